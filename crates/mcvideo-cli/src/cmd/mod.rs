@@ -1,0 +1,3 @@
+//! One module per subcommand; each exposes `Args` (when it takes any) and `run`.
+
+pub mod version;

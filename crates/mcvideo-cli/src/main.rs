@@ -1,0 +1,36 @@
+//! The `mcvideo` binary: parses the command line and hands each subcommand to its stage crates.
+
+mod cmd;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Sublingual microcirculation video: scoring, batch processing and the dose-response study.
+#[derive(Parser)]
+#[command(name = "mcvideo", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print the version and the enabled stages.
+    Version,
+}
+
+fn main() -> ExitCode {
+    // clap exits with code 2 on a bad command line, as SPEC.md requires.
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Version => cmd::version::run(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            // Exit 1: the input was bad or unreadable; the message names the file and the problem.
+            eprintln!("error: {err:#}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Statistics II: GAM (REML) curvature thresholds, segmented regression and restricted cubic splines.

@@ -1,0 +1,1 @@
+//! Image-quality grading after Massey et al. 2013 (MIQS).

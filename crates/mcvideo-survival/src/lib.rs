@@ -1,0 +1,1 @@
+//! Statistics III: Kaplan-Meier, log-rank and Cox proportional hazards.

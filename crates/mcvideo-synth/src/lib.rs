@@ -1,0 +1,1 @@
+//! Synthetic sidestream-dark-field clips with exact ground truth.
