@@ -15,7 +15,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Print the version and the enabled stages.
+    /// Join the outputs of sharded batch runs into one sites.csv/patients.csv/failures.csv.
+    Merge(cmd::merge::Args),
+    /// Print the version.
     Version,
 }
 
@@ -23,6 +25,7 @@ fn main() -> ExitCode {
     // clap exits with code 2 on a bad command line, as SPEC.md requires.
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Merge(args) => cmd::merge::run(args),
         Command::Version => cmd::version::run(),
     };
     match result {

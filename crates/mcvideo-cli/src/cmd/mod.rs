@@ -1,3 +1,4 @@
 //! One module per subcommand; each exposes `Args` (when it takes any) and `run`.
 
+pub mod merge;
 pub mod version;
