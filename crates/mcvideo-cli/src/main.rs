@@ -17,6 +17,9 @@ struct Cli {
 enum Command {
     /// Join the outputs of sharded batch runs into one sites.csv/patients.csv/failures.csv.
     Merge(cmd::merge::Args),
+    /// One statistical method on a CSV; JSON on stdout.
+    #[command(subcommand)]
+    Stats(cmd::stats::StatsCommand),
     /// Print the version.
     Version,
 }
@@ -26,6 +29,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Merge(args) => cmd::merge::run(args),
+        Command::Stats(command) => cmd::stats::run(command),
         Command::Version => cmd::version::run(),
     };
     match result {

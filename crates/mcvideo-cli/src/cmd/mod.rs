@@ -1,4 +1,5 @@
 //! One module per subcommand; each exposes `Args` (when it takes any) and `run`.
 
 pub mod merge;
+pub mod stats;
 pub mod version;

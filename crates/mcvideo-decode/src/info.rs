@@ -1,0 +1,59 @@
+//! [`ClipInfo`] (clip metadata) and [`DecodeOptions`] (how to decode).
+
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// Frames smaller than this in width or height are rejected: no microcirculation image fits.
+pub const MIN_FRAME_SIDE: u32 = 16;
+
+/// Frame rate given to frame folders when the caller gives none.
+pub const DEFAULT_FOLDER_FPS: f64 = 25.0;
+
+/// What a clip is: its size, rate, length and codec.
+///
+/// From [`crate::probe`] (and [`crate::FrameReader::info`]) `frames` is what the container
+/// announces (for Matroska, which stores no frame count, it is `duration × fps` rounded);
+/// from [`crate::read_all`] it is the number of frames actually decoded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClipInfo {
+    /// The file or frame folder.
+    pub path: PathBuf,
+    /// Number of frames.
+    pub frames: u64,
+    /// Frames per second.
+    pub fps: f64,
+    /// Frame width in pixels.
+    pub width: u32,
+    /// Frame height in pixels.
+    pub height: u32,
+    /// `frames / fps`, in seconds.
+    pub duration_s: f64,
+    /// FFmpeg's codec name (`"ffv1"`, `"h264"`, `"mpeg4"`, `"mjpeg"`, `"dvvideo"`, `"rawvideo"`,
+    /// ...), or `"png"` / `"tiff"` for frame folders.
+    pub codec: String,
+}
+
+/// How [`crate::open_with`] and [`crate::read_all_with`] decode.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecodeOptions {
+    /// Frame rate of a frame folder (folders store none); `None` gives [`DEFAULT_FOLDER_FPS`].
+    /// Ignored for video files, which carry their own rate.
+    pub folder_fps: Option<f64>,
+    /// When `true`, a truncated or damaged clip yields the frames that decode and then ends
+    /// quietly; when `false` (the default) the stream ends with [`crate::DecodeError::Truncated`].
+    /// A clip with no decodable frame is an error either way.
+    pub allow_truncated: bool,
+    /// Decoder threads; 0 (the default) lets FFmpeg pick one per core, as the `ffmpeg` tool does.
+    /// Decoded pixels do not depend on it.
+    pub threads: usize,
+}
+
+impl Default for DecodeOptions {
+    fn default() -> Self {
+        DecodeOptions {
+            folder_fps: None,
+            allow_truncated: false,
+            threads: 0,
+        }
+    }
+}

@@ -1,0 +1,394 @@
+//! Gaussian additive model y = X_lin b + f(x) + e with one penalized smooth f, smoothing
+//! parameter by REML: mgcv's `gam(y ~ s(x, bs = "tp"|"cr", k) + linear, method = "REML")`
+//! (Wood 2017, Generalized Additive Models, 2nd ed.). Summary quantities follow
+//! `summary.gam` (mgcv 1.8-41): edf = trace of the smooth's block of F = (X'X + S)^-1 X'X,
+//! Bayesian covariance Vp = (X'X + S)^-1 phi, t tests on n - sum(edf) df, Wood (2013) smooth test.
+
+use crate::bootstrap::{bootstrap_ci, BootCi};
+use crate::curvature::{max_curvature, threshold_grid};
+use crate::dist::t_two_sided;
+use crate::error::{check_finite, DoseError, Result};
+use crate::reml::RemlProblem;
+use crate::smooth::{BasisKind, Smooth};
+use crate::smooth_test::test_stat;
+use nalgebra::{DMatrix, DVector};
+use serde::Serialize;
+
+/// Model options.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GamOptions {
+    /// Spline basis.
+    pub basis: BasisKind,
+    /// Basis dimension (mgcv's k).
+    pub k: usize,
+    /// Bootstrap resamples for the threshold CI (0: none).
+    pub boot: usize,
+    /// Bootstrap seed.
+    pub seed: u64,
+}
+
+impl Default for GamOptions {
+    fn default() -> Self {
+        GamOptions {
+            basis: BasisKind::Tp,
+            k: 10,
+            boot: 1000,
+            seed: 1,
+        }
+    }
+}
+
+/// One parametric term.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LinearTerm {
+    /// Name (`(Intercept)` for the intercept).
+    pub name: String,
+    /// Estimate.
+    pub coef: f64,
+    /// Standard error (Bayesian covariance, as mgcv).
+    pub se: f64,
+    /// t statistic.
+    pub t: f64,
+    /// Two-sided p value on n - sum(edf) df.
+    pub p: f64,
+}
+
+/// One point of the smooth term.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CurvePoint {
+    /// Dose.
+    pub x: f64,
+    /// Smooth term f(x) (centred, without the intercept or covariates).
+    pub fit: f64,
+    /// Its standard error.
+    pub se: f64,
+}
+
+/// A curvature threshold with its bootstrap interval.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Threshold {
+    /// x of maximum curvature.
+    pub x: f64,
+    /// Always `max_curvature`.
+    pub method: &'static str,
+    /// x of maximum |f''|.
+    pub x_max_abs_f2: f64,
+    /// Percentile bootstrap 95% interval of `x` (null without resamples).
+    pub ci: Option<[f64; 2]>,
+    /// Bootstrap resamples drawn.
+    pub boot_resamples: usize,
+    /// Bootstrap resamples that failed.
+    pub boot_failed: usize,
+}
+
+impl Threshold {
+    pub(crate) fn new(x: f64, x_max_abs_f2: f64, boot: Option<BootCi>) -> Self {
+        let (ci, boot_resamples, boot_failed) = match boot {
+            Some(b) => (b.ci, b.resamples, b.failed),
+            None => (None, 0, 0),
+        };
+        Threshold {
+            x,
+            method: "max_curvature",
+            x_max_abs_f2,
+            ci,
+            boot_resamples,
+            boot_failed,
+        }
+    }
+}
+
+/// The fitted model, in SPEC field names.
+#[derive(Debug, Clone, Serialize)]
+pub struct GamFit {
+    /// Rows used.
+    pub n: usize,
+    /// Basis.
+    pub basis: BasisKind,
+    /// Basis dimension.
+    pub k: usize,
+    /// Effective degrees of freedom of the smooth.
+    pub edf: f64,
+    /// mgcv's alternative edf (trace of 2F - FF) of the smooth, used by the test.
+    pub edf_ref: f64,
+    /// p value of the smooth (Wood 2013).
+    pub p_smooth: f64,
+    /// Its statistic.
+    pub smooth_stat: f64,
+    /// Adjusted R^2 as `summary.gam`.
+    pub r2_adj: f64,
+    /// Deviance explained.
+    pub dev_explained: f64,
+    /// REML score (mgcv's `gcv.ubre`).
+    pub reml: f64,
+    /// Smoothing parameter on this crate's penalty scale (not comparable with mgcv's `sp`).
+    pub sp: f64,
+    /// Scale estimate (residual variance).
+    pub scale: f64,
+    /// Residual df n - sum(edf).
+    pub residual_df: f64,
+    /// Parametric terms.
+    pub linear_terms: Vec<LinearTerm>,
+    /// Curvature threshold.
+    pub threshold: Threshold,
+    /// Smooth term at 101 points over the range of x.
+    pub curve: Vec<CurvePoint>,
+}
+
+pub(crate) fn validate(x: &[f64], y: &[f64], covariates: &[(&str, &[f64])]) -> Result<()> {
+    check_finite("x", x)?;
+    check_finite("y", y)?;
+    if x.len() != y.len() {
+        return Err(DoseError::LengthMismatch {
+            what: "x".into(),
+            have: x.len(),
+            need: y.len(),
+        });
+    }
+    for (name, c) in covariates {
+        if c.len() != y.len() {
+            return Err(DoseError::LengthMismatch {
+                what: (*name).to_string(),
+                have: c.len(),
+                need: y.len(),
+            });
+        }
+        check_finite("a covariate", c)?;
+    }
+    if let Some(&first) = x.first() {
+        if x.iter().all(|&v| v == first) {
+            return Err(DoseError::ConstantX(first));
+        }
+    }
+    Ok(())
+}
+
+/// The parts of a fit shared by the full fit and each bootstrap resample.
+struct Core {
+    smooth: Smooth,
+    design: DMatrix<f64>,
+    problem: RemlProblem,
+    rho: f64,
+    n_lin: usize,
+}
+
+fn fit_core(
+    x: &[f64],
+    y: &[f64],
+    covariates: &[Vec<f64>],
+    basis: BasisKind,
+    k: usize,
+) -> Result<Core> {
+    let n = y.len();
+    let smooth = Smooth::new(basis, x, k)?;
+    let n_lin = 1 + covariates.len();
+    let p = n_lin + smooth.ncols();
+    if n <= p {
+        return Err(DoseError::TooFewData {
+            what: "rows",
+            have: n,
+            need: p + 1,
+        });
+    }
+    let mut design = DMatrix::zeros(n, p);
+    for i in 0..n {
+        design[(i, 0)] = 1.0;
+        for (j, c) in covariates.iter().enumerate() {
+            design[(i, j + 1)] = c[i];
+        }
+    }
+    design
+        .columns_mut(n_lin, smooth.ncols())
+        .copy_from(smooth.design());
+    let mut s = DMatrix::zeros(p, p);
+    s.view_mut((n_lin, n_lin), (smooth.ncols(), smooth.ncols()))
+        .copy_from(smooth.penalty());
+    let yv = DVector::from_column_slice(y);
+    let problem = RemlProblem::new(&design, &s, smooth.penalty_rank(), &yv)?;
+    let rho = problem.optimize();
+    Ok(Core {
+        smooth,
+        design,
+        problem,
+        rho,
+        n_lin,
+    })
+}
+
+fn smooth_values(core: &Core, beta: &DVector<f64>, xs: &[f64]) -> Vec<f64> {
+    let xp = core.smooth.predict_matrix(xs);
+    let bs = beta.rows(core.n_lin, core.smooth.ncols());
+    (xp * bs).iter().copied().collect()
+}
+
+/// The curvature threshold of the smooth fitted to (x, y, covariates): the statistic each
+/// bootstrap resample recomputes (basis rebuilt from the resample's distinct x, as mgcv would).
+fn threshold_of(
+    x: &[f64],
+    y: &[f64],
+    covariates: &[Vec<f64>],
+    basis: BasisKind,
+    k: usize,
+) -> Result<(f64, f64)> {
+    let core = fit_core(x, y, covariates, basis, k)?;
+    let beta = core.problem.beta(core.rho);
+    let grid = threshold_grid(x)?;
+    let f = smooth_values(&core, &beta, &grid);
+    max_curvature(&grid, &f)
+}
+
+/// Fits the model. `covariates` are (name, values) linear terms.
+///
+/// ```
+/// use mcvideo_doseresponse::gam::{fit_gam, GamOptions};
+/// let x: Vec<f64> = (0..40).map(|i| i as f64 / 39.0).collect();
+/// let y: Vec<f64> = x.iter().enumerate().map(|(i, &v)| (3.0 * v).sin() + 0.05 * ((i * 7 % 5) as f64 - 2.0)).collect();
+/// let fit = fit_gam(&x, &y, &[], &GamOptions { boot: 0, ..GamOptions::default() }).unwrap();
+/// assert!(fit.edf > 1.0 && fit.edf < 9.0);
+/// assert_eq!(fit.curve.len(), 101);
+/// assert!(fit.dev_explained > 0.9);
+/// ```
+pub fn fit_gam(
+    x: &[f64],
+    y: &[f64],
+    covariates: &[(&str, &[f64])],
+    opts: &GamOptions,
+) -> Result<GamFit> {
+    validate(x, y, covariates)?;
+    let n = y.len();
+    let covs: Vec<Vec<f64>> = covariates.iter().map(|(_, c)| c.to_vec()).collect();
+    let core = fit_core(x, y, &covs, opts.basis, opts.k)?;
+    let fit = core.problem.fit(core.rho);
+    let beta = &fit.beta;
+    let p = beta.len();
+    let ns = core.smooth.ncols();
+    let n_lin = core.n_lin;
+    let vp = core.problem.inverse_hessian(core.rho) * fit.scale;
+    let f = core.problem.influence(core.rho);
+    let edf_all: Vec<f64> = (0..p).map(|j| f[(j, j)]).collect();
+    let ff = &f * &f;
+    let edf1_all: Vec<f64> = (0..p).map(|j| 2.0 * f[(j, j)] - ff[(j, j)]).collect();
+    let edf: f64 = edf_all[n_lin..].iter().sum();
+    let edf1: f64 = edf1_all[n_lin..].iter().sum();
+    let residual_df = n as f64 - edf_all.iter().sum::<f64>();
+
+    let yv = DVector::from_column_slice(y);
+    let fitted = &core.design * beta;
+    let resid = &yv - &fitted;
+    let ybar = yv.mean();
+    let tss: f64 = y.iter().map(|v| (v - ybar).powi(2)).sum();
+    let rbar = resid.mean();
+    let rss_c: f64 = resid.iter().map(|r| (r - rbar).powi(2)).sum();
+    let rss = resid.norm_squared();
+    if tss.is_nan() || tss <= 0.0 {
+        return Err(DoseError::InvalidArgument("y is constant".into()));
+    }
+    let r2_adj = 1.0 - rss_c * (n as f64 - 1.0) / (tss * residual_df);
+    let dev_explained = (tss - rss) / tss;
+
+    let mut names = vec!["(Intercept)".to_string()];
+    names.extend(covariates.iter().map(|(nm, _)| nm.to_string()));
+    let linear_terms = names
+        .into_iter()
+        .enumerate()
+        .map(|(j, name)| {
+            let se = vp[(j, j)].sqrt();
+            let t = beta[j] / se;
+            LinearTerm {
+                name,
+                coef: beta[j],
+                se,
+                t,
+                p: t_two_sided(t, residual_df),
+            }
+        })
+        .collect();
+
+    let beta_s = beta.rows(n_lin, ns).into_owned();
+    let vp_s = vp.view((n_lin, n_lin), (ns, ns)).into_owned();
+    let test = test_stat(
+        &beta_s,
+        core.smooth.design(),
+        &vp_s,
+        edf1.min(ns as f64),
+        residual_df,
+    );
+
+    // Curve over the whole range of x.
+    let (xmin, xmax) = x
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
+    let xs: Vec<f64> = (0..101)
+        .map(|i| xmin + (xmax - xmin) * i as f64 / 100.0)
+        .collect();
+    let xp = core.smooth.predict_matrix(&xs);
+    let fit_vals = &xp * &beta_s;
+    let xv = &xp * &vp_s;
+    let curve = xs
+        .iter()
+        .enumerate()
+        .map(|(i, &xv_i)| CurvePoint {
+            x: xv_i,
+            fit: fit_vals[i],
+            se: xv.row(i).dot(&xp.row(i)).max(0.0).sqrt(),
+        })
+        .collect();
+
+    let grid = threshold_grid(x)?;
+    let fgrid = smooth_values(&core, beta, &grid);
+    let (tx, tf2) = max_curvature(&grid, &fgrid)?;
+    let boot = (opts.boot > 0).then(|| {
+        bootstrap_ci(n, opts.boot, opts.seed, |idx| {
+            let xb: Vec<f64> = idx.iter().map(|&i| x[i]).collect();
+            let yb: Vec<f64> = idx.iter().map(|&i| y[i]).collect();
+            let cb: Vec<Vec<f64>> = covs
+                .iter()
+                .map(|c| idx.iter().map(|&i| c[i]).collect())
+                .collect();
+            threshold_of(&xb, &yb, &cb, opts.basis, opts.k).map(|t| t.0)
+        })
+    });
+    let out = GamFit {
+        n,
+        basis: opts.basis,
+        k: opts.k,
+        edf,
+        edf_ref: edf1,
+        p_smooth: test.p,
+        smooth_stat: test.stat,
+        r2_adj,
+        dev_explained,
+        reml: fit.reml,
+        sp: fit.lambda,
+        scale: fit.scale,
+        residual_df,
+        linear_terms,
+        threshold: Threshold::new(tx, tf2, boot),
+        curve,
+    };
+    check_output(&out)?;
+    Ok(out)
+}
+
+fn check_output(f: &GamFit) -> Result<()> {
+    let mut vals = vec![
+        f.edf,
+        f.p_smooth,
+        f.r2_adj,
+        f.dev_explained,
+        f.reml,
+        f.scale,
+        f.threshold.x,
+    ];
+    vals.extend(f.linear_terms.iter().flat_map(|t| [t.coef, t.se, t.t, t.p]));
+    vals.extend(f.curve.iter().flat_map(|c| [c.x, c.fit, c.se]));
+    if vals.iter().all(|v| v.is_finite()) {
+        Ok(())
+    } else {
+        Err(DoseError::Numerical(
+            "the GAM fit produced a non-finite value (is y or a covariate degenerate?)".into(),
+        ))
+    }
+}

@@ -1,0 +1,1 @@
+//! Red-cell flow from space-time diagrams.

@@ -1,0 +1,180 @@
+//! Registration working images: downsampled, dark vessels clipped, illumination removed.
+//!
+//! Only the tissue background is rigid: red cells move inside the vessels and drag a
+//! plain correlation along with fast venular flow. Clipping the darkest pixels to a
+//! frame quantile flattens the vessel interiors (their moving cells and plasma gaps)
+//! while keeping the vessel outlines; a box high-pass then removes vignetting and
+//! uneven illumination, which stay fixed to the sensor and would pull shifts to zero.
+
+use image::GrayImage;
+
+/// A row-major f32 image at registration scale.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct WorkImage {
+    pub w: usize,
+    pub h: usize,
+    pub data: Vec<f32>,
+}
+
+impl WorkImage {
+    pub fn row(&self, y: usize) -> &[f32] {
+        &self.data[y * self.w..(y + 1) * self.w]
+    }
+}
+
+/// Intensity below which a fraction `quantile` of the frame's pixels lie.
+pub(crate) fn frame_quantile(frame: &GrayImage, quantile: f64) -> u8 {
+    let mut hist = [0usize; 256];
+    for &v in frame.as_raw() {
+        hist[v as usize] += 1;
+    }
+    let n = frame.as_raw().len();
+    let target = (quantile.clamp(0.0, 1.0) * n as f64) as usize;
+    let mut acc = 0usize;
+    for (value, &count) in hist.iter().enumerate() {
+        acc += count;
+        if acc > target {
+            return value as u8;
+        }
+    }
+    255
+}
+
+/// Builds the working image of one frame: clip dark pixels at the `clip_quantile`
+/// intensity, box-downsample by `factor`, smooth with a 3×3 binomial kernel and
+/// subtract a (2r+1)² box mean (r = `highpass_radius`).
+pub(crate) fn prepare(frame: &GrayImage, factor: usize, clip_quantile: f64, highpass_radius: usize) -> WorkImage {
+    let clip = if clip_quantile > 0.0 { f32::from(frame_quantile(frame, clip_quantile)) } else { 0.0 };
+    let (fw, fh) = (frame.width() as usize, frame.height() as usize);
+    let factor = factor.max(1);
+    let w = fw / factor;
+    let h = fh / factor;
+    let raw = frame.as_raw();
+    let norm = 1.0 / (factor * factor) as f32;
+    let mut small = vec![0.0f32; w * h];
+    for (y, out_row) in small.chunks_exact_mut(w.max(1)).enumerate().take(h) {
+        for dy in 0..factor {
+            let src = &raw[(y * factor + dy) * fw..(y * factor + dy) * fw + w * factor];
+            for (x, out) in out_row.iter_mut().enumerate() {
+                let block = &src[x * factor..x * factor + factor];
+                let s: f32 = block.iter().map(|&v| f32::from(v).max(clip)).sum();
+                *out += s;
+            }
+        }
+        for v in out_row.iter_mut() {
+            *v *= norm;
+        }
+    }
+    let smooth = binomial3(&small, w, h);
+    let mean = box_mean(&smooth, w, h, highpass_radius);
+    let data = smooth.iter().zip(&mean).map(|(a, b)| a - b).collect();
+    WorkImage { w, h, data }
+}
+
+/// Separable [1 2 1]/4 smoothing with edge replication.
+fn binomial3(src: &[f32], w: usize, h: usize) -> Vec<f32> {
+    if w < 3 || h < 3 {
+        return src.to_vec();
+    }
+    let mut tmp = vec![0.0f32; w * h];
+    for y in 0..h {
+        let r = &src[y * w..(y + 1) * w];
+        let o = &mut tmp[y * w..(y + 1) * w];
+        o[0] = 0.75 * r[0] + 0.25 * r[1];
+        for x in 1..w - 1 {
+            o[x] = 0.25 * r[x - 1] + 0.5 * r[x] + 0.25 * r[x + 1];
+        }
+        o[w - 1] = 0.75 * r[w - 1] + 0.25 * r[w - 2];
+    }
+    let mut out = vec![0.0f32; w * h];
+    for y in 0..h {
+        let up = &tmp[y.saturating_sub(1) * w..y.saturating_sub(1) * w + w];
+        let mid = &tmp[y * w..y * w + w];
+        let yd = (y + 1).min(h - 1);
+        let down = &tmp[yd * w..yd * w + w];
+        let o = &mut out[y * w..y * w + w];
+        for x in 0..w {
+            o[x] = 0.25 * up[x] + 0.5 * mid[x] + 0.25 * down[x];
+        }
+    }
+    out
+}
+
+/// Mean over the (2r+1)² box around each pixel, the box cut at the image border
+/// (summed-area table, O(1) per pixel).
+pub(crate) fn box_mean(src: &[f32], w: usize, h: usize, r: usize) -> Vec<f32> {
+    let sw = w + 1;
+    let mut sat = vec![0.0f64; sw * (h + 1)];
+    for y in 0..h {
+        let mut row_sum = 0.0f64;
+        for x in 0..w {
+            row_sum += f64::from(src[y * w + x]);
+            sat[(y + 1) * sw + x + 1] = sat[y * sw + x + 1] + row_sum;
+        }
+    }
+    let mut out = vec![0.0f32; w * h];
+    for y in 0..h {
+        let y0 = y.saturating_sub(r);
+        let y1 = (y + r + 1).min(h);
+        for x in 0..w {
+            let x0 = x.saturating_sub(r);
+            let x1 = (x + r + 1).min(w);
+            let s = sat[y1 * sw + x1] - sat[y0 * sw + x1] - sat[y1 * sw + x0] + sat[y0 * sw + x0];
+            out[y * w + x] = (s / ((y1 - y0) * (x1 - x0)) as f64) as f32;
+        }
+    }
+    out
+}
+
+/// Mean squared central-difference gradient inside the rectangle [x0, x1) × [y0, y1):
+/// a sharpness score used to pick the reference and to flag blurred frames.
+pub(crate) fn gradient_energy(img: &WorkImage, x0: usize, y0: usize, x1: usize, y1: usize) -> f64 {
+    let mut sum = 0.0f64;
+    let mut n = 0usize;
+    for y in y0.max(1)..y1.min(img.h.saturating_sub(1)) {
+        let r = img.row(y);
+        let up = img.row(y - 1);
+        let down = img.row(y + 1);
+        for x in x0.max(1)..x1.min(img.w.saturating_sub(1)) {
+            let gx = 0.5 * (r[x + 1] - r[x - 1]);
+            let gy = 0.5 * (down[x] - up[x]);
+            sum += f64::from(gx * gx + gy * gy);
+            n += 1;
+        }
+    }
+    if n == 0 {
+        0.0
+    } else {
+        sum / n as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantile_of_a_ramp() {
+        let frame = GrayImage::from_fn(16, 16, |x, y| image::Luma([(y * 16 + x) as u8]));
+        assert_eq!(frame_quantile(&frame, 0.25), 64);
+        assert_eq!(frame_quantile(&frame, 0.0), 0);
+        assert_eq!(frame_quantile(&frame, 1.0), 255);
+    }
+
+    #[test]
+    fn box_mean_of_constant_is_constant_and_highpass_is_zero() {
+        let frame = GrayImage::from_pixel(20, 12, image::Luma([77]));
+        let img = prepare(&frame, 2, 0.2, 3);
+        assert_eq!((img.w, img.h), (10, 6));
+        assert!(img.data.iter().all(|v| v.abs() < 1e-4));
+    }
+
+    #[test]
+    fn dark_pixels_are_clipped_before_downsampling() {
+        // Half the pixels are 0, half 200: the 0.5 quantile is 200, so everything becomes 200.
+        let frame = GrayImage::from_fn(8, 8, |x, _| image::Luma([if x % 2 == 0 { 0 } else { 200 }]));
+        assert_eq!(frame_quantile(&frame, 0.5), 200);
+        let img = prepare(&frame, 1, 0.5, 2);
+        assert!(img.data.iter().all(|v| v.abs() < 1e-4));
+    }
+}

@@ -1,0 +1,250 @@
+//! The parameters of a synthetic clip ([`SynthParams`]) and their validation.
+
+use crate::error::SynthError;
+use mcvideo_metrics::FlowClassRule;
+use serde::{Deserialize, Serialize};
+
+/// Everything that defines a synthetic clip. The same parameters (seed included) always give
+/// the same frames and truth, whatever the number of threads.
+///
+/// Ranges `[lo, hi]` are sampled uniformly per vessel. Degradations: `defocus_px` (focus),
+/// `illumination` (too dark below about 0.5, saturated above about 1.5), `duration_s`,
+/// `motion` and `jumps` (stability), `noise`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SynthParams {
+    /// Frame width in pixels.
+    pub width: u32,
+    /// Frame height in pixels.
+    pub height: u32,
+    /// Frames per second.
+    pub fps: f64,
+    /// Clip duration in seconds; frames = round(duration_s * fps).
+    pub duration_s: f64,
+    /// Scale in micrometres per pixel.
+    pub um_per_px: f64,
+    /// Seed of every random choice.
+    pub seed: u64,
+    /// Sensor noise multiplier: 1 typical (read noise about 2 DN plus shot noise), 0 none.
+    pub noise: f64,
+    /// Optical blur (Gaussian sigma, px) present in every clip.
+    pub blur_px: f64,
+    /// Extra defocus blur (Gaussian sigma, px); 0 in focus, 2 or more clearly out of focus.
+    pub defocus_px: f64,
+    /// Light-source gain: 1 well exposed, 0.3 too dark, 1.9 saturated.
+    pub illumination: f64,
+    /// Amplitude of the smooth uneven illumination across the field (0..0.5).
+    pub uneven_illumination: f64,
+    /// Darkening at the corners by vignetting (0..0.8).
+    pub vignetting: f64,
+    /// Contrast multiplier of the tissue background texture.
+    pub texture: f64,
+    /// Camera motion multiplier (random-walk drift plus tremor); 1 is a steady hand.
+    pub motion: f64,
+    /// Tremor frequency range in Hz.
+    pub tremor_hz: [f64; 2],
+    /// Number of sudden jumps of the whole field (pressure or probe slips).
+    pub jumps: usize,
+    /// Size of each jump in pixels.
+    pub jump_px: f64,
+    /// Shares of flow classes 0 (no flow), 1 (intermittent), 2 (sluggish), 3 (continuous)
+    /// among capillary segments, by count. Need not sum to 1.
+    pub flow_mix: [f64; 4],
+    /// Target capillary density (mm of capillary per mm² of field).
+    pub capillary_density_mm_per_mm2: f64,
+    /// Capillary lumen diameter range in µm.
+    pub capillary_diameter_um: [f64; 2],
+    /// Number of venules crossing the field.
+    pub venules: usize,
+    /// Venule diameter range in µm.
+    pub venule_diameter_um: [f64; 2],
+    /// Red-cell size in µm (diameter of the disc).
+    pub cell_um: f64,
+    /// Line haematocrit range of capillaries (share of the lumen length filled by cells).
+    pub haematocrit: [f64; 2],
+    /// Continuous-flow capillary velocity range (µm/s).
+    pub continuous_um_s: [f64; 2],
+    /// Sluggish-flow capillary velocity range (µm/s).
+    pub sluggish_um_s: [f64; 2],
+    /// Velocity of intermittent capillaries while they move (µm/s).
+    pub intermittent_um_s: [f64; 2],
+    /// Share of the clip during which intermittent capillaries move (at most 0.5).
+    pub intermittent_flowing_fraction: [f64; 2],
+    /// Venule centreline velocity range (µm/s).
+    pub venule_um_s: [f64; 2],
+    /// The rule that turns the true flowing fraction and velocity into a flow class.
+    pub flow_rule: FlowClassRule,
+    /// Small-vessel cutoff of the truth metrics (µm).
+    pub small_vessel_cutoff_um: f64,
+}
+
+impl Default for SynthParams {
+    fn default() -> Self {
+        SynthParams {
+            width: 320,
+            height: 240,
+            fps: 25.0,
+            duration_s: 2.0,
+            um_per_px: 1.2,
+            seed: 0,
+            noise: 1.0,
+            blur_px: 0.7,
+            defocus_px: 0.0,
+            illumination: 1.0,
+            uneven_illumination: 0.2,
+            vignetting: 0.3,
+            texture: 1.0,
+            motion: 1.0,
+            tremor_hz: [3.0, 8.0],
+            jumps: 0,
+            jump_px: 20.0,
+            flow_mix: [0.1, 0.1, 0.2, 0.6],
+            capillary_density_mm_per_mm2: 20.0,
+            capillary_diameter_um: [4.0, 12.0],
+            venules: 1,
+            venule_diameter_um: [20.0, 60.0],
+            cell_um: 7.0,
+            haematocrit: [0.15, 0.5],
+            continuous_um_s: [350.0, 1200.0],
+            sluggish_um_s: [50.0, 250.0],
+            intermittent_um_s: [100.0, 700.0],
+            intermittent_flowing_fraction: [0.1, 0.45],
+            venule_um_s: [800.0, 2500.0],
+            flow_rule: FlowClassRule::default(),
+            small_vessel_cutoff_um: mcvideo_metrics::DEFAULT_SMALL_VESSEL_CUTOFF_UM,
+        }
+    }
+}
+
+impl SynthParams {
+    /// Number of frames: `round(duration_s * fps)`.
+    ///
+    /// ```
+    /// let p = mcvideo_synth::SynthParams::default();
+    /// assert_eq!(p.frame_count(), 50);
+    /// ```
+    pub fn frame_count(&self) -> usize {
+        (self.duration_s * self.fps).round().max(0.0) as usize
+    }
+
+    /// Checks that every number is usable; the error names the parameter and the problem.
+    ///
+    /// ```
+    /// let mut p = mcvideo_synth::SynthParams::default();
+    /// assert!(p.validate().is_ok());
+    /// p.fps = 0.0;
+    /// assert_eq!(p.validate().unwrap_err().to_string(), "bad parameter fps = 0: must be positive and finite");
+    /// ```
+    pub fn validate(&self) -> Result<(), SynthError> {
+        let bad = |name: &'static str, value: String, problem: &'static str| {
+            Err(SynthError::BadParameter {
+                name,
+                value,
+                problem,
+            })
+        };
+        let positive = [
+            ("fps", self.fps),
+            ("duration_s", self.duration_s),
+            ("um_per_px", self.um_per_px),
+            ("cell_um", self.cell_um),
+            ("small_vessel_cutoff_um", self.small_vessel_cutoff_um),
+        ];
+        for (name, value) in positive {
+            if !(value.is_finite() && value > 0.0) {
+                return bad(name, value.to_string(), "must be positive and finite");
+            }
+        }
+        let non_negative = [
+            ("noise", self.noise),
+            ("blur_px", self.blur_px),
+            ("defocus_px", self.defocus_px),
+            ("illumination", self.illumination),
+            ("uneven_illumination", self.uneven_illumination),
+            ("vignetting", self.vignetting),
+            ("texture", self.texture),
+            ("motion", self.motion),
+            ("jump_px", self.jump_px),
+            ("capillary_density_mm_per_mm2", self.capillary_density_mm_per_mm2),
+        ];
+        for (name, value) in non_negative {
+            if !(value.is_finite() && value >= 0.0) {
+                return bad(name, value.to_string(), "must be finite and not negative");
+            }
+        }
+        if self.width < 16 || self.height < 16 || self.width > 8192 || self.height > 8192 {
+            return bad(
+                "width x height",
+                format!("{}x{}", self.width, self.height),
+                "each side must be 16 to 8192 pixels",
+            );
+        }
+        if self.frame_count() < 2 {
+            return bad(
+                "duration_s * fps",
+                format!("{} * {}", self.duration_s, self.fps),
+                "must give at least 2 frames",
+            );
+        }
+        if self.vignetting > 0.9 {
+            return bad("vignetting", self.vignetting.to_string(), "must be at most 0.9");
+        }
+        let ranges = [
+            ("tremor_hz", self.tremor_hz),
+            ("capillary_diameter_um", self.capillary_diameter_um),
+            ("venule_diameter_um", self.venule_diameter_um),
+            ("haematocrit", self.haematocrit),
+            ("continuous_um_s", self.continuous_um_s),
+            ("sluggish_um_s", self.sluggish_um_s),
+            ("intermittent_um_s", self.intermittent_um_s),
+            (
+                "intermittent_flowing_fraction",
+                self.intermittent_flowing_fraction,
+            ),
+            ("venule_um_s", self.venule_um_s),
+        ];
+        for (name, [lo, hi]) in ranges {
+            if !(lo.is_finite() && hi.is_finite() && lo >= 0.0 && hi >= lo) {
+                return bad(
+                    name,
+                    format!("[{lo}, {hi}]"),
+                    "must be a range [lo, hi] with 0 <= lo <= hi",
+                );
+            }
+        }
+        if self.capillary_diameter_um[0] <= 0.0 || self.venule_diameter_um[0] <= 0.0 {
+            return bad(
+                "capillary_diameter_um / venule_diameter_um",
+                format!(
+                    "{:?} / {:?}",
+                    self.capillary_diameter_um, self.venule_diameter_um
+                ),
+                "diameters must be positive",
+            );
+        }
+        if self.haematocrit[0] <= 0.0 || self.haematocrit[1] >= 1.0 {
+            return bad(
+                "haematocrit",
+                format!("{:?}", self.haematocrit),
+                "must lie strictly between 0 and 1",
+            );
+        }
+        if self.intermittent_flowing_fraction[1] > 0.5 {
+            return bad(
+                "intermittent_flowing_fraction",
+                format!("{:?}", self.intermittent_flowing_fraction),
+                "intermittent vessels flow at most half of the time",
+            );
+        }
+        if self.flow_mix.iter().any(|s| !(s.is_finite() && *s >= 0.0))
+            || self.flow_mix.iter().sum::<f64>() <= 0.0
+        {
+            return bad(
+                "flow_mix",
+                format!("{:?}", self.flow_mix),
+                "shares must be non-negative with a positive sum",
+            );
+        }
+        Ok(())
+    }
+}

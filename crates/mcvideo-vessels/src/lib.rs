@@ -1,0 +1,301 @@
+//! Vessel segmentation of the stabilized mean image of a sidestream dark-field clip:
+//! background correction, multiscale Hessian ridges with sub-pixel centerlines (Steger 1998),
+//! the vessel graph split into segments at junctions, pruning, and diameters from the cross
+//! profile.
+//!
+//! ```
+//! use mcvideo_vessels::{detect_vessels, FloatImage, VesselParams};
+//! // A bright 120 x 80 field with a dark horizontal capillary 5 px wide at y = 40.
+//! let img = FloatImage::from_fn(120, 80, |_, y| {
+//!     image::Luma([if (38..=42).contains(&y) { 150.0 } else { 200.0 }])
+//! });
+//! let vessels = detect_vessels(&img, 1.0, [0.0, 0.0, 120.0, 80.0], &VesselParams::default()).unwrap();
+//! assert_eq!(vessels.len(), 1);
+//! assert!((vessels[0].diameter_um - 5.0).abs() < 0.5);
+//! assert!(vessels[0].small);
+//! assert!(vessels[0].centerline_px.iter().all(|p| (p[1] - 40.0).abs() < 0.2));
+//! ```
+
+pub mod background;
+pub mod diameter;
+pub mod gaussian;
+pub mod graph;
+pub mod polyline;
+pub mod ridge;
+pub mod skeleton;
+
+use graph::{EdgeEnd, PixelEdge};
+use image::{ImageBuffer, Luma};
+use serde::{Deserialize, Serialize};
+
+/// Float grey image, same type as `mcvideo_stabilize::FloatImage`.
+pub type FloatImage = ImageBuffer<Luma<f32>, Vec<f32>>;
+
+/// Errors of vessel detection.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum VesselError {
+    /// The scale is not a positive finite number.
+    #[error("um_per_px {0} must be positive and finite")]
+    BadScale(f64),
+    /// The valid region does not overlap the image.
+    #[error("valid region {region:?} is empty or outside the {width}x{height} image")]
+    EmptyRegion {
+        region: [f64; 4],
+        width: u32,
+        height: u32,
+    },
+    /// The image is too small to hold a vessel.
+    #[error("mean image {0}x{1} is smaller than 16x16")]
+    ImageTooSmall(u32, u32),
+    /// The mean image holds NaN or infinite values.
+    #[error("mean image has a non-finite pixel at ({0}, {1})")]
+    NonFinitePixel(u32, u32),
+    /// A parameter is out of range.
+    #[error("bad vessel parameter: {0}")]
+    BadParams(String),
+}
+
+/// Detection parameters. Lengths in µm are converted to px through the calibration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VesselParams {
+    /// Vessels with a diameter strictly below this are small (consensus: 20 µm).
+    pub small_vessel_cutoff_um: f64,
+    /// Smallest vessel diameter looked for (sets the finest ridge scale).
+    pub min_diameter_um: f64,
+    /// Largest vessel diameter looked for (sets the coarsest scale and the background window).
+    pub max_diameter_um: f64,
+    /// Segments with a free end are kept only when they reach this far beyond the wall of the
+    /// vessel they branch from; isolated segments only when at least this long and twice
+    /// their own diameter.
+    pub min_segment_length_um: f64,
+    /// Ratio between consecutive ridge scales.
+    pub scale_ratio: f64,
+    /// Frangi's blob sensitivity beta (larger keeps more blob-like junction responses).
+    pub blob_beta: f64,
+    /// Lowest relative lumen contrast (0.02 = 2 % darker than the background) a vessel must
+    /// reach somewhere to be seeded.
+    pub min_contrast: f64,
+    /// Seed threshold as a multiple of the median ridge strength of the valid region
+    /// (the texture and noise level); the larger of this and `min_contrast` applies.
+    pub seed_over_background: f64,
+    /// Hysteresis: the growing threshold as a fraction of the seed threshold.
+    pub grow_fraction: f64,
+    /// Half window (points, ~px) of the centerline moving average.
+    pub smooth_half_window: usize,
+}
+
+impl Default for VesselParams {
+    fn default() -> Self {
+        VesselParams {
+            small_vessel_cutoff_um: 20.0,
+            min_diameter_um: 4.0,
+            max_diameter_um: 60.0,
+            min_segment_length_um: 10.0,
+            scale_ratio: 1.35,
+            blob_beta: 0.75,
+            min_contrast: 0.02,
+            seed_over_background: 4.0,
+            grow_fraction: 0.4,
+            smooth_half_window: 2,
+        }
+    }
+}
+
+/// One vessel segment between junctions or free ends, clipped to the valid region.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VesselSegment {
+    pub id: usize,
+    /// Sub-pixel centerline in reference-frame pixels, about 1 px between points.
+    pub centerline_px: Vec<[f64; 2]>,
+    pub length_px: f64,
+    /// Lumen diameter (FWHM of the background-corrected cross profile).
+    pub diameter_px: f64,
+    pub diameter_um: f64,
+    /// `diameter_um < small_vessel_cutoff_um`.
+    pub small: bool,
+    /// Relative lumen contrast of the cross profile (0.1 = 10 % darker than background).
+    pub contrast: f64,
+}
+
+fn validate(
+    mean: &FloatImage,
+    um_per_px: f64,
+    region: [f64; 4],
+    params: &VesselParams,
+) -> Result<[f64; 4], VesselError> {
+    if !(um_per_px.is_finite() && um_per_px > 0.0) {
+        return Err(VesselError::BadScale(um_per_px));
+    }
+    let (w, h) = mean.dimensions();
+    if w < 16 || h < 16 {
+        return Err(VesselError::ImageTooSmall(w, h));
+    }
+    if let Some((x, y, _)) = mean.enumerate_pixels().find(|(_, _, p)| !p[0].is_finite()) {
+        return Err(VesselError::NonFinitePixel(x, y));
+    }
+    let clipped = [
+        region[0].max(0.0),
+        region[1].max(0.0),
+        region[2].min(f64::from(w - 1)),
+        region[3].min(f64::from(h - 1)),
+    ];
+    if !(region.iter().all(|v| v.is_finite()) && clipped[2] > clipped[0] && clipped[3] > clipped[1]) {
+        return Err(VesselError::EmptyRegion {
+            region,
+            width: w,
+            height: h,
+        });
+    }
+    let positive = [
+        ("min_diameter_um", params.min_diameter_um),
+        ("max_diameter_um", params.max_diameter_um),
+        ("small_vessel_cutoff_um", params.small_vessel_cutoff_um),
+        ("blob_beta", params.blob_beta),
+        ("grow_fraction", params.grow_fraction),
+    ];
+    for (name, v) in positive {
+        if !(v.is_finite() && v > 0.0) {
+            return Err(VesselError::BadParams(format!("{name} = {v} must be positive")));
+        }
+    }
+    if params.max_diameter_um < params.min_diameter_um {
+        return Err(VesselError::BadParams("max_diameter_um < min_diameter_um".into()));
+    }
+    if !(params.scale_ratio.is_finite() && params.scale_ratio > 1.0) {
+        return Err(VesselError::BadParams(format!(
+            "scale_ratio = {} must exceed 1",
+            params.scale_ratio
+        )));
+    }
+    Ok(clipped)
+}
+
+fn median(values: &mut [f32]) -> f32 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    let mid = values.len() / 2;
+    let (_, m, _) = values.select_nth_unstable_by(mid, f32::total_cmp);
+    *m
+}
+
+/// Finds the vessels of a mean image (vessels dark on bright). Returns segments split at
+/// junctions, clipped to `valid_region` (`[x0, y0, x1, y1]`, reference-frame px), in a
+/// deterministic order with `id` = index.
+pub fn detect_vessels(
+    mean: &FloatImage,
+    um_per_px: f64,
+    valid_region: [f64; 4],
+    params: &VesselParams,
+) -> Result<Vec<VesselSegment>, VesselError> {
+    let region = validate(mean, um_per_px, valid_region, params)?;
+    let (width, height) = (mean.width() as usize, mean.height() as usize);
+    let min_w = params.min_diameter_um / um_per_px;
+    let max_w = params.max_diameter_um / um_per_px;
+
+    // 1. Background: closing with a square 1.2x the widest vessel.
+    let radius = (0.6 * max_w).ceil() as usize + 1;
+    let contrast = background::relative_contrast(mean.as_raw(), width, height, radius);
+
+    // 2. Multiscale ridges.
+    let scales = ridge::scales_for_widths(min_w, max_w, params.scale_ratio);
+    let ridges = ridge::ridge_map(&contrast, width, height, &scales, params.blob_beta as f32);
+
+    // 3. Hysteresis inside the valid region (plus a margin so lines reach its border).
+    let margin = 2.0;
+    let allowed: Vec<bool> = (0..width * height)
+        .map(|i| {
+            let (x, y) = ((i % width) as f64, (i / width) as f64);
+            x >= region[0] - margin && x <= region[2] + margin && y >= region[1] - margin && y <= region[3] + margin
+        })
+        .collect();
+    let mut inside: Vec<f32> = ridges
+        .strength
+        .iter()
+        .zip(&allowed)
+        .filter(|(_, &a)| a)
+        .map(|(&s, _)| s)
+        .collect();
+    let background_level = median(&mut inside);
+    // A bar of relative contrast h peaks at strength ~0.48 h (see ridge::RidgeMap).
+    let high = (0.48 * params.min_contrast as f32).max(params.seed_over_background as f32 * background_level);
+    let low = params.grow_fraction as f32 * high;
+    let mut mask = skeleton::hysteresis(&ridges.strength, width, height, low, high, &allowed);
+    skeleton::thin(&mut mask, width, height);
+
+    // 4. Graph and pruning.
+    let diameter_at = |p: usize| 2.0 * f64::from(ridges.sigma[p]);
+    let min_len_px = params.min_segment_length_um / um_per_px;
+    let edge_diameter = |e: &PixelEdge| {
+        let mut d: Vec<f32> = e.pixels.iter().map(|&p| ridges.sigma[p]).collect();
+        2.0 * f64::from(median(&mut d))
+    };
+    let spur_length = |e: &PixelEdge| {
+        let junction_pixel = if e.start == EdgeEnd::Free {
+            e.pixels[e.pixels.len() - 1]
+        } else {
+            e.pixels[0]
+        };
+        0.5 * diameter_at(junction_pixel) + min_len_px
+    };
+    let fragment_length = |e: &PixelEdge| min_len_px.max(2.0 * edge_diameter(e));
+    let graph = graph::prune(&mut mask, width, height, spur_length, fragment_length);
+
+    // 5. Sub-pixel centerlines, diameters, clipping.
+    let mut segments = Vec::new();
+    for edge in &graph.edges {
+        let last = edge.pixels.len() - 1;
+        let points: Vec<[f64; 2]> = edge
+            .pixels
+            .iter()
+            .enumerate()
+            .map(|(i, &p)| {
+                let end = if i == 0 {
+                    Some(edge.start)
+                } else if i == last {
+                    Some(edge.end)
+                } else {
+                    None
+                };
+                if let Some(EdgeEnd::Junction(j)) = end {
+                    return graph.junctions[j];
+                }
+                let (x, y) = ((p % width) as f64, (p / width) as f64);
+                let [ox, oy] = ridges.offset[p];
+                // Steger's condition: the line centre lies within the pixel; else keep it.
+                if ox.abs() <= 0.75 && oy.abs() <= 0.75 {
+                    [x + f64::from(ox), y + f64::from(oy)]
+                } else {
+                    [x, y]
+                }
+            })
+            .collect();
+        let points = polyline::smooth(&points, params.smooth_half_window);
+        let guess = edge_diameter(edge);
+        let measured = diameter::profile_width(
+            &contrast,
+            width,
+            height,
+            &points,
+            (1.5 * guess + 3.0).min(max_w),
+            0.5 * guess + 1.0,
+        );
+        let (diameter_px, contrast_peak) = match measured {
+            Some(m) => (m.fwhm_px, m.contrast),
+            None => (guess, 0.0),
+        };
+        let diameter_um = diameter_px * um_per_px;
+        for piece in polyline::clip_to_rect(&points, region) {
+            segments.push(VesselSegment {
+                id: segments.len(),
+                length_px: polyline::length(&piece),
+                centerline_px: piece,
+                diameter_px,
+                diameter_um,
+                small: diameter_um < params.small_vessel_cutoff_um,
+                contrast: contrast_peak,
+            });
+        }
+    }
+    Ok(segments)
+}
