@@ -5,4 +5,4 @@
 # Usage: tools/threshold-sim/run.sh [--cohorts 200] [--boot 1000] [--seed 2026] [--breakpoints 0.71,0.80] [--sigma 0.05]
 set -eu
 cd "$(dirname "$0")/../.."
-exec cargo run --quiet -p mcvideo-doseresponse --bin threshold_sim -- "$@"
+exec cargo run --quiet --release -p mcvideo-doseresponse --bin threshold_sim -- "$@"

@@ -15,11 +15,15 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// The dose-response study: tables, thresholds, survival, figures and report.html.
+    Analyze(cmd::analyze::Args),
     /// Join the outputs of sharded batch runs into one sites.csv/patients.csv/failures.csv.
     Merge(cmd::merge::Args),
     /// One statistical method on a CSV; JSON on stdout.
     #[command(subcommand)]
     Stats(cmd::stats::StatsCommand),
+    /// A synthetic clip with its ground truth, for tests and demos.
+    Synth(cmd::synth::Args),
     /// Print the version.
     Version,
 }
@@ -28,8 +32,10 @@ fn main() -> ExitCode {
     // clap exits with code 2 on a bad command line, as SPEC.md requires.
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Analyze(args) => cmd::analyze::run(args),
         Command::Merge(args) => cmd::merge::run(args),
         Command::Stats(command) => cmd::stats::run(command),
+        Command::Synth(args) => cmd::synth::run(args),
         Command::Version => cmd::version::run(),
     };
     match result {

@@ -20,6 +20,9 @@ pub enum DecodeError {
     /// The decoder gives pixels in a layout this crate cannot turn into gray values.
     #[error("{path}: unsupported pixel format {format}")]
     UnsupportedPixelFormat { path: PathBuf, format: String },
+    /// The container gives no frame rate for the video stream.
+    #[error("{path}: the clip stores no frame rate")]
+    NoFrameRate { path: PathBuf },
     /// The frames are too small to hold a microcirculation image.
     #[error("{path}: frames are {width}x{height} pixels; at least {min}x{min} are needed")]
     TooSmall {
@@ -91,6 +94,7 @@ impl DecodeError {
             | DecodeError::NoVideoStream { path }
             | DecodeError::UnsupportedCodec { path, .. }
             | DecodeError::UnsupportedPixelFormat { path, .. }
+            | DecodeError::NoFrameRate { path }
             | DecodeError::TooSmall { path, .. }
             | DecodeError::NoFrames { path }
             | DecodeError::Truncated { path, .. }

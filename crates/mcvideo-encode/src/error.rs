@@ -5,6 +5,9 @@ use std::path::PathBuf;
 /// Why a clip or frame folder could not be written.
 #[derive(thiserror::Error, Debug)]
 pub enum EncodeError {
+    /// FFmpeg takes paths as UTF-8 C strings: this one is not valid UTF-8 or holds a NUL.
+    #[error("{path}: FFmpeg needs a UTF-8 path without NUL characters")]
+    BadPath { path: PathBuf },
     /// The frame size cannot be stored in the chosen format.
     #[error("{path}: cannot write a {width}x{height} clip as {format}: {reason}")]
     BadSize {

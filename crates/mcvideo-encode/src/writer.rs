@@ -68,6 +68,21 @@ impl VideoWriter {
         fps: f64,
         format: VideoFormat,
     ) -> Result<Self, EncodeError> {
+        let created = Self::create_partial(path, width, height, fps, format);
+        if created.is_err() {
+            // The muxer may have created `<path>.partial` before the encoder refused: leave nothing.
+            let _ = std::fs::remove_file(partial_path(path));
+        }
+        created
+    }
+
+    fn create_partial(
+        path: &Path,
+        width: u32,
+        height: u32,
+        fps: f64,
+        format: VideoFormat,
+    ) -> Result<Self, EncodeError> {
         let ff_error = |step: &'static str| {
             let path = path.to_path_buf();
             move |source| EncodeError::Ffmpeg { path, step, source }
@@ -99,7 +114,14 @@ impl VideoWriter {
             codec: codec_name,
         })?;
 
-        let mut output = ff::format::output_as(&partial, format.muxer())
+        let Some(partial_url) = partial.to_str().filter(|p| !p.contains('\0')) else {
+            return Err(EncodeError::BadPath {
+                path: path.to_path_buf(),
+            });
+        };
+        // "file:" keeps names such as "a:b.avi" from being taken for a network protocol.
+        let partial_url = format!("file:{partial_url}");
+        let mut output = ff::format::output_as(&partial_url, format.muxer())
             .map_err(ff_error("creating the output file"))?;
         let global_header = output
             .format()

@@ -1,1 +1,330 @@
-//! Red-cell flow from space-time diagrams.
+//! Red-cell velocity, flowing fraction and consensus flow class of each vessel, from
+//! space-time diagrams of stabilized sidestream dark-field video.
+//!
+//! Per vessel: [`space_time_diagram`] samples the frames along the centerline (Dobbe et al.
+//! 2008); [`measure_flow`] removes the static background, correlates rows at lags 1..K by FFT,
+//! takes the streak slope that best explains every lag (velocity), judges each time window
+//! moving or stopped (flowing fraction) and classifies the vessel with
+//! [`mcvideo_metrics::classify_flow`]. [`measure_vessels`] runs all vessels in parallel.
+//!
+//! Measurable range: a displacement of at most `max_displacement_fraction` (default ½) of
+//! the segment per frame, so `v_max = fraction · L_px · fps · um_per_px`; faster flow is
+//! reported as `at_least = true` with `velocity_um_s = v_max`.
+//!
+//! ```
+//! use mcvideo_flow::{measure_vessels, toy, FlowParams};
+//! // A straight 80-px capillary with cells moving 4 px/frame (25 fps, 1 µm/px: 100 µm/s).
+//! let clip = toy::ToyClip::straight(4.0);
+//! let (frames, shifts) = toy::render(&clip);
+//! let vessels = vec![(clip.vessels[0].centerline_px.clone(), clip.vessels[0].diameter_px)];
+//! let flow = measure_vessels(&frames, &shifts, &vessels, 25.0, 1.0, &FlowParams::default());
+//! let v = flow[0].velocity_um_s.unwrap();
+//! assert!((v - 100.0).abs() < 5.0, "{v}");
+//! assert_eq!(flow[0].flow_class, 2); // sluggish: below the 300 µm/s default
+//! assert_eq!(flow[0].flowing_fraction, 1.0);
+//! ```
+
+pub mod correlate;
+pub mod diagram;
+pub mod motion;
+pub mod toy;
+mod velocity;
+
+pub use diagram::{remove_static_background, space_time_diagram, SamplingPlan};
+
+use image::GrayImage;
+use mcvideo_metrics::{classify_flow, FlowClassRule};
+use ndarray::Array2;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Errors of the flow stage (from the checked entry points).
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum FlowError {
+    /// Frames and shifts disagree in number.
+    #[error("{frames} frames but {shifts} shifts")]
+    ShiftCount { frames: usize, shifts: usize },
+    /// Frame rate or scale is not a positive finite number.
+    #[error("{name} = {value} must be positive and finite")]
+    BadNumber { name: &'static str, value: f64 },
+}
+
+/// Settings of the flow stage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FlowParams {
+    /// Class thresholds. Default: [`FlowClassRule::default`] (sluggish below 300 µm/s,
+    /// intermittent when flowing at most half the time), with a no-flow tolerance of one
+    /// spurious window in ten.
+    pub rule: FlowClassRule,
+    /// Length of a moving/stopped window, seconds.
+    pub window_s: f64,
+    /// Longest frame lag correlated (slow flow gains precision from long lags).
+    pub max_lag: usize,
+    /// Largest displacement per frame measured, as a share of the segment length.
+    pub max_displacement_fraction: f64,
+    /// Velocity floor below which cells count as stopped, µm/s.
+    pub min_velocity_um_s: f64,
+    /// Least mean NCC along the streak for a window to count as moving.
+    pub min_correlation: f64,
+    /// A window moves when (1 − NCC at rest) ≥ `motion_ratio` · (1 − NCC along the streak).
+    pub motion_ratio: f64,
+    /// A window with no streak in range is flow faster than range when its frame-to-frame
+    /// change exceeds this many times the noise variance.
+    pub fast_change_ratio: f64,
+    /// Samples are averaged across the lumen within ± this share of the diameter.
+    pub half_width_fraction: f64,
+    /// Segments shorter than this many 1-px columns are not measured.
+    pub min_columns: usize,
+}
+
+impl Default for FlowParams {
+    fn default() -> Self {
+        FlowParams {
+            rule: FlowClassRule {
+                no_flow_max_flowing_fraction: 0.1,
+                ..FlowClassRule::default()
+            },
+            window_s: 0.5,
+            max_lag: 8,
+            max_displacement_fraction: 0.5,
+            min_velocity_um_s: 20.0,
+            min_correlation: 0.2,
+            motion_ratio: 1.5,
+            fast_change_ratio: 4.0,
+            half_width_fraction: 0.3,
+            min_columns: 8,
+        }
+    }
+}
+
+/// Flow of one vessel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VesselFlow {
+    /// Mean red-cell speed while flowing, µm/s; `None` when there is no flow.
+    pub velocity_um_s: Option<f64>,
+    /// True when the cells move faster than `v_max_um_s`; then `velocity_um_s = v_max`.
+    pub at_least: bool,
+    /// Fastest measurable speed for this segment and frame rate, µm/s.
+    pub v_max_um_s: f64,
+    /// Share of the windows in which cells move.
+    pub flowing_fraction: f64,
+    /// Consensus class: 0 no flow, 1 intermittent, 2 sluggish, 3 continuous.
+    pub flow_class: u8,
+    /// Signed displacement per frame along the centerline (positive = towards its end).
+    pub velocity_px_per_frame: Option<f64>,
+    /// Mean NCC along the streak of the pooled moving windows (0 when none).
+    pub correlation: f64,
+    /// Diagram size: columns (1-px steps along the centerline) and rows (frames).
+    pub columns: usize,
+    pub frames: usize,
+    /// Moving (true) or stopped, per window of `window_s`.
+    pub window_moving: Vec<bool>,
+    /// Windows judged faster than the measurable range.
+    pub fast_windows: usize,
+    /// False when the segment or clip is too short to measure (then class 0, no velocity).
+    pub measurable: bool,
+}
+
+impl VesselFlow {
+    fn unmeasurable(columns: usize, frames: usize, v_max_um_s: f64) -> VesselFlow {
+        VesselFlow {
+            velocity_um_s: None,
+            at_least: false,
+            v_max_um_s,
+            flowing_fraction: 0.0,
+            flow_class: 0,
+            velocity_px_per_frame: None,
+            correlation: 0.0,
+            columns,
+            frames,
+            window_moving: Vec::new(),
+            fast_windows: 0,
+            measurable: false,
+        }
+    }
+}
+
+/// The fastest measurable speed of a segment of `columns` px, µm/s.
+///
+/// ```
+/// // 60 px at 25 fps and 1.2 µm/px: at most 30 px/frame, 900 µm/s.
+/// assert_eq!(mcvideo_flow::v_max_um_s(60, 25.0, 1.2, 0.5), 900.0);
+/// ```
+pub fn v_max_um_s(columns: usize, fps: f64, um_per_px: f64, fraction: f64) -> f64 {
+    max_shift(columns, fraction) as f64 * fps * um_per_px
+}
+
+fn max_shift(columns: usize, fraction: f64) -> usize {
+    ((columns as f64 * fraction).floor() as usize).max(1)
+}
+
+/// Velocity, flowing fraction and class from one raw space-time diagram (rows = frames;
+/// the static background is removed here). See the crate documentation for the method.
+///
+/// ```
+/// use mcvideo_flow::{measure_flow, FlowParams};
+/// // Cells that never move: a static pattern plus nothing else is no flow.
+/// let std = ndarray::Array2::from_shape_fn((50, 40), |(_, x)| ((x * 7 % 5) * 20) as f32);
+/// let flow = measure_flow(&std, 25.0, 1.0, &FlowParams::default());
+/// assert_eq!((flow.flow_class, flow.velocity_um_s, flow.flowing_fraction), (0, None, 0.0));
+/// assert_eq!(flow.v_max_um_s, 500.0);
+/// ```
+pub fn measure_flow(std: &Array2<f32>, fps: f64, um_per_px: f64, params: &FlowParams) -> VesselFlow {
+    let (rows, columns) = std.dim();
+    let fps_ok = fps.is_finite() && fps > 0.0;
+    let scale_ok = um_per_px.is_finite() && um_per_px > 0.0;
+    let fraction = params.max_displacement_fraction.clamp(0.05, 0.9);
+    let vmax = if fps_ok && scale_ok {
+        v_max_um_s(columns, fps, um_per_px, fraction)
+    } else {
+        0.0
+    };
+    if !fps_ok || !scale_ok || rows < 3 || columns < params.min_columns.max(2) {
+        return VesselFlow::unmeasurable(columns, rows, vmax);
+    }
+    let mut s = std.clone();
+    remove_static_background(&mut s);
+    let noise = motion::noise_variance(&s);
+    let dmax = max_shift(columns, fraction);
+    let lags = params.max_lag.clamp(1, rows - 1);
+    let window_rows = ((params.window_s * fps).round() as usize).max(2);
+    let wins = motion::windows(rows, window_rows);
+    let sums = correlate::window_correlations(&s, &wins, lags, dmax);
+    let px_per_frame = |um_s: f64| um_s / (um_per_px * fps);
+    let v_floor = px_per_frame(params.min_velocity_um_s);
+
+    let mut window_moving = Vec::with_capacity(wins.len());
+    let mut pooled = correlate::WindowCorrelation::zeros(lags, dmax);
+    let mut resolved = 0usize;
+    let mut fast = 0usize;
+    for (&(start, end), wc) in wins.iter().zip(&sums) {
+        let est = velocity::estimate_velocity(&wc.ncc());
+        let streak = est.filter(|e| {
+            e.v_px.abs() >= v_floor
+                && e.score >= params.min_correlation
+                && (1.0 - e.static_score) >= params.motion_ratio * (1.0 - e.score)
+        });
+        let moving = if streak.is_some() {
+            resolved += 1;
+            pooled.add(wc);
+            true
+        } else {
+            // No streak in range: flow beyond range if the pattern churns far above noise
+            // while a standing pattern does not explain it.
+            let change = motion::temporal_change(&s, start, end);
+            let standing = est.map_or(0.0, |e| e.static_score);
+            let churn = noise > 0.0 && change >= params.fast_change_ratio * noise && standing < 0.5;
+            if churn {
+                fast += 1;
+            }
+            churn
+        };
+        if std::env::var_os("MCFLOW_DEBUG").is_some() {
+            eprintln!("win {start}-{end} est {est:?} moving {moving} change {:.1} noise {noise:.1}", motion::temporal_change(&s, start, end));
+        }
+        window_moving.push(moving);
+    }
+    let moving_windows = window_moving.iter().filter(|&&m| m).count();
+    let flowing_fraction = moving_windows as f64 / wins.len() as f64;
+
+    let mut velocity_px = None;
+    let mut correlation = 0.0;
+    let mut at_least = false;
+    if fast > resolved {
+        at_least = true;
+    } else if resolved > 0 {
+        if let Some(e) = velocity::estimate_velocity(&pooled.ncc()) {
+            correlation = e.score;
+            if e.v_px.abs() >= dmax as f64 - 0.5 {
+                at_least = true;
+            } else {
+                velocity_px = Some(e.v_px);
+            }
+        }
+    }
+    let velocity_um_s = if moving_windows == 0 {
+        None
+    } else if at_least {
+        Some(vmax)
+    } else {
+        velocity_px.map(|v| v.abs() * um_per_px * fps)
+    };
+    let flow_class = classify_flow(flowing_fraction, velocity_um_s, &params.rule);
+    let velocity_um_s = if flow_class == 0 { None } else { velocity_um_s };
+    VesselFlow {
+        velocity_um_s,
+        at_least: at_least && flow_class != 0,
+        v_max_um_s: vmax,
+        flowing_fraction,
+        flow_class,
+        velocity_px_per_frame: if flow_class == 0 { None } else { velocity_px },
+        correlation,
+        columns,
+        frames: rows,
+        window_moving,
+        fast_windows: fast,
+        measurable: true,
+    }
+}
+
+/// Half-width across the lumen sampled for a vessel of `diameter_px`.
+fn half_width(diameter_px: f64, params: &FlowParams) -> f64 {
+    if diameter_px.is_finite() && diameter_px > 0.0 {
+        diameter_px * params.half_width_fraction
+    } else {
+        0.0
+    }
+}
+
+/// Flow of every vessel `(centerline_px, diameter_px)`, in parallel over vessels, in input
+/// order. Results do not depend on the thread count. Frames beyond `shifts_px.len()` are
+/// left out (see [`try_measure_vessels`] for a checked call).
+pub fn measure_vessels(
+    frames: &[GrayImage],
+    shifts_px: &[[f64; 2]],
+    vessels: &[(Vec<[f64; 2]>, f64)],
+    fps: f64,
+    um_per_px: f64,
+    params: &FlowParams,
+) -> Vec<VesselFlow> {
+    vessels
+        .par_iter()
+        .map(|(centerline, diameter_px)| {
+            let plan = SamplingPlan::new(centerline, half_width(*diameter_px, params));
+            let std = plan.diagram(frames, shifts_px);
+            measure_flow(&std, fps, um_per_px, params)
+        })
+        .collect()
+}
+
+/// [`measure_vessels`] that refuses mismatched shifts and bad frame rates or scales.
+///
+/// ```
+/// use mcvideo_flow::{try_measure_vessels, FlowError, FlowParams};
+/// let frames = vec![image::GrayImage::new(16, 16); 3];
+/// let err = try_measure_vessels(&frames, &[[0.0, 0.0]], &[], 25.0, 1.0, &FlowParams::default());
+/// assert_eq!(err, Err(FlowError::ShiftCount { frames: 3, shifts: 1 }));
+/// ```
+pub fn try_measure_vessels(
+    frames: &[GrayImage],
+    shifts_px: &[[f64; 2]],
+    vessels: &[(Vec<[f64; 2]>, f64)],
+    fps: f64,
+    um_per_px: f64,
+    params: &FlowParams,
+) -> Result<Vec<VesselFlow>, FlowError> {
+    if frames.len() != shifts_px.len() {
+        return Err(FlowError::ShiftCount {
+            frames: frames.len(),
+            shifts: shifts_px.len(),
+        });
+    }
+    for (name, value) in [("fps", fps), ("um_per_px", um_per_px)] {
+        if !(value.is_finite() && value > 0.0) {
+            return Err(FlowError::BadNumber { name, value });
+        }
+    }
+    Ok(measure_vessels(
+        frames, shifts_px, vessels, fps, um_per_px, params,
+    ))
+}

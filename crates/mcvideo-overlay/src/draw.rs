@@ -158,7 +158,14 @@ pub fn render_overlay(
                 }
             }
         }
-        draw_text(&mut image, (pad + swatch + pad) as i64, y, label, scale, white);
+        draw_text(
+            &mut image,
+            (pad + swatch + pad) as i64,
+            y,
+            label,
+            scale,
+            white,
+        );
         y += row_h as i64;
     }
     image

@@ -65,12 +65,6 @@ impl Correlator {
         }
     }
 
-    /// Taper weight of patch pixel (x, y).
-    #[inline]
-    pub fn taper_at(&self, x: usize, y: usize) -> f32 {
-        self.taper[y * self.wx + x]
-    }
-
     pub fn scratch(&self) -> Scratch {
         let n = self.wx * self.wy;
         let scratch_len = [&self.row_fwd, &self.row_inv, &self.col_fwd, &self.col_inv]

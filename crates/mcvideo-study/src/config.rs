@@ -82,6 +82,9 @@ pub struct BaselineConfig {
     pub cutoff: f64,
     /// Variables of the table (numeric; 0/1 columns are tested as categories).
     pub variables: Vec<String>,
+    /// Further variables to treat as categorical.
+    #[serde(default)]
+    pub categorical: Vec<String>,
 }
 
 /// Correlation kind.

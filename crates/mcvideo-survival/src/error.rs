@@ -27,7 +27,9 @@ pub enum SurvivalError {
         value: f64,
     },
     /// The Cox model needs at least one event.
-    #[error("no events: every observation is censored, the Cox model has no likelihood to maximize")]
+    #[error(
+        "no events: every observation is censored, the Cox model has no likelihood to maximize"
+    )]
     NoEvents,
     /// The Cox model was given no covariates.
     #[error("no covariates given")]

@@ -1,1 +1,22 @@
-//! Statistics III: Kaplan-Meier, log-rank and Cox proportional hazards.
+//! Statistics III: Kaplan–Meier curves, the log-rank test and Cox proportional hazards, matching
+//! R's `survival` package (survfit, survdiff, coxph) to 1e-6 relative on the reference data.
+//!
+//! Plain functions on slices returning serializable results: [`kaplan_meier`], [`km_groups`],
+//! [`km_by_cutoff`], [`logrank`], [`cox`], [`concordance`].
+
+mod concordance;
+mod cox;
+mod dist;
+mod error;
+mod km;
+mod logrank;
+mod validate;
+
+pub use concordance::{concordance, Concordance};
+pub use cox::{cox, cox_with, ChiSquareTest, CoxFit, CoxOptions, CoxTerm, Ties};
+pub use error::SurvivalError;
+pub use km::{
+    kaplan_meier, kaplan_meier_level, km_by_cutoff, km_groups, km_indexed, KmAnalysis, KmCurve,
+    KmStep, DEFAULT_CONF_LEVEL,
+};
+pub use logrank::{logrank, logrank_indexed, LogRank};

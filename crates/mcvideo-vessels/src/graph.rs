@@ -49,7 +49,8 @@ fn neighbours(mask: &[bool], width: usize, height: usize, p: usize) -> impl Iter
 /// for y in 2..5 { m[y * w + 4] = true; }
 /// let g = trace(&m, w, h);
 /// assert_eq!(g.edges.len(), 3);
-/// assert_eq!(g.junctions, vec![[4.0, 1.0]]);
+/// // The junction cluster is the three pixels of the bar around the stem and the stem's top.
+/// assert_eq!(g.junctions, vec![[4.0, 1.25]]);
 /// assert!(g.edges.iter().all(|e| e.start == EdgeEnd::Junction(0) || e.end == EdgeEnd::Junction(0)));
 /// ```
 pub fn trace(mask: &[bool], width: usize, height: usize) -> SkeletonGraph {

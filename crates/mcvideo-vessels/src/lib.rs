@@ -18,6 +18,7 @@
 
 pub mod background;
 pub mod diameter;
+pub mod evaluate;
 pub mod gaussian;
 pub mod graph;
 pub mod polyline;

@@ -34,22 +34,25 @@ pub fn smooth(points: &[[f64; 2]], half_window: usize) -> Vec<[f64; 2]> {
         .collect()
 }
 
-fn inside(p: [f64; 2], r: [f64; 4]) -> bool {
-    p[0] >= r[0] && p[0] <= r[2] && p[1] >= r[1] && p[1] <= r[3]
-}
-
-/// Parameter in (0, 1] where the segment a→b (a inside) leaves rectangle `r`.
-fn exit_fraction(a: [f64; 2], b: [f64; 2], r: [f64; 4]) -> f64 {
-    let mut t: f64 = 1.0;
-    for (axis, lo, hi) in [(0, r[0], r[2]), (1, r[1], r[3])] {
-        let d = b[axis] - a[axis];
-        if d > 0.0 && b[axis] > hi {
-            t = t.min((hi - a[axis]) / d);
-        } else if d < 0.0 && b[axis] < lo {
-            t = t.min((lo - a[axis]) / d);
+/// Liang–Barsky: the parameter interval of segment a→b inside rectangle `r`.
+fn clip_interval(a: [f64; 2], b: [f64; 2], r: [f64; 4]) -> Option<(f64, f64)> {
+    let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+    let (mut t0, mut t1) = (0.0f64, 1.0f64);
+    for (p, q) in [(-dx, a[0] - r[0]), (dx, r[2] - a[0]), (-dy, a[1] - r[1]), (dy, r[3] - a[1])] {
+        if p == 0.0 {
+            if q < 0.0 {
+                return None;
+            }
+        } else {
+            let t = q / p;
+            if p < 0.0 {
+                t0 = t0.max(t);
+            } else {
+                t1 = t1.min(t);
+            }
         }
     }
-    t.clamp(0.0, 1.0)
+    (t0 <= t1).then_some((t0, t1))
 }
 
 fn lerp(a: [f64; 2], b: [f64; 2], t: f64) -> [f64; 2] {
@@ -57,32 +60,41 @@ fn lerp(a: [f64; 2], b: [f64; 2], t: f64) -> [f64; 2] {
 }
 
 /// Pieces of the polyline inside rectangle `[x0, y0, x1, y1]`, cut exactly at the border.
-/// (A segment with both ends outside that cuts a corner is dropped: centerlines are sampled
-/// at about 1 px, so that loses under 1 px.)
 ///
 /// ```
 /// use mcvideo_vessels::polyline::clip_to_rect;
 /// let pieces = clip_to_rect(&[[-2.0, 1.0], [2.0, 1.0], [6.0, 1.0]], [0.0, 0.0, 4.0, 4.0]);
 /// assert_eq!(pieces, vec![vec![[0.0, 1.0], [2.0, 1.0], [4.0, 1.0]]]);
+/// // A segment passing through with both ends outside.
+/// let pieces = clip_to_rect(&[[-2.0, 2.0], [6.0, 2.0]], [0.0, 0.0, 4.0, 4.0]);
+/// assert_eq!(pieces, vec![vec![[0.0, 2.0], [4.0, 2.0]]]);
 /// ```
 pub fn clip_to_rect(points: &[[f64; 2]], r: [f64; 4]) -> Vec<Vec<[f64; 2]>> {
     let mut pieces = Vec::new();
     let mut current: Vec<[f64; 2]> = Vec::new();
-    for (i, &p) in points.iter().enumerate() {
-        let p_in = inside(p, r);
-        if i > 0 {
-            let q = points[i - 1];
-            let q_in = inside(q, r);
-            if q_in && !p_in {
-                current.push(lerp(q, p, exit_fraction(q, p, r)));
-                pieces.push(std::mem::take(&mut current));
-            } else if !q_in && p_in {
-                current.push(lerp(p, q, exit_fraction(p, q, r)));
+    for w in points.windows(2) {
+        match clip_interval(w[0], w[1], r) {
+            None => {
+                if !current.is_empty() {
+                    pieces.push(std::mem::take(&mut current));
+                }
+            }
+            Some((t0, t1)) => {
+                if t0 > 0.0 && !current.is_empty() {
+                    pieces.push(std::mem::take(&mut current));
+                }
+                if current.is_empty() {
+                    current.push(lerp(w[0], w[1], t0));
+                }
+                current.push(lerp(w[0], w[1], t1));
+                if t1 < 1.0 {
+                    pieces.push(std::mem::take(&mut current));
+                }
             }
         }
-        if p_in {
-            current.push(p);
-        }
+    }
+    if points.len() == 1 && clip_interval(points[0], points[0], r).is_some() {
+        current.push(points[0]);
     }
     if !current.is_empty() {
         pieces.push(current);

@@ -107,7 +107,7 @@ fn neighbour_groups(n: &[bool; 8]) -> usize {
 /// thin(&mut m, w, h);
 /// let rows: Vec<usize> = (0..w * h).filter(|&i| m[i]).map(|i| i / w).collect();
 /// assert!(rows.iter().all(|&r| r == 2));
-/// assert!(rows.len() >= 5);
+/// assert!(rows.len() >= 3);
 /// ```
 pub fn thin(mask: &mut [bool], width: usize, height: usize) {
     let mut active: Vec<usize> = (0..mask.len()).filter(|&i| mask[i]).collect();

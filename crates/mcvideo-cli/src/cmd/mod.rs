@@ -1,5 +1,7 @@
 //! One module per subcommand; each exposes `Args` (when it takes any) and `run`.
 
+pub mod analyze;
 pub mod merge;
 pub mod stats;
+pub mod synth;
 pub mod version;

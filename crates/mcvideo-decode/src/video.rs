@@ -1,0 +1,406 @@
+//! Video files through FFmpeg (ffmpeg-next): container metadata and a streaming decoder that
+//! yields one gray frame per decoded picture.
+
+use crate::pixels::{self, Layout};
+use crate::{ClipInfo, DecodeError, DecodeOptions, MIN_FRAME_SIDE};
+use ffmpeg_next as ff;
+use ff::format::Pixel;
+use ff::{codec, decoder, frame, media, Dictionary, Packet, Rational};
+use image::GrayImage;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Frames missing at the end before a clip counts as truncated: 2 % of the announced count,
+/// and at least 2 (container counts of some muxers are off by one).
+fn truncation_tolerance(expected: u64) -> u64 {
+    (expected / 50).max(2)
+}
+
+/// An opened container, its video stream and what the container says about it.
+struct Container {
+    input: ff::format::context::Input,
+    stream_index: usize,
+    parameters: codec::Parameters,
+    time_base: Rational,
+    info: ClipInfo,
+    /// Frame count the container announces (stored, or from its duration), if any.
+    expected_frames: Option<u64>,
+}
+
+fn ff_error(path: &Path, step: &'static str) -> impl FnOnce(ff::Error) -> DecodeError {
+    let path = path.to_path_buf();
+    move |source| DecodeError::Ffmpeg { path, step, source }
+}
+
+/// Opens the container and reads the video stream's metadata (no frame decoded by us).
+fn open_container(path: &Path) -> Result<Container, DecodeError> {
+    crate::init_ffmpeg().map_err(ff_error(path, "initialising FFmpeg"))?;
+    let Some(utf8) = path.to_str().filter(|p| !p.contains('\0')) else {
+        return Err(DecodeError::BadOption {
+            path: path.to_path_buf(),
+            detail: "FFmpeg needs a UTF-8 path without NUL characters".to_string(),
+        });
+    };
+    // "file:" keeps names such as "a:b.avi" from being taken for a network protocol.
+    let url = format!("file:{utf8}");
+    let input = ff::format::input(&url).map_err(|source| not_a_video(path, source))?;
+    let Some(stream) = input.streams().best(media::Type::Video) else {
+        return Err(DecodeError::NoVideoStream {
+            path: path.to_path_buf(),
+        });
+    };
+    let stream_index = stream.index();
+    let parameters = stream.parameters();
+    let time_base = stream.time_base();
+    // SAFETY: `parameters` wraps a valid AVCodecParameters (a copy owned by the wrapper).
+    let (width, height) = unsafe {
+        let raw = &*parameters.as_ptr();
+        (raw.width.max(0) as u32, raw.height.max(0) as u32)
+    };
+    let codec = parameters.id().name().to_string();
+    if width < MIN_FRAME_SIDE || height < MIN_FRAME_SIDE {
+        return Err(DecodeError::TooSmall {
+            path: path.to_path_buf(),
+            width,
+            height,
+            min: MIN_FRAME_SIDE,
+        });
+    }
+    let fps = [stream.avg_frame_rate(), stream.rate()]
+        .into_iter()
+        .find(|r| r.numerator() > 0 && r.denominator() > 0)
+        .map(f64::from)
+        .ok_or_else(|| DecodeError::NoFrameRate {
+            path: path.to_path_buf(),
+        })?;
+    let stored_frames = u64::try_from(stream.frames()).ok().filter(|&n| n > 0);
+    let seconds = if stream.duration() > 0 {
+        Some(stream.duration() as f64 * f64::from(time_base))
+    } else if input.duration() > 0 {
+        Some(input.duration() as f64 / f64::from(ff::ffi::AV_TIME_BASE))
+    } else {
+        None
+    };
+    let expected_frames = stored_frames.or_else(|| seconds.map(|s| (s * fps).round() as u64));
+    let frames = expected_frames.unwrap_or(0);
+    let info = ClipInfo {
+        path: path.to_path_buf(),
+        frames,
+        fps,
+        width,
+        height,
+        duration_s: frames as f64 / fps,
+        codec,
+    };
+    Ok(Container {
+        input,
+        stream_index,
+        parameters,
+        time_base,
+        info,
+        expected_frames,
+    })
+}
+
+/// FFmpeg could not open the file: say whether it is empty, text, or unknown data.
+fn not_a_video(path: &Path, source: ff::Error) -> DecodeError {
+    if !path.exists() {
+        return DecodeError::NotFound {
+            path: path.to_path_buf(),
+        };
+    }
+    let mut head = Vec::with_capacity(4096);
+    let read = std::fs::File::open(path).and_then(|f| f.take(4096).read_to_end(&mut head));
+    let detail = match read {
+        Err(error) => format!("cannot read it: {error}"),
+        Ok(0) => "the file is empty".to_string(),
+        Ok(_) if looks_like_text(&head) => "it is a text file".to_string(),
+        Ok(_) => format!("FFmpeg: {source}"),
+    };
+    DecodeError::NotAVideo {
+        path: path.to_path_buf(),
+        detail,
+    }
+}
+
+/// UTF-8 text of printable characters and ordinary whitespace (a cut may split the last char).
+fn looks_like_text(head: &[u8]) -> bool {
+    let valid = match std::str::from_utf8(head) {
+        Ok(text) => text,
+        Err(error) if error.error_len().is_none() => {
+            // Only the last character is cut off by the 4096-byte window.
+            std::str::from_utf8(&head[..error.valid_up_to()]).unwrap_or("")
+        }
+        Err(_) => return false,
+    };
+    !valid.is_empty()
+        && valid
+            .chars()
+            .all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t' | '\x0c'))
+}
+
+/// Container metadata of a video file (see [`crate::probe`]).
+pub(crate) fn probe_file(path: &Path) -> Result<ClipInfo, DecodeError> {
+    open_container(path).map(|c| c.info)
+}
+
+/// A video file being decoded frame by frame.
+pub(crate) struct VideoSource {
+    path: PathBuf,
+    input: ff::format::context::Input,
+    decoder: decoder::Video,
+    stream_index: usize,
+    info: ClipInfo,
+    expected_frames: Option<u64>,
+    allow_truncated: bool,
+    /// Reused between frames: the decoder's output, the packet, and a conversion target.
+    picture: frame::Video,
+    packet: Packet,
+    converter: Option<(ff::software::scaling::Context, frame::Video)>,
+    decoded: u64,
+    /// The container is exhausted and the decoder has been told so.
+    draining: bool,
+    /// Why reading or decoding stopped early, if it did.
+    damage: Option<String>,
+    done: bool,
+}
+
+impl VideoSource {
+    pub(crate) fn open(path: &Path, options: &DecodeOptions) -> Result<Self, DecodeError> {
+        let container = open_container(path)?;
+        let codec_name = container.info.codec.clone();
+        let mut context = codec::Context::from_parameters(container.parameters.clone())
+            .map_err(ff_error(path, "reading the stream parameters"))?;
+        // SAFETY: plain field write on a valid, not yet opened codec context; demuxed packets
+        // carry timestamps in the stream's time base.
+        unsafe { (*context.as_mut_ptr()).pkt_timebase = container.time_base.into() };
+        let Some(codec) = decoder::find(container.parameters.id()) else {
+            return Err(DecodeError::UnsupportedCodec {
+                path: path.to_path_buf(),
+                codec: codec_name,
+            });
+        };
+        let mut decoder_options = Dictionary::new();
+        // Frame and slice threads, as the ffmpeg tool uses: one per core unless the caller caps it.
+        let threads = if options.threads == 0 {
+            "auto".to_string()
+        } else {
+            options.threads.to_string()
+        };
+        decoder_options.set("threads", &threads);
+        decoder_options.set("thread_type", "frame+slice");
+        let decoder = context
+            .decoder()
+            .open_as_with(codec, decoder_options)
+            .and_then(|opened| opened.video())
+            .map_err(ff_error(path, "opening the video decoder"))?;
+        Ok(VideoSource {
+            path: path.to_path_buf(),
+            input: container.input,
+            decoder,
+            stream_index: container.stream_index,
+            info: container.info,
+            expected_frames: container.expected_frames,
+            allow_truncated: options.allow_truncated,
+            picture: frame::Video::empty(),
+            packet: Packet::empty(),
+            converter: None,
+            decoded: 0,
+            draining: false,
+            damage: None,
+            done: false,
+        })
+    }
+
+    pub(crate) fn info(&self) -> &ClipInfo {
+        &self.info
+    }
+
+    /// The next frame, the error that ends the stream, or `None` at a clean end.
+    pub(crate) fn next_frame(&mut self) -> Option<Result<GrayImage, DecodeError>> {
+        if self.done {
+            return None;
+        }
+        let result = self.advance();
+        if !matches!(result, Some(Ok(_))) {
+            self.done = true;
+        }
+        result
+    }
+
+    fn advance(&mut self) -> Option<Result<GrayImage, DecodeError>> {
+        loop {
+            match self.decoder.receive_frame(&mut self.picture) {
+                Ok(()) => {
+                    let gray = self.picture_to_gray();
+                    if gray.is_ok() {
+                        self.decoded += 1;
+                    }
+                    return Some(gray);
+                }
+                Err(ff::Error::Eof) => return self.finish(),
+                Err(ff::Error::Other { errno }) if errno == ff::util::error::EAGAIN => {
+                    if self.draining {
+                        // The decoder wants input after end of stream: nothing more will come.
+                        return self.finish();
+                    }
+                }
+                Err(error) => {
+                    self.damage
+                        .get_or_insert_with(|| format!("frame {} does not decode: {error}", self.decoded));
+                    if !self.allow_truncated || self.draining {
+                        return self.finish();
+                    }
+                }
+            }
+            self.feed_decoder();
+        }
+    }
+
+    /// Sends the next packet of our stream to the decoder, or end-of-stream.
+    fn feed_decoder(&mut self) {
+        loop {
+            match self.packet.read(&mut self.input) {
+                Ok(()) => {
+                    if self.packet.stream() != self.stream_index {
+                        continue;
+                    }
+                    if let Err(error) = self.decoder.send_packet(&self.packet) {
+                        self.damage.get_or_insert_with(|| {
+                            format!("a packet after frame {} does not decode: {error}", self.decoded)
+                        });
+                        if self.allow_truncated {
+                            continue;
+                        }
+                        self.start_draining();
+                    }
+                    return;
+                }
+                Err(ff::Error::Eof) => {
+                    self.start_draining();
+                    return;
+                }
+                Err(ff::Error::Other { errno }) if errno == ff::util::error::EAGAIN => continue,
+                Err(error) => {
+                    self.damage.get_or_insert_with(|| {
+                        format!("reading stopped after frame {}: {error}", self.decoded)
+                    });
+                    self.start_draining();
+                    return;
+                }
+            }
+        }
+    }
+
+    fn start_draining(&mut self) {
+        self.draining = true;
+        // An error here only means the decoder was already flushed.
+        let _ = self.decoder.send_eof();
+    }
+
+    /// End of stream: a clean `None`, or the error that says what is missing.
+    fn finish(&mut self) -> Option<Result<GrayImage, DecodeError>> {
+        if self.decoded == 0 {
+            return Some(Err(DecodeError::NoFrames {
+                path: self.path.clone(),
+            }));
+        }
+        if self.allow_truncated {
+            return None;
+        }
+        let short = self
+            .expected_frames
+            .filter(|&n| self.decoded + truncation_tolerance(n) <= n);
+        let detail = match (short, &self.damage) {
+            (Some(expected), damage) => Some(format!(
+                "only {} of the {expected} frames the container announces decode{}",
+                self.decoded,
+                damage.as_ref().map(|d| format!("; {d}")).unwrap_or_default()
+            )),
+            (None, Some(damage)) => Some(format!("{} frames decode; {damage}", self.decoded)),
+            (None, None) => None,
+        };
+        detail.map(|detail| {
+            Err(DecodeError::Truncated {
+                path: self.path.clone(),
+                detail,
+            })
+        })
+    }
+
+    /// The decoded picture as gray (see [`crate::pixels`]), checked against the clip size.
+    fn picture_to_gray(&mut self) -> Result<GrayImage, DecodeError> {
+        let (width, height) = (self.picture.width(), self.picture.height());
+        if (width, height) != (self.info.width, self.info.height) {
+            return Err(DecodeError::FrameSizeChanged {
+                path: self.path.clone(),
+                index: self.decoded,
+                width: self.info.width,
+                height: self.info.height,
+                got_width: width,
+                got_height: height,
+            });
+        }
+        let format = self.picture.format();
+        let unsupported = || DecodeError::UnsupportedPixelFormat {
+            path: self.path.clone(),
+            format: format!("{format:?}"),
+        };
+        let layout = pixels::layout(format).ok_or_else(unsupported)?;
+        let mut gray = Vec::new();
+        let extracted = match layout {
+            Layout::Convert { rgb } => {
+                let target = if rgb { Pixel::RGB24 } else { Pixel::GRAY8 };
+                let (scaler, converted) = match &mut self.converter {
+                    Some(pair) => pair,
+                    empty => {
+                        let scaler = ff::software::scaling::Context::get(
+                            format,
+                            width,
+                            height,
+                            target,
+                            width,
+                            height,
+                            ff::software::scaling::Flags::POINT,
+                        )
+                        .map_err(|_| unsupported())?;
+                        empty.insert((scaler, frame::Video::empty()))
+                    }
+                };
+                scaler
+                    .run(&self.picture, converted)
+                    .map_err(ff_error(&self.path, "converting the pixel format"))?;
+                let target_layout = pixels::layout(target).ok_or_else(unsupported)?;
+                pixels::extract(converted, target_layout, &mut gray)
+            }
+            direct => pixels::extract(&self.picture, direct, &mut gray),
+        };
+        extracted.map_err(|problem| DecodeError::Truncated {
+            path: self.path.clone(),
+            detail: format!("frame {}: {problem}", self.decoded),
+        })?;
+        GrayImage::from_raw(width, height, gray).ok_or_else(|| DecodeError::Truncated {
+            path: self.path.clone(),
+            detail: format!("frame {} has fewer pixels than its size", self.decoded),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_told_from_binary() {
+        assert!(looks_like_text(b"hello\nworld\t1 2 3\r\n"));
+        assert!(looks_like_text("dark-field µm\n".as_bytes()));
+        assert!(!looks_like_text(b"RIFF\x00\x10\x00\x00AVI LIST"));
+        assert!(!looks_like_text(b""));
+    }
+
+    #[test]
+    fn tolerance_is_two_percent_at_least_two_frames() {
+        assert_eq!(truncation_tolerance(10), 2);
+        assert_eq!(truncation_tolerance(500), 10);
+    }
+}

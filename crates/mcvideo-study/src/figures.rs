@@ -1,0 +1,514 @@
+//! SVG figures drawn with plotters: scatter plots with the correlation, GAM curves with their
+//! band and threshold, Kaplan–Meier curves with numbers at risk, and forest plots.
+//!
+//! Each function takes plain slices and returns the SVG text; plotters escapes every text it draws.
+
+use crate::error::{Result, StudyError};
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+const FONT: &str = "sans-serif";
+/// Group colours (Okabe–Ito, readable by colour-blind readers).
+const PALETTE: [RGBColor; 4] = [
+    RGBColor(0, 114, 178),
+    RGBColor(213, 94, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(204, 121, 167),
+];
+
+fn draw_err<E: std::fmt::Debug>(name: &str) -> impl Fn(E) -> StudyError + '_ {
+    move |e| StudyError::Figure {
+        name: name.to_string(),
+        message: format!("{e:?}"),
+    }
+}
+
+/// Range of finite values, padded by `pad` of its width (a unit range when degenerate).
+fn padded_range(values: impl Iterator<Item = f64>, pad: f64) -> (f64, f64) {
+    let (lo, hi) = values
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    if !lo.is_finite() {
+        return (0.0, 1.0);
+    }
+    let w = hi - lo;
+    if w <= 0.0 {
+        (lo - 0.5, hi + 0.5)
+    } else {
+        (lo - pad * w, hi + pad * w)
+    }
+}
+
+/// A scatter plot of `y` against `x` with a least-squares line and a note (e.g. the Spearman r) as subtitle.
+///
+/// ```
+/// let svg = mcvideo_study::figures::scatter("NE", "MFI", &[0.1, 0.5, 1.0], &[3.0, 2.8, 2.2], "Spearman r = -1.00").unwrap();
+/// assert!(svg.starts_with("<svg") && svg.contains("Spearman r = -1.00"));
+/// assert_eq!(svg.matches("<circle").count(), 3);
+/// ```
+pub fn scatter(x_label: &str, y_label: &str, x: &[f64], y: &[f64], note: &str) -> Result<String> {
+    let name = format!("scatter {y_label}");
+    let err = draw_err(&name);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (520, 400)).into_drawing_area();
+        root.fill(&WHITE).map_err(&err)?;
+        let (x0, x1) = padded_range(x.iter().copied(), 0.05);
+        let (y0, y1) = padded_range(y.iter().copied(), 0.08);
+        let mut chart = ChartBuilder::on(&root)
+            .caption(format!("{y_label} vs {x_label}  ({note})"), (FONT, 17))
+            .margin(12)
+            .x_label_area_size(42)
+            .y_label_area_size(58)
+            .build_cartesian_2d(x0..x1, y0..y1)
+            .map_err(&err)?;
+        chart
+            .configure_mesh()
+            .light_line_style(RGBColor(235, 235, 235))
+            .x_desc(x_label)
+            .y_desc(y_label)
+            .label_style((FONT, 13))
+            .draw()
+            .map_err(&err)?;
+        chart
+            .draw_series(
+                x.iter()
+                    .zip(y)
+                    .map(|(&a, &b)| Circle::new((a, b), 3, PALETTE[0].mix(0.7).filled())),
+            )
+            .map_err(&err)?;
+        if let Some((a, b)) = least_squares(x, y) {
+            chart
+                .draw_series(LineSeries::new(
+                    [(x0, a + b * x0), (x1, a + b * x1)],
+                    PALETTE[1].stroke_width(2),
+                ))
+                .map_err(&err)?;
+        }
+        root.present().map_err(&err)?;
+    }
+    Ok(svg)
+}
+
+/// Intercept and slope of the least-squares line (None with fewer than 2 distinct x).
+fn least_squares(x: &[f64], y: &[f64]) -> Option<(f64, f64)> {
+    let n = x.len() as f64;
+    if x.len() < 2 {
+        return None;
+    }
+    let mx = x.iter().sum::<f64>() / n;
+    let my = y.iter().sum::<f64>() / n;
+    let sxx: f64 = x.iter().map(|v| (v - mx).powi(2)).sum();
+    if sxx <= 0.0 {
+        return None;
+    }
+    let sxy: f64 = x.iter().zip(y).map(|(a, b)| (a - mx) * (b - my)).sum();
+    let b = sxy / sxx;
+    Some((my - b * mx, b))
+}
+
+/// One point of a fitted curve.
+#[derive(Debug, Clone, Copy)]
+pub struct CurvePoint {
+    /// Dose.
+    pub x: f64,
+    /// Fitted smooth term.
+    pub fit: f64,
+    /// Its standard error.
+    pub se: f64,
+}
+
+/// A GAM smooth term f(x) with the band f ± 2 se, a rug of the data doses, the threshold as a
+/// vertical line (with its CI shaded when known) and, if given, the segmented breakpoint (dashed).
+///
+/// ```
+/// use mcvideo_study::figures::{gam_curve, CurvePoint};
+/// let curve: Vec<CurvePoint> = (0..11).map(|i| CurvePoint { x: i as f64 / 10.0, fit: -(i as f64 / 10.0 - 0.5).max(0.0), se: 0.05 }).collect();
+/// let svg = gam_curve("NE", "f(NE) for MFI", &curve, &[0.2, 0.7], 0.5, Some([0.4, 0.6]), Some(0.52), "edf 2.1").unwrap();
+/// assert!(svg.contains("threshold 0.500"));
+/// ```
+#[allow(clippy::too_many_arguments)]
+pub fn gam_curve(
+    x_label: &str,
+    y_label: &str,
+    curve: &[CurvePoint],
+    rug: &[f64],
+    threshold: f64,
+    threshold_ci: Option<[f64; 2]>,
+    breakpoint: Option<f64>,
+    note: &str,
+) -> Result<String> {
+    let name = format!("gam {y_label}");
+    let err = draw_err(&name);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (520, 400)).into_drawing_area();
+        root.fill(&WHITE).map_err(&err)?;
+        let (x0, x1) = padded_range(curve.iter().map(|p| p.x).chain(rug.iter().copied()), 0.02);
+        let (y0, y1) = padded_range(
+            curve
+                .iter()
+                .flat_map(|p| [p.fit - 2.0 * p.se, p.fit + 2.0 * p.se]),
+            0.08,
+        );
+        let mut chart = ChartBuilder::on(&root)
+            .caption(format!("{y_label}  ({note})"), (FONT, 17))
+            .margin(12)
+            .x_label_area_size(42)
+            .y_label_area_size(58)
+            .build_cartesian_2d(x0..x1, y0..y1)
+            .map_err(&err)?;
+        chart
+            .configure_mesh()
+            .light_line_style(RGBColor(235, 235, 235))
+            .x_desc(x_label)
+            .y_desc(format!("smooth term ({y_label})"))
+            .label_style((FONT, 13))
+            .draw()
+            .map_err(&err)?;
+        if let Some([lo, hi]) = threshold_ci {
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(lo.max(x0), y0), (hi.min(x1), y1)],
+                    RGBColor(213, 94, 0).mix(0.10).filled(),
+                )))
+                .map_err(&err)?;
+        }
+        let mut band: Vec<(f64, f64)> = curve.iter().map(|p| (p.x, p.fit + 2.0 * p.se)).collect();
+        band.extend(curve.iter().rev().map(|p| (p.x, p.fit - 2.0 * p.se)));
+        chart
+            .draw_series(std::iter::once(Polygon::new(band, PALETTE[0].mix(0.2).filled())))
+            .map_err(&err)?
+            .label("fit ± 2 se")
+            .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 16, y + 5)], PALETTE[0].mix(0.2).filled()));
+        chart
+            .draw_series(LineSeries::new(
+                curve.iter().map(|p| (p.x, p.fit)),
+                PALETTE[0].stroke_width(2),
+            ))
+            .map_err(&err)?;
+        let rug_h = (y1 - y0) * 0.03;
+        chart
+            .draw_series(rug.iter().map(|&v| {
+                PathElement::new(vec![(v, y0), (v, y0 + rug_h)], BLACK.mix(0.5))
+            }))
+            .map_err(&err)?;
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(threshold, y0), (threshold, y1)],
+                PALETTE[1].stroke_width(2),
+            )))
+            .map_err(&err)?
+            .label(format!("threshold {threshold:.3}"))
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], PALETTE[1].stroke_width(2)));
+        if let Some(bp) = breakpoint {
+            let dashes = dashed(bp, y0, y1, 24);
+            chart
+                .draw_series(dashes.into_iter().map(|seg| PathElement::new(seg, PALETTE[2].stroke_width(2))))
+                .map_err(&err)?
+                .label(format!("segmented {bp:.3}"))
+                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 6, y)], PALETTE[2].stroke_width(2)));
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK.mix(0.3))
+            .label_font((FONT, 12))
+            .position(SeriesLabelPosition::UpperRight)
+            .draw()
+            .map_err(&err)?;
+        root.present().map_err(&err)?;
+    }
+    Ok(svg)
+}
+
+/// A vertical dashed line at x as `n` short segments.
+fn dashed(x: f64, y0: f64, y1: f64, n: usize) -> Vec<Vec<(f64, f64)>> {
+    let step = (y1 - y0) / (2 * n) as f64;
+    (0..n)
+        .map(|i| {
+            let a = y0 + 2.0 * i as f64 * step;
+            vec![(x, a), (x, a + step)]
+        })
+        .collect()
+}
+
+/// One group of a Kaplan–Meier plot.
+#[derive(Debug, Clone)]
+pub struct KmCurve {
+    /// Legend label (e.g. `NE > 0.5`).
+    pub label: String,
+    /// Event times with the survival just after them, ascending.
+    pub steps: Vec<(f64, f64)>,
+    /// Censoring times (marked with a tick).
+    pub censored: Vec<f64>,
+    /// Every follow-up time of the group, for the numbers at risk.
+    pub times: Vec<f64>,
+}
+
+/// Kaplan–Meier step curves with censoring ticks, a legend with the log-rank p, and the numbers
+/// at risk at each x tick below the plot.
+///
+/// ```
+/// use mcvideo_study::figures::{km_plot, KmCurve};
+/// let g = KmCurve { label: "low".into(), steps: vec![(5.0, 0.5)], censored: vec![28.0], times: vec![5.0, 28.0] };
+/// let svg = km_plot("28-day survival", 28.0, &[g], "log-rank p = 0.04").unwrap();
+/// assert!(svg.contains("Number at risk") && svg.contains("log-rank p = 0.04"));
+/// ```
+pub fn km_plot(title: &str, horizon: f64, groups: &[KmCurve], note: &str) -> Result<String> {
+    let name = format!("km {title}");
+    let err = draw_err(&name);
+    let mut svg = String::new();
+    let risk_rows = groups.len() as u32;
+    let height = 400 + 22 * risk_rows + 30;
+    {
+        let root = SVGBackend::with_string(&mut svg, (560, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(&err)?;
+        let (upper, lower) = root.split_vertically(400);
+        let x_max = if horizon > 0.0 {
+            horizon
+        } else {
+            padded_range(groups.iter().flat_map(|g| g.times.iter().copied()), 0.0).1
+        };
+        let mut chart = ChartBuilder::on(&upper)
+            .caption(format!("{title}  ({note})"), (FONT, 17))
+            .margin(12)
+            .margin_left(20)
+            .x_label_area_size(42)
+            .y_label_area_size(90)
+            .build_cartesian_2d(0.0..x_max, 0.0..1.02)
+            .map_err(&err)?;
+        chart
+            .configure_mesh()
+            .light_line_style(RGBColor(235, 235, 235))
+            .x_desc("days")
+            .y_desc("survival probability")
+            .x_labels(8)
+            .label_style((FONT, 13))
+            .draw()
+            .map_err(&err)?;
+        for (i, g) in groups.iter().enumerate() {
+            let colour = PALETTE[i % PALETTE.len()];
+            let mut path = vec![(0.0, 1.0)];
+            let mut s = 1.0;
+            for &(t, surv) in &g.steps {
+                path.push((t, s));
+                path.push((t, surv));
+                s = surv;
+            }
+            path.push((x_max, s));
+            chart
+                .draw_series(std::iter::once(PathElement::new(path, colour.stroke_width(2))))
+                .map_err(&err)?
+                .label(g.label.clone())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(2)));
+            let at = |t: f64| {
+                g.steps
+                    .iter()
+                    .take_while(|(st, _)| *st <= t)
+                    .last()
+                    .map_or(1.0, |(_, sv)| *sv)
+            };
+            let tick = 0.015;
+            chart
+                .draw_series(g.censored.iter().filter(|&&t| t <= x_max).map(|&t| {
+                    PathElement::new(vec![(t, at(t) - tick), (t, at(t) + tick)], colour.stroke_width(2))
+                }))
+                .map_err(&err)?;
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK.mix(0.3))
+            .label_font((FONT, 12))
+            .position(SeriesLabelPosition::LowerLeft)
+            .draw()
+            .map_err(&err)?;
+        // Numbers at risk below, aligned with the x axis of the chart.
+        let ticks = risk_ticks(x_max);
+        lower
+            .draw(&Text::new("Number at risk", (20, 6), (FONT, 13).into_font().style(FontStyle::Bold)))
+            .map_err(&err)?;
+        let offset_x = chart.plotting_area().get_base_pixel().0 - lower.get_base_pixel().0;
+        for (row, g) in groups.iter().enumerate() {
+            let y = 28 + 22 * row as i32;
+            let colour = PALETTE[row % PALETTE.len()];
+            lower
+                .draw(&Text::new(g.label.clone(), (4, y), (FONT, 12).into_font().color(&colour)))
+                .map_err(&err)?;
+            for &t in &ticks {
+                let n = g.times.iter().filter(|&&v| v >= t).count();
+                let px = chart.backend_coord(&(t, 0.0)).0 - chart.plotting_area().get_base_pixel().0 + offset_x;
+                lower
+                    .draw(&Text::new(
+                        n.to_string(),
+                        (px, y),
+                        TextStyle::from((FONT, 12).into_font()).pos(Pos::new(HPos::Center, VPos::Top)),
+                    ))
+                    .map_err(&err)?;
+            }
+        }
+        root.present().map_err(&err)?;
+    }
+    Ok(svg)
+}
+
+/// Times at which the numbers at risk are printed: 0 and steps of 7 (or a round step) up to the horizon.
+fn risk_ticks(x_max: f64) -> Vec<f64> {
+    let step = if x_max <= 35.0 {
+        7.0
+    } else if x_max <= 120.0 {
+        15.0
+    } else {
+        (x_max / 6.0).ceil()
+    };
+    let mut t = 0.0;
+    let mut out = Vec::new();
+    while t <= x_max + 1e-9 {
+        out.push(t);
+        t += step;
+    }
+    out
+}
+
+/// One row of a forest plot.
+#[derive(Debug, Clone)]
+pub struct ForestRow {
+    /// Row label.
+    pub label: String,
+    /// Estimate (HR or coefficient).
+    pub estimate: f64,
+    /// 95% CI lower bound.
+    pub lo: f64,
+    /// 95% CI upper bound.
+    pub hi: f64,
+    /// p value.
+    pub p: f64,
+}
+
+/// Formats a p value as papers do (`< 0.001` below it, else three decimals).
+///
+/// ```
+/// assert_eq!(mcvideo_study::figures::format_p(0.0004), "< 0.001");
+/// assert_eq!(mcvideo_study::figures::format_p(0.0312), "0.031");
+/// ```
+pub fn format_p(p: f64) -> String {
+    if !p.is_finite() {
+        "NA".to_string()
+    } else if p < 0.001 {
+        "< 0.001".to_string()
+    } else {
+        format!("{p:.3}")
+    }
+}
+
+/// A forest plot: one row per estimate with its CI, a reference line (1 on a log axis for hazard
+/// ratios, 0 on a linear axis for coefficients), and the estimate, CI and p printed at the right.
+///
+/// ```
+/// use mcvideo_study::figures::{forest, ForestRow};
+/// let rows = vec![ForestRow { label: "NE > 0.5".into(), estimate: 2.3, lo: 1.2, hi: 4.5, p: 0.017 }];
+/// let svg = forest("Cox", "hazard ratio", &rows, true).unwrap();
+/// assert!(svg.contains("2.30 (1.20, 4.50)") && svg.contains("0.017"));
+/// ```
+pub fn forest(title: &str, x_label: &str, rows: &[ForestRow], log_scale: bool) -> Result<String> {
+    let name = format!("forest {title}");
+    let err = draw_err(&name);
+    let mut svg = String::new();
+    let height = 110 + 30 * rows.len() as u32;
+    {
+        let root = SVGBackend::with_string(&mut svg, (860, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(&err)?;
+        let (left, rest) = root.split_horizontally(300);
+        let (mid, right) = rest.split_horizontally(340);
+        let tr = |v: f64| if log_scale { v.max(1e-6).ln() } else { v };
+        let finite: Vec<&ForestRow> = rows
+            .iter()
+            .filter(|r| r.lo.is_finite() && r.hi.is_finite() && (!log_scale || (r.lo > 0.0 && r.hi > 0.0)))
+            .collect();
+        let reference = if log_scale { 0.0 } else { 0.0 };
+        let (x0, x1) = padded_range(
+            finite.iter().flat_map(|r| [tr(r.lo), tr(r.hi)]).chain([reference]),
+            0.08,
+        );
+        let n = rows.len().max(1) as f64;
+        let mut chart = ChartBuilder::on(&mid)
+            .caption(title, (FONT, 17))
+            .margin(10)
+            .x_label_area_size(42)
+            .build_cartesian_2d(x0..x1, -0.5..(n - 0.5))
+            .map_err(&err)?;
+        let fmt_tick = move |v: &f64| {
+            if log_scale {
+                format!("{:.2}", v.exp())
+            } else {
+                format!("{v:.2}")
+            }
+        };
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .disable_y_axis()
+            .light_line_style(RGBColor(240, 240, 240))
+            .x_desc(x_label)
+            .x_labels(6)
+            .x_label_formatter(&fmt_tick)
+            .label_style((FONT, 12))
+            .draw()
+            .map_err(&err)?;
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(reference, -0.5), (reference, n - 0.5)],
+                BLACK.mix(0.6),
+            )))
+            .map_err(&err)?;
+        for (i, r) in rows.iter().enumerate() {
+            let y = n - 1.0 - i as f64;
+            if !(r.lo.is_finite() && r.hi.is_finite() && r.estimate.is_finite()) || (log_scale && r.lo <= 0.0) {
+                continue;
+            }
+            let colour = if r.p < 0.05 { PALETTE[1] } else { PALETTE[0] };
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(tr(r.lo).max(x0), y), (tr(r.hi).min(x1), y)],
+                    colour.stroke_width(2),
+                )))
+                .map_err(&err)?;
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(tr(r.estimate), y), (tr(r.estimate), y)],
+                    colour.filled(),
+                )))
+                .map_err(&err)?;
+            chart
+                .draw_series(std::iter::once(Circle::new((tr(r.estimate), y), 5, colour.filled())))
+                .map_err(&err)?;
+        }
+        // Labels and numbers in pixel rows that line up with the chart's rows.
+        let base_y = chart.plotting_area().get_base_pixel().1 - root.get_base_pixel().1;
+        let row_px = |i: usize| {
+            chart.backend_coord(&(x0, n - 1.0 - i as f64)).1 - chart.plotting_area().get_base_pixel().1 + base_y
+        };
+        let header = (FONT, 13).into_font().style(FontStyle::Bold);
+        left.draw(&Text::new("term", (8, base_y - 22), header.clone())).map_err(&err)?;
+        right
+            .draw(&Text::new("estimate (95% CI)      p", (8, base_y - 22), header))
+            .map_err(&err)?;
+        for (i, r) in rows.iter().enumerate() {
+            let y = row_px(i) - 7;
+            left.draw(&Text::new(r.label.clone(), (8, y), (FONT, 13))).map_err(&err)?;
+            right
+                .draw(&Text::new(
+                    format!("{:.2} ({:.2}, {:.2})", r.estimate, r.lo, r.hi),
+                    (8, y),
+                    (FONT, 13),
+                ))
+                .map_err(&err)?;
+            right
+                .draw(&Text::new(format_p(r.p), (160, y), (FONT, 13)))
+                .map_err(&err)?;
+        }
+        root.present().map_err(&err)?;
+    }
+    Ok(svg)
+}

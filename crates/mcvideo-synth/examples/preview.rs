@@ -1,0 +1,26 @@
+//! Writes frame 0, frame 1 and the temporal mean of a synthetic clip as PNG, for eyeballing.
+
+use std::path::PathBuf;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let out = PathBuf::from(args.next().unwrap_or_else(|| "/tmp/synth-preview".into()));
+    let seed: u64 = args.next().map_or(Ok(0), |s| s.parse())?;
+    let params = mcvideo_synth::SynthParams { seed, ..Default::default() };
+    std::fs::create_dir_all(&out)?;
+    let (frames, truth) = mcvideo_synth::render(&params)?;
+    frames[0].save(out.join("frame0.png"))?;
+    frames[1].save(out.join("frame1.png"))?;
+    let (w, h) = frames[0].dimensions();
+    let mut mean = image::GrayImage::new(w, h);
+    for (i, p) in mean.pixels_mut().enumerate() {
+        let s: u32 = frames.iter().map(|f| u32::from(f.as_raw()[i])).sum();
+        p.0[0] = (s / frames.len() as u32) as u8;
+    }
+    mean.save(out.join("mean.png"))?;
+    println!("{} vessels, metrics {:?}", truth.vessels.len(), truth.metrics);
+    for v in &truth.vessels {
+        println!("{} {:?} d={:.1} L={:.0} class={} v={:?} ff={:.2}", v.id, v.kind, v.diameter_um, v.length_um, v.flow_class, v.velocity_um_s, v.flowing_fraction);
+    }
+    Ok(())
+}

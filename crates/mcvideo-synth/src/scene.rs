@@ -1,0 +1,199 @@
+//! A whole synthetic scene (network, flows, cells, static layer, camera path) and the
+//! rendering of one frame from it.
+//!
+//! Image model, per camera pixel p at frame t with camera shift s_t:
+//! `I = L(p) * g_t * S(p - s_t) * exp(-A_t(p))` plus sensor noise, where L is the light
+//! field (illumination, vignetting), g_t a slight flicker, S the static scene (texture
+//! times lumen transmittance, sampled from the 4x layer) and A_t the absorbance of the red
+//! cells drawn at their exact positions. Noise is Gaussian with a variance that grows with
+//! the signal (read noise plus Poisson-like shot noise).
+
+use crate::cells::{draw_train, make_train, Canvas, Train};
+use crate::flow::{assign_classes, vessel_flow, Flow};
+use crate::layer::{build_layer, illumination_field, StaticLayer, SUPERSAMPLE};
+use crate::motion::camera_shifts;
+use crate::network::{build_network, Segment, VesselKind};
+use crate::params::SynthParams;
+use crate::SynthError;
+use image::GrayImage;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, StandardNormal};
+
+/// Grey level of well-lit tissue at illumination 1.
+const BASE_LEVEL: f64 = 180.0;
+/// Read noise (grey levels, sd) and shot-noise variance per grey level, at noise 1.
+const READ_NOISE: f64 = 2.0;
+const SHOT_NOISE: f64 = 0.12;
+/// Side of the pixel box integrated by the sensor, as a Gaussian variance (1/12 px²).
+const PIXEL_VARIANCE: f64 = 1.0 / 12.0;
+
+/// Independent random streams, so that changing one aspect keeps the others.
+#[derive(Clone, Copy)]
+enum Stream {
+    Motion = 1,
+    Network = 2,
+    Flow = 3,
+    Cells = 4,
+    Texture = 5,
+    Light = 6,
+    /// Frame t uses stream `Noise + t`.
+    Noise = 1000,
+}
+
+fn stream_rng(seed: u64, stream: Stream) -> ChaCha8Rng {
+    stream_rng_at(seed, stream as u64)
+}
+
+fn stream_rng_at(seed: u64, stream: u64) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(stream);
+    rng
+}
+
+/// Everything needed to render any frame, independently of the others.
+pub(crate) struct Scene {
+    pub params: SynthParams,
+    pub shifts: Vec<[f64; 2]>,
+    pub segments: Vec<Segment>,
+    pub flows: Vec<Flow>,
+    pub trains: Vec<Train>,
+    layer: StaticLayer,
+    light: Vec<f32>,
+    flicker: Vec<f32>,
+}
+
+impl Scene {
+    /// Builds the scene of `params` (validated first).
+    pub fn build(params: &SynthParams) -> Result<Scene, SynthError> {
+        params.validate()?;
+        let frames = params.frame_count();
+        let shifts = camera_shifts(params, &mut stream_rng(params.seed, Stream::Motion));
+        let blur_px =
+            (params.blur_px.powi(2) + params.defocus_px.powi(2) + PIXEL_VARIANCE).sqrt();
+        let max_shift = shifts
+            .iter()
+            .map(|s| s[0].abs().max(s[1].abs()))
+            .fold(0.0f64, f64::max);
+        let margin = (max_shift + 4.0 * blur_px).ceil() + 3.0;
+        let (w, h) = (f64::from(params.width), f64::from(params.height));
+        let bounds = [-margin, -margin, w + margin, h + margin];
+        let segments = build_network(
+            params,
+            bounds,
+            [0.0, 0.0, w, h],
+            &mut stream_rng(params.seed, Stream::Network),
+        );
+
+        let mut flow_rng = stream_rng(params.seed, Stream::Flow);
+        let capillaries = segments
+            .iter()
+            .filter(|s| s.kind == VesselKind::Capillary)
+            .count();
+        let mut classes = assign_classes(capillaries, params.flow_mix, &mut flow_rng).into_iter();
+        let flows: Vec<Flow> = segments
+            .iter()
+            .map(|s| {
+                let venule = s.kind == VesselKind::Venule;
+                let class = if venule { 3 } else { classes.next().unwrap_or(3) };
+                vessel_flow(class, venule, params, &mut flow_rng)
+            })
+            .collect();
+        let mut cell_rng = stream_rng(params.seed, Stream::Cells);
+        let trains: Vec<Train> = segments
+            .iter()
+            .zip(&flows)
+            .map(|(s, f)| make_train(s, f, blur_px, params, &mut cell_rng))
+            .collect();
+        let lumens: Vec<f64> = trains.iter().map(|t| t.lumen_absorbance).collect();
+        let layer = build_layer(
+            bounds,
+            &segments,
+            &lumens,
+            blur_px,
+            params,
+            &mut stream_rng(params.seed, Stream::Texture),
+        );
+        let mut light_rng = stream_rng(params.seed, Stream::Light);
+        let light = illumination_field(params, BASE_LEVEL, &mut light_rng);
+        // Lamp flicker: a slow AR(1) wobble of about 1 %.
+        let mut wobble = 0.0f64;
+        let flicker = (0..frames)
+            .map(|_| {
+                wobble = 0.8 * wobble + 0.006 * light_rng.sample::<f64, _>(StandardNormal);
+                (1.0 + wobble) as f32
+            })
+            .collect();
+        Ok(Scene {
+            params: params.clone(),
+            shifts,
+            segments,
+            flows,
+            trains,
+            layer,
+            light,
+            flicker,
+        })
+    }
+
+    /// Number of frames.
+    pub fn frames(&self) -> usize {
+        self.shifts.len()
+    }
+
+    /// Renders frame `t`; the result depends on nothing but the scene and `t`.
+    pub fn render_frame(&self, t: usize) -> GrayImage {
+        let (w, h) = (self.params.width as usize, self.params.height as usize);
+        let shift = self.shifts[t];
+        let mut absorb = vec![0.0f32; w * h];
+        {
+            let mut canvas = Canvas {
+                data: &mut absorb,
+                width: w,
+                height: h,
+            };
+            for ((segment, train), flow) in self.segments.iter().zip(&self.trains).zip(&self.flows) {
+                draw_train(segment, train, flow, t, shift, &mut canvas);
+            }
+        }
+        // Camera pixel (u, v) sees scene point (u - dx, v - dy), i.e. layer sample
+        // (u * K + cx, v * K + cy): one bilinear weight pair for the whole frame.
+        let k = SUPERSAMPLE as f64;
+        let cx = (-shift[0] - self.layer.x0) * k;
+        let cy = (-shift[1] - self.layer.y0) * k;
+        let (ix, iy) = (cx.floor(), cy.floor());
+        let (fx, fy) = ((cx - ix) as f32, (cy - iy) as f32);
+        let (ix, iy) = (ix as usize, iy as usize);
+        let lw = self.layer.width;
+        let data = &self.layer.data;
+        let gain = self.flicker[t];
+        let noise = self.params.noise as f32;
+        let read2 = (READ_NOISE * READ_NOISE) as f32;
+        let shot = SHOT_NOISE as f32;
+        let mut rng = stream_rng_at(self.params.seed, Stream::Noise as u64 + t as u64);
+        let mut out = vec![0u8; w * h];
+        for v in 0..h {
+            let r0 = &data[(v * SUPERSAMPLE + iy) * lw..];
+            let r1 = &data[(v * SUPERSAMPLE + iy + 1) * lw..];
+            let light = &self.light[v * w..(v + 1) * w];
+            let cells = &absorb[v * w..(v + 1) * w];
+            let row = &mut out[v * w..(v + 1) * w];
+            for u in 0..w {
+                let i = u * SUPERSAMPLE + ix;
+                let top = r0[i] + fx * (r0[i + 1] - r0[i]);
+                let bottom = r1[i] + fx * (r1[i + 1] - r1[i]);
+                let mut value = light[u] * gain * (top + fy * (bottom - top));
+                if cells[u] > 0.0 {
+                    value *= (-cells[u]).exp();
+                }
+                if noise > 0.0 {
+                    let z: f32 = StandardNormal.sample(&mut rng);
+                    value += noise * (read2 + shot * value.max(0.0)).sqrt() * z;
+                }
+                row[u] = value.round().clamp(0.0, 255.0) as u8;
+            }
+        }
+        GrayImage::from_raw(w as u32, h as u32, out).unwrap_or_default()
+    }
+}
+

@@ -1,0 +1,169 @@
+//! The ground truth of a synthetic clip: camera shifts, valid region, vessel segments
+//! clipped to the valid region, and the SPEC site metrics computed from them.
+
+use crate::motion::valid_region;
+use crate::network::VesselKind;
+use crate::params::SynthParams;
+use crate::scene::Scene;
+use crate::SynthError;
+use mcvideo_metrics::{site_metrics, MeasuredVessel, MetricsParams, SiteMetrics};
+use serde::{Deserialize, Serialize};
+
+/// Schema name of the truth JSON.
+pub const TRUTH_SCHEMA: &str = "mcvideo.truth.v1";
+
+/// One vessel segment of the truth (split at branch points, clipped to the valid region).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TruthVessel {
+    pub id: usize,
+    /// Centerline in frame-0 pixels (pixel centres at integer coordinates), about 1 px steps.
+    pub centerline_px: Vec<[f64; 2]>,
+    /// Length of the centerline in µm.
+    pub length_um: f64,
+    /// Lumen diameter in µm.
+    pub diameter_um: f64,
+    /// `diameter_um < small_vessel_cutoff_um`.
+    pub small: bool,
+    /// Consensus flow class (0 none, 1 intermittent, 2 sluggish, 3 continuous).
+    pub flow_class: u8,
+    /// Mean red-cell speed while flowing (µm/s; centreline speed in venules); null without flow.
+    pub velocity_um_s: Option<f64>,
+    /// Share of frame intervals with moving cells.
+    pub flowing_fraction: f64,
+    /// Capillary or venule.
+    pub kind: VesselKind,
+    /// +1 when cells move from the first centerline point towards the last, -1 otherwise.
+    pub direction: f64,
+    /// Line haematocrit (capillaries) or packing share (venules).
+    pub haematocrit: f64,
+    /// Index of the rendered segment this piece was clipped from (pieces of one segment
+    /// share it when the segment leaves and re-enters the valid region).
+    pub segment: usize,
+}
+
+/// Everything known about a synthetic clip.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Truth {
+    /// `"mcvideo.truth.v1"`.
+    pub schema: String,
+    pub params: SynthParams,
+    pub frames: usize,
+    pub fps: f64,
+    pub width: u32,
+    pub height: u32,
+    pub um_per_px: f64,
+    /// `shifts_px[t] = [dx, dy]`: the frame-0 point (x, y) lies at (x + dx, y + dy) in frame t.
+    pub shifts_px: Vec<[f64; 2]>,
+    /// `[x0, y0, x1, y1]` of frame 0 visible in every frame.
+    pub valid_region: [f64; 4],
+    pub vessels: Vec<TruthVessel>,
+    /// SPEC site metrics computed from `vessels` with `mcvideo_metrics::site_metrics`.
+    pub metrics: SiteMetrics,
+}
+
+/// Splits a polyline into its maximal runs inside `rect` (Liang-Barsky per edge).
+///
+/// ```
+/// use mcvideo_synth::clip_polyline;
+/// let runs = clip_polyline(&[[-2.0, 1.0], [2.0, 1.0], [2.0, 8.0], [4.0, 8.0]], [0.0, 0.0, 5.0, 5.0]);
+/// assert_eq!(runs, vec![vec![[0.0, 1.0], [2.0, 1.0], [2.0, 5.0]]]);
+/// ```
+pub fn clip_polyline(points: &[[f64; 2]], rect: [f64; 4]) -> Vec<Vec<[f64; 2]>> {
+    let mut runs: Vec<Vec<[f64; 2]>> = Vec::new();
+    let mut open = false;
+    for e in points.windows(2) {
+        let (a, b) = (e[0], e[1]);
+        let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+        let (mut t0, mut t1) = (0.0f64, 1.0f64);
+        let mut inside = true;
+        for (p, q) in [(-dx, a[0] - rect[0]), (dx, rect[2] - a[0]), (-dy, a[1] - rect[1]), (dy, rect[3] - a[1])] {
+            if p == 0.0 {
+                if q < 0.0 {
+                    inside = false;
+                }
+            } else if p < 0.0 {
+                t0 = t0.max(q / p);
+            } else {
+                t1 = t1.min(q / p);
+            }
+        }
+        if !inside || t1 <= t0 {
+            open = false;
+            continue;
+        }
+        let at = |t: f64| [a[0] + t * dx, a[1] + t * dy];
+        match runs.last_mut() {
+            Some(run) if open && t0 == 0.0 => run.push(at(t1)),
+            _ => runs.push(vec![at(t0), at(t1)]),
+        }
+        open = t1 == 1.0;
+    }
+    runs
+}
+
+fn polyline_length(points: &[[f64; 2]]) -> f64 {
+    points
+        .windows(2)
+        .map(|w| (w[1][0] - w[0][0]).hypot(w[1][1] - w[0][1]))
+        .sum()
+}
+
+/// Builds the truth of a scene.
+pub(crate) fn build_truth(scene: &Scene) -> Result<Truth, SynthError> {
+    let p: &SynthParams = &scene.params;
+    let region = valid_region(&scene.shifts, p.width, p.height);
+    let mut vessels = Vec::new();
+    for (index, ((segment, flow), train)) in scene.segments.iter().zip(&scene.flows).zip(&scene.trains).enumerate() {
+        let diameter_um = 2.0 * segment.radius_px * p.um_per_px;
+        for run in clip_polyline(&segment.curve.points, region) {
+            let length_px = polyline_length(&run);
+            if length_px < 1.0 {
+                continue;
+            }
+            vessels.push(TruthVessel {
+                id: vessels.len(),
+                centerline_px: run,
+                length_um: length_px * p.um_per_px,
+                diameter_um,
+                small: diameter_um < p.small_vessel_cutoff_um,
+                flow_class: flow.flow_class,
+                velocity_um_s: flow.velocity_um_s,
+                flowing_fraction: flow.flowing_fraction,
+                kind: segment.kind,
+                direction: flow.direction,
+                haematocrit: train.haematocrit,
+                segment: index,
+            });
+        }
+    }
+    let measured: Vec<MeasuredVessel> = vessels
+        .iter()
+        .map(|v| MeasuredVessel {
+            centerline_px: v.centerline_px.clone(),
+            diameter_um: v.diameter_um,
+            flow_class: v.flow_class,
+            velocity_um_s: v.velocity_um_s,
+        })
+        .collect();
+    let metrics = site_metrics(
+        &measured,
+        &MetricsParams {
+            um_per_px: p.um_per_px,
+            small_vessel_cutoff_um: p.small_vessel_cutoff_um,
+            valid_region: region,
+        },
+    )?;
+    Ok(Truth {
+        schema: TRUTH_SCHEMA.to_string(),
+        params: p.clone(),
+        frames: scene.frames(),
+        fps: p.fps,
+        width: p.width,
+        height: p.height,
+        um_per_px: p.um_per_px,
+        shifts_px: scene.shifts.clone(),
+        valid_region: region,
+        vessels,
+        metrics,
+    })
+}

@@ -1,0 +1,99 @@
+//! Detection accuracy on rendered tubes with known centerlines and diameters.
+
+mod common;
+
+use common::{random_curve, render, truth_of, Tube};
+use mcvideo_vessels::evaluate::compare;
+use mcvideo_vessels::{detect_vessels, VesselParams};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+fn scene(seed: u64, width: u32, height: u32, um_per_px: f64) -> Vec<Tube> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    (0..8)
+        .map(|k| {
+            let diameter_um = if k < 6 { rng.gen_range(5.0..15.0) } else { rng.gen_range(20.0..35.0) };
+            Tube {
+                points: random_curve(&mut rng, f64::from(width), f64::from(height)),
+                diameter_px: diameter_um / um_per_px,
+                contrast: rng.gen_range(0.1..0.3),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn straight_capillary_centre_and_width() {
+    let tubes = vec![Tube {
+        points: vec![[-5.0, 30.3], [170.0, 45.7]],
+        diameter_px: 6.0,
+        contrast: 0.15,
+    }];
+    let img = render(160, 80, &tubes, 0.8, 1.0, 3);
+    let region = [0.0, 0.0, 159.0, 79.0];
+    let found = detect_vessels(&img, 1.0, region, &VesselParams::default()).unwrap();
+    let c = compare(&truth_of(&tubes), &found, region, 20.0, [4.0, 30.0]);
+    assert!(c.small_detected_fraction > 0.95, "{c:?}");
+    assert!(c.small_false_fraction < 0.05, "{c:?}");
+    assert!(c.median_position_error_px < 0.3, "{c:?}");
+    assert!(c.median_diameter_error_px < 1.0, "{c:?}");
+}
+
+#[test]
+fn random_network_meets_acceptance() {
+    for seed in 0..3 {
+        let (w, h) = (240, 180);
+        let um_per_px = 1.2;
+        let tubes = scene(seed, w, h, um_per_px);
+        let img = render(w, h, &tubes, 0.8, 2.0, seed);
+        let region = [8.0, 8.0, 231.0, 171.0];
+        let found = detect_vessels(&img, um_per_px, region, &VesselParams::default()).unwrap();
+        let c = compare(
+            &truth_of(&tubes),
+            &found,
+            region,
+            20.0 / um_per_px,
+            [5.0 / um_per_px, 30.0 / um_per_px],
+        );
+        eprintln!("seed {seed}: {c:?}");
+        assert!(c.small_detected_fraction >= 0.9, "seed {seed}: {c:?}");
+        assert!(c.small_false_fraction <= 0.1, "seed {seed}: {c:?}");
+        assert!(c.median_position_error_px <= 1.0, "seed {seed}: {c:?}");
+        assert!(c.median_diameter_error_px * um_per_px <= 2.0, "seed {seed}: {c:?}");
+    }
+}
+
+#[test]
+fn blank_field_has_no_vessels() {
+    let img = render(160, 120, &[], 0.8, 2.0, 9);
+    let found = detect_vessels(&img, 1.0, [0.0, 0.0, 159.0, 119.0], &VesselParams::default()).unwrap();
+    let total: f64 = found.iter().map(|v| v.length_px).sum();
+    assert!(total < 10.0, "false length {total} px: {found:?}");
+}
+
+#[test]
+fn same_input_same_output_across_threads() {
+    let tubes = scene(5, 200, 150, 1.0);
+    let img = render(200, 150, &tubes, 0.8, 2.0, 5);
+    let region = [0.0, 0.0, 199.0, 149.0];
+    let a = detect_vessels(&img, 1.0, region, &VesselParams::default()).unwrap();
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    let b = pool.install(|| detect_vessels(&img, 1.0, region, &VesselParams::default()).unwrap());
+    assert_eq!(a, b);
+}
+
+#[test]
+fn bad_inputs_are_errors() {
+    let img = render(40, 40, &[], 0.0, 0.0, 1);
+    let p = VesselParams::default();
+    assert!(detect_vessels(&img, 0.0, [0.0, 0.0, 39.0, 39.0], &p).is_err());
+    assert!(detect_vessels(&img, 1.0, [50.0, 50.0, 60.0, 60.0], &p).is_err());
+    let tiny = mcvideo_vessels::FloatImage::new(8, 8);
+    assert!(detect_vessels(&tiny, 1.0, [0.0, 0.0, 7.0, 7.0], &p).is_err());
+    let mut nan = img.clone();
+    nan.put_pixel(3, 4, image::Luma([f32::NAN]));
+    assert_eq!(
+        detect_vessels(&nan, 1.0, [0.0, 0.0, 39.0, 39.0], &p),
+        Err(mcvideo_vessels::VesselError::NonFinitePixel(3, 4))
+    );
+}
