@@ -24,6 +24,8 @@ enum Command {
     Stats(cmd::stats::StatsCommand),
     /// A synthetic clip with its ground truth, for tests and demos.
     Synth(cmd::synth::Args),
+    /// A synthetic study shaped like the paper: clinical table, clips per patient, day and site, truth.
+    SynthStudy(cmd::synth_study::Args),
     /// Print the version.
     Version,
 }
@@ -36,6 +38,7 @@ fn main() -> ExitCode {
         Command::Merge(args) => cmd::merge::run(args),
         Command::Stats(command) => cmd::stats::run(command),
         Command::Synth(args) => cmd::synth::run(args),
+        Command::SynthStudy(args) => cmd::synth_study::run(args),
         Command::Version => cmd::version::run(),
     };
     match result {

@@ -35,8 +35,9 @@ fn frame(t: u32) -> GrayImage {
                 value -= 60.0 + 30.0 * cells.max(0.0);
             }
         }
-        let hash = (x.wrapping_mul(73_856_093) ^ y.wrapping_mul(19_349_663) ^ t.wrapping_mul(83_492_791))
-            .wrapping_mul(2_654_435_761);
+        let hash =
+            (x.wrapping_mul(73_856_093) ^ y.wrapping_mul(19_349_663) ^ t.wrapping_mul(83_492_791))
+                .wrapping_mul(2_654_435_761);
         let noise = (hash >> 28) as f32 - 8.0;
         image::Luma([(value + noise).clamp(0.0, 255.0) as u8])
     })

@@ -94,11 +94,10 @@ pub(crate) fn folder_info(
     fps: f64,
 ) -> Result<ClipInfo, DecodeError> {
     let first = &files[0];
-    let (width, height) =
-        image::image_dimensions(first).map_err(|source| DecodeError::Image {
-            path: first.clone(),
-            source,
-        })?;
+    let (width, height) = image::image_dimensions(first).map_err(|source| DecodeError::Image {
+        path: first.clone(),
+        source,
+    })?;
     if width < MIN_FRAME_SIDE || height < MIN_FRAME_SIDE {
         return Err(DecodeError::TooSmall {
             path: first.clone(),
@@ -177,7 +176,9 @@ mod tests {
 
     #[test]
     fn natural_order_of_numbered_names() {
-        let mut names = vec!["f10.png", "f2.png", "f1.png", "f010.png", "g0.png", "f02.png"];
+        let mut names = vec![
+            "f10.png", "f2.png", "f1.png", "f010.png", "g0.png", "f02.png",
+        ];
         names.sort_by(|a, b| natural_cmp(a, b));
         assert_eq!(
             names,
@@ -190,8 +191,11 @@ mod tests {
         let rgb = image::RgbImage::from_fn(3, 2, |x, y| image::Rgb([250, (x + 10 * y) as u8, 9]));
         let gray = to_gray(DynamicImage::ImageRgb8(rgb));
         assert_eq!(gray.as_raw(), &vec![0, 1, 2, 10, 11, 12]);
-        let deep = image::ImageBuffer::<image::Luma<u16>, _>::from_raw(2, 1, vec![65535u16, 257])
-            .unwrap();
-        assert_eq!(to_gray(DynamicImage::ImageLuma16(deep)).as_raw(), &vec![255, 1]);
+        let deep =
+            image::ImageBuffer::<image::Luma<u16>, _>::from_raw(2, 1, vec![65535u16, 257]).unwrap();
+        assert_eq!(
+            to_gray(DynamicImage::ImageLuma16(deep)).as_raw(),
+            &vec![255, 1]
+        );
     }
 }

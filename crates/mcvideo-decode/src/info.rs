@@ -34,7 +34,7 @@ pub struct ClipInfo {
 }
 
 /// How [`crate::open_with`] and [`crate::read_all_with`] decode.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DecodeOptions {
     /// Frame rate of a frame folder (folders store none); `None` gives [`DEFAULT_FOLDER_FPS`].
     /// Ignored for video files, which carry their own rate.
@@ -46,14 +46,4 @@ pub struct DecodeOptions {
     /// Decoder threads; 0 (the default) lets FFmpeg pick one per core, as the `ffmpeg` tool does.
     /// Decoded pixels do not depend on it.
     pub threads: usize,
-}
-
-impl Default for DecodeOptions {
-    fn default() -> Self {
-        DecodeOptions {
-            folder_fps: None,
-            allow_truncated: false,
-            threads: 0,
-        }
-    }
 }

@@ -51,6 +51,17 @@ pub fn probe(path: &Path) -> Result<ClipInfo, DecodeError> {
 }
 
 /// [`probe`] with options (the frame rate of a frame folder).
+///
+/// ```
+/// use mcvideo_decode::{probe_with, DecodeOptions};
+/// let dir = tempfile::tempdir().unwrap();
+/// let frames = (0..4u8).map(|v| image::GrayImage::from_pixel(20, 16, image::Luma([v])));
+/// mcvideo_encode::write_png_folder(dir.path(), frames).unwrap();
+/// let options = DecodeOptions { folder_fps: Some(50.0), ..DecodeOptions::default() };
+/// let info = probe_with(dir.path(), &options).unwrap();
+/// assert_eq!((info.frames, info.fps, info.duration_s), (4, 50.0, 0.08));
+/// assert_eq!((info.width, info.height, info.codec.as_str()), (20, 16, "png"));
+/// ```
 pub fn probe_with(path: &Path, options: &DecodeOptions) -> Result<ClipInfo, DecodeError> {
     if path.is_dir() {
         let files = folder::frame_files(path)?;
@@ -76,6 +87,18 @@ pub fn open(path: &Path) -> Result<FrameReader, DecodeError> {
 }
 
 /// [`open`] with options: frame-folder rate, tolerance of truncated clips, decoder threads.
+///
+/// ```
+/// use mcvideo_decode::{open_with, DecodeOptions};
+/// let dir = tempfile::tempdir().unwrap();
+/// let frames = (0..3u8).map(|v| image::GrayImage::from_pixel(16, 16, image::Luma([v * 9])));
+/// mcvideo_encode::write_tiff_folder(dir.path(), frames).unwrap();
+/// let options = DecodeOptions { folder_fps: Some(30.0), ..DecodeOptions::default() };
+/// let reader = open_with(dir.path(), &options).unwrap();
+/// assert_eq!(reader.info().fps, 30.0);
+/// let values: Vec<u8> = reader.map(|f| f.unwrap()[(5, 5)][0]).collect();
+/// assert_eq!(values, [0, 9, 18]);
+/// ```
 pub fn open_with(path: &Path, options: &DecodeOptions) -> Result<FrameReader, DecodeError> {
     if path.is_dir() {
         let files = folder::frame_files(path)?;
@@ -102,6 +125,20 @@ pub fn read_all(path: &Path) -> Result<(ClipInfo, Vec<GrayImage>), DecodeError> 
 }
 
 /// [`read_all`] with options.
+///
+/// ```
+/// use mcvideo_decode::{read_all_with, DecodeOptions};
+/// use mcvideo_encode::{VideoFormat, VideoWriter};
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("clip.mkv");
+/// let mut writer = VideoWriter::create(&path, 16, 16, 20.0, VideoFormat::Ffv1Mkv).unwrap();
+/// writer.write_frame(&image::GrayImage::from_pixel(16, 16, image::Luma([77]))).unwrap();
+/// writer.finish().unwrap();
+/// let options = DecodeOptions { threads: 1, ..DecodeOptions::default() };
+/// let (info, frames) = read_all_with(&path, &options).unwrap();
+/// assert_eq!((info.frames, info.fps, info.duration_s), (1, 20.0, 0.05));
+/// assert_eq!(frames[0][(15, 15)][0], 77);
+/// ```
 pub fn read_all_with(
     path: &Path,
     options: &DecodeOptions,

@@ -13,9 +13,9 @@
 //! fast path for H.264, MPEG-4, MJPEG, DV and FFV1. Samples are never range-converted: limited-range
 //! (16–235) video keeps its codes; analysis in mcvideo is contrast-relative.
 
-use ffmpeg_next as ff;
 use ff::ffi;
 use ff::format::Pixel;
+use ffmpeg_next as ff;
 
 /// Where the gray (or green) sample of a pixel format lies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,7 +128,8 @@ pub(crate) fn extract(
     for y in 0..height {
         // SAFETY: FFmpeg allocates `height` rows of `|linesize|` bytes for this plane (the line
         // size may be negative for bottom-up images), and a row holds `row_bytes` (checked above).
-        let row = unsafe { std::slice::from_raw_parts(base.offset(y as isize * linesize), row_bytes) };
+        let row =
+            unsafe { std::slice::from_raw_parts(base.offset(y as isize * linesize), row_bytes) };
         match layout {
             Layout::Bytes { .. } if step == 1 => out.extend_from_slice(&row[offset..]),
             Layout::Bytes { .. } => out.extend(row[offset..].iter().step_by(step)),
@@ -191,7 +192,13 @@ mod tests {
 
     #[test]
     fn green_channel_of_rgb_formats() {
-        let green = |plane, step, offset| Some(Layout::Bytes { plane, step, offset });
+        let green = |plane, step, offset| {
+            Some(Layout::Bytes {
+                plane,
+                step,
+                offset,
+            })
+        };
         assert_eq!(layout(Pixel::RGB24), green(0, 3, 1));
         assert_eq!(layout(Pixel::BGR24), green(0, 3, 1));
         assert_eq!(layout(Pixel::BGRA), green(0, 4, 1));
@@ -210,7 +217,12 @@ mod tests {
         assert_eq!(to_8_bit(0, 6), 0);
         assert!(matches!(
             layout(Pixel::YUV420P10LE),
-            Some(Layout::Words { depth: 10, shift: 0, big_endian: false, .. })
+            Some(Layout::Words {
+                depth: 10,
+                shift: 0,
+                big_endian: false,
+                ..
+            })
         ));
     }
 

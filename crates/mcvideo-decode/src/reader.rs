@@ -43,6 +43,23 @@ impl FrameReader {
     }
 
     /// The clip's metadata as the container (or folder listing) gives it.
+    ///
+    /// ```
+    /// use mcvideo_encode::{VideoFormat, VideoWriter};
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("clip.avi");
+    /// let mut writer = VideoWriter::create(&path, 32, 24, 25.0, VideoFormat::Ffv1Avi).unwrap();
+    /// for value in [10u8, 20, 30] {
+    ///     writer.write_frame(&image::GrayImage::from_pixel(32, 24, image::Luma([value]))).unwrap();
+    /// }
+    /// writer.finish().unwrap();
+    /// let reader = mcvideo_decode::open(&path).unwrap();
+    /// let info = reader.info();
+    /// assert_eq!((info.frames, info.width, info.height, info.fps), (3, 32, 24, 25.0));
+    /// assert_eq!(info.codec, "ffv1");
+    /// let firsts: Vec<u8> = reader.map(|frame| frame.unwrap()[(0, 0)][0]).collect();
+    /// assert_eq!(firsts, [10, 20, 30]);
+    /// ```
     pub fn info(&self) -> &ClipInfo {
         match &self.source {
             Source::Video(video) => video.info(),

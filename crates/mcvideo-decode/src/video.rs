@@ -3,9 +3,9 @@
 
 use crate::pixels::{self, Layout};
 use crate::{ClipInfo, DecodeError, DecodeOptions, MIN_FRAME_SIDE};
-use ffmpeg_next as ff;
 use ff::format::Pixel;
 use ff::{codec, decoder, frame, media, Dictionary, Packet, Rational};
+use ffmpeg_next as ff;
 use image::GrayImage;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -104,6 +104,7 @@ fn open_container(path: &Path) -> Result<Container, DecodeError> {
 
 /// FFmpeg could not open the file: say whether it is empty, text, or unknown data.
 fn not_a_video(path: &Path, source: ff::Error) -> DecodeError {
+    // A cut-off MP4/MOV whose index was at the end also lands here, hence "damaged".
     if !path.exists() {
         return DecodeError::NotFound {
             path: path.to_path_buf(),
@@ -115,7 +116,7 @@ fn not_a_video(path: &Path, source: ff::Error) -> DecodeError {
         Err(error) => format!("cannot read it: {error}"),
         Ok(0) => "the file is empty".to_string(),
         Ok(_) if looks_like_text(&head) => "it is a text file".to_string(),
-        Ok(_) => format!("FFmpeg: {source}"),
+        Ok(_) => format!("damaged, truncated or of an unknown format; FFmpeg says: {source}"),
     };
     DecodeError::NotAVideo {
         path: path.to_path_buf(),
@@ -144,6 +145,13 @@ pub(crate) fn probe_file(path: &Path) -> Result<ClipInfo, DecodeError> {
     open_container(path).map(|c| c.info)
 }
 
+/// swscale context and its output frame, for pixel formats read through a conversion.
+struct Converter(ff::software::scaling::Context, frame::Video);
+
+// SAFETY: an SwsContext has no thread affinity; it is owned by one reader and only ever used
+// through `&mut`, so moving it to another thread is sound (ffmpeg-next just omits the impl).
+unsafe impl Send for Converter {}
+
 /// A video file being decoded frame by frame.
 pub(crate) struct VideoSource {
     path: PathBuf,
@@ -156,7 +164,7 @@ pub(crate) struct VideoSource {
     /// Reused between frames: the decoder's output, the packet, and a conversion target.
     picture: frame::Video,
     packet: Packet,
-    converter: Option<(ff::software::scaling::Context, frame::Video)>,
+    converter: Option<Converter>,
     decoded: u64,
     /// The container is exhausted and the decoder has been told so.
     draining: bool,
@@ -246,8 +254,9 @@ impl VideoSource {
                     }
                 }
                 Err(error) => {
-                    self.damage
-                        .get_or_insert_with(|| format!("frame {} does not decode: {error}", self.decoded));
+                    self.damage.get_or_insert_with(|| {
+                        format!("frame {} does not decode: {error}", self.decoded)
+                    });
                     if !self.allow_truncated || self.draining {
                         return self.finish();
                     }
@@ -267,7 +276,10 @@ impl VideoSource {
                     }
                     if let Err(error) = self.decoder.send_packet(&self.packet) {
                         self.damage.get_or_insert_with(|| {
-                            format!("a packet after frame {} does not decode: {error}", self.decoded)
+                            format!(
+                                "a packet after frame {} does not decode: {error}",
+                                self.decoded
+                            )
                         });
                         if self.allow_truncated {
                             continue;
@@ -315,7 +327,10 @@ impl VideoSource {
             (Some(expected), damage) => Some(format!(
                 "only {} of the {expected} frames the container announces decode{}",
                 self.decoded,
-                damage.as_ref().map(|d| format!("; {d}")).unwrap_or_default()
+                damage
+                    .as_ref()
+                    .map(|d| format!("; {d}"))
+                    .unwrap_or_default()
             )),
             (None, Some(damage)) => Some(format!("{} frames decode; {damage}", self.decoded)),
             (None, None) => None,
@@ -351,8 +366,8 @@ impl VideoSource {
         let extracted = match layout {
             Layout::Convert { rgb } => {
                 let target = if rgb { Pixel::RGB24 } else { Pixel::GRAY8 };
-                let (scaler, converted) = match &mut self.converter {
-                    Some(pair) => pair,
+                let Converter(scaler, converted) = match &mut self.converter {
+                    Some(converter) => converter,
                     empty => {
                         let scaler = ff::software::scaling::Context::get(
                             format,
@@ -364,7 +379,7 @@ impl VideoSource {
                             ff::software::scaling::Flags::POINT,
                         )
                         .map_err(|_| unsupported())?;
-                        empty.insert((scaler, frame::Video::empty()))
+                        empty.insert(Converter(scaler, frame::Video::empty()))
                     }
                 };
                 scaler

@@ -34,7 +34,11 @@ fn missing_file() {
 fn text_file_named_avi() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("notes.avi");
-    std::fs::write(&path, "patient 12, day 1, sublingual site 3\nno video here\n").unwrap();
+    std::fs::write(
+        &path,
+        "patient 12, day 1, sublingual site 3\nno video here\n",
+    )
+    .unwrap();
     let error = decode_error(&path);
     assert!(matches!(error, DecodeError::NotAVideo { .. }), "{error:?}");
     assert!(error.to_string().contains("it is a text file"), "{error}");
@@ -46,10 +50,21 @@ fn empty_and_binary_garbage_files() {
     let dir = tempfile::tempdir().unwrap();
     let empty = dir.path().join("empty.mp4");
     std::fs::write(&empty, b"").unwrap();
-    assert!(decode_error(&empty).to_string().contains("the file is empty"));
+    assert!(decode_error(&empty)
+        .to_string()
+        .contains("the file is empty"));
     let garbage = dir.path().join("garbage.mov");
-    std::fs::write(&garbage, (0..4000u32).map(|i| (i * 7919 % 251) as u8).collect::<Vec<_>>()).unwrap();
-    assert!(matches!(decode_error(&garbage), DecodeError::NotAVideo { .. }));
+    std::fs::write(
+        &garbage,
+        (0..4000u32)
+            .map(|i| (i * 7919 % 251) as u8)
+            .collect::<Vec<_>>(),
+    )
+    .unwrap();
+    assert!(matches!(
+        decode_error(&garbage),
+        DecodeError::NotAVideo { .. }
+    ));
 }
 
 /// Writes a 40-frame clip, cuts it to half its bytes, and returns (path, written frames).
@@ -72,7 +87,10 @@ fn truncated_clip_is_an_error_after_its_decodable_frames() {
 
     // Streaming: the frames before the cut come first, then the error.
     let results: Vec<_> = open(&path).unwrap().collect();
-    assert!(matches!(results.last(), Some(Err(DecodeError::Truncated { .. }))));
+    assert!(matches!(
+        results.last(),
+        Some(Err(DecodeError::Truncated { .. }))
+    ));
     let good = results.iter().filter(|r| r.is_ok()).count();
     assert!((10..40).contains(&good), "{good} frames before the cut");
 
@@ -84,8 +102,16 @@ fn truncated_clip_is_an_error_after_its_decodable_frames() {
     let (info, decoded) = read_all_with(&path, &lenient).unwrap();
     assert_eq!(info.frames, decoded.len() as u64);
     assert!((10..40).contains(&decoded.len()));
-    let exact = decoded.iter().zip(&written).take_while(|(a, b)| a == b).count();
-    assert!(exact + 1 >= decoded.len(), "only {exact} of {} frames exact", decoded.len());
+    let exact = decoded
+        .iter()
+        .zip(&written)
+        .take_while(|(a, b)| a == b)
+        .count();
+    assert!(
+        exact + 1 >= decoded.len(),
+        "only {exact} of {} frames exact",
+        decoded.len()
+    );
 }
 
 #[test]
@@ -94,8 +120,46 @@ fn truncated_mp4_and_mkv_are_errors() {
     for format in [VideoFormat::Mpeg4Mp4, VideoFormat::Ffv1Mkv] {
         let (path, _) = truncated(dir.path(), format);
         let error = decode_error(&path);
-        assert!(matches!(error, DecodeError::Truncated { .. }), "{format:?}: {error:?}");
+        assert!(
+            matches!(error, DecodeError::Truncated { .. }),
+            "{format:?}: {error:?}"
+        );
     }
+}
+
+#[test]
+fn mp4_cut_before_its_trailing_index() {
+    if !common::ffmpeg_cli() {
+        println!("skipped: the ffmpeg tool is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let source = write(
+        dir.path(),
+        "source",
+        VideoFormat::Mpeg4Mp4,
+        &frames(W, H, 30),
+    )
+    .unwrap();
+    // Re-muxed without +faststart: the index (moov) is at the end, so a cut loses it.
+    let path = dir.path().join("index_last.mp4");
+    common::run_ffmpeg(&[
+        "-i",
+        source.to_str().unwrap(),
+        "-c",
+        "copy",
+        path.to_str().unwrap(),
+    ]);
+    let length = std::fs::metadata(&path).unwrap().len();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_len(length / 2)
+        .unwrap();
+    let error = decode_error(&path);
+    assert!(matches!(error, DecodeError::NotAVideo { .. }), "{error:?}");
+    assert!(error.to_string().contains("damaged, truncated"), "{error}");
 }
 
 #[test]
@@ -103,11 +167,17 @@ fn clip_with_zero_frames() {
     let dir = tempfile::tempdir().unwrap();
     for format in [VideoFormat::Ffv1Avi, VideoFormat::Mpeg4Mp4] {
         let path = dir.path().join(format!("zero.{}", format.extension()));
-        VideoWriter::create(&path, W, H, 25.0, format).unwrap().finish().unwrap();
+        VideoWriter::create(&path, W, H, 25.0, format)
+            .unwrap()
+            .finish()
+            .unwrap();
         // AVI keeps an empty video stream; the MP4 muxer drops a track without samples.
         let error = decode_error(&path);
         assert!(
-            matches!(error, DecodeError::NoFrames { .. } | DecodeError::NoVideoStream { .. }),
+            matches!(
+                error,
+                DecodeError::NoFrames { .. } | DecodeError::NoVideoStream { .. }
+            ),
             "{format:?}: {error:?}"
         );
     }
@@ -119,7 +189,17 @@ fn one_by_one_clip() {
     let tiny = vec![image::GrayImage::from_pixel(1, 1, image::Luma([90])); 5];
     let path = write(dir.path(), "tiny", VideoFormat::RawvideoAvi, &tiny).unwrap();
     let error = decode_error(&path);
-    assert!(matches!(error, DecodeError::TooSmall { width: 1, height: 1, .. }), "{error:?}");
+    assert!(
+        matches!(
+            error,
+            DecodeError::TooSmall {
+                width: 1,
+                height: 1,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
     assert!(error.to_string().contains("1x1"), "{error}");
     let folder = dir.path().join("tiny_frames");
     mcvideo_encode::write_png_folder(&folder, tiny).unwrap();
@@ -129,11 +209,17 @@ fn one_by_one_clip() {
 #[test]
 fn empty_image_folder() {
     let dir = tempfile::tempdir().unwrap();
-    assert!(matches!(decode_error(dir.path()), DecodeError::EmptyFolder { .. }));
+    assert!(matches!(
+        decode_error(dir.path()),
+        DecodeError::EmptyFolder { .. }
+    ));
     std::fs::write(dir.path().join("readme.txt"), "frames go here").unwrap();
     std::fs::write(dir.path().join(".hidden.png"), "not a frame").unwrap();
     let error = decode_error(dir.path());
-    assert!(matches!(error, DecodeError::EmptyFolder { .. }), "{error:?}");
+    assert!(
+        matches!(error, DecodeError::EmptyFolder { .. }),
+        "{error:?}"
+    );
     assert!(error.to_string().contains("no PNG or TIFF frame files"));
 }
 
@@ -145,7 +231,10 @@ fn folder_with_a_broken_or_odd_sized_frame() {
     let odd = dir.path().join("frame_000003.png");
     image::GrayImage::new(W + 2, H).save(&odd).unwrap();
     let error = read_all(dir.path()).unwrap_err();
-    assert!(matches!(error, DecodeError::FrameSizeChanged { index: 3, .. }), "{error:?}");
+    assert!(
+        matches!(error, DecodeError::FrameSizeChanged { index: 3, .. }),
+        "{error:?}"
+    );
     assert_eq!(error.path(), odd);
 
     std::fs::write(&odd, b"\x89PNG\r\n\x1a\n broken").unwrap();
@@ -162,5 +251,8 @@ fn bad_folder_fps_is_refused() {
         folder_fps: Some(0.0),
         ..DecodeOptions::default()
     };
-    assert!(matches!(read_all_with(dir.path(), &options), Err(DecodeError::BadOption { .. })));
+    assert!(matches!(
+        read_all_with(dir.path(), &options),
+        Err(DecodeError::BadOption { .. })
+    ));
 }

@@ -13,7 +13,9 @@ const H: u32 = 120;
 #[test]
 fn lossless_clips_decode_bit_exactly() {
     let dir = tempfile::tempdir().unwrap();
-    let written = frames(W, H, 12);
+    // Odd sizes: rows are padded in FFmpeg's frames, so the stride must be honoured.
+    let (w, h) = (W + 1, H + 1);
+    let written = frames(w, h, 12);
     for (format, codec) in [
         (VideoFormat::Ffv1Avi, "ffv1"),
         (VideoFormat::RawvideoAvi, "rawvideo"),
@@ -22,7 +24,11 @@ fn lossless_clips_decode_bit_exactly() {
     ] {
         let path = write(dir.path(), format.name(), format, &written).unwrap();
         let probed = probe(&path).unwrap();
-        assert_eq!((probed.width, probed.height, probed.fps), (W, H, 25.0), "{format:?}");
+        assert_eq!(
+            (probed.width, probed.height, probed.fps),
+            (W, H, 25.0),
+            "{format:?}"
+        );
         assert_eq!(probed.frames, 12, "{format:?}");
         assert_eq!(probed.codec, codec, "{format:?}");
         let (info, decoded) = read_all(&path).unwrap();
@@ -43,7 +49,10 @@ fn lossy_round_trip(format: VideoFormat, max_error: f64) -> Option<f64> {
         Ok(path) => path,
         Err(EncodeError::MissingEncoder { codec, .. }) => {
             // The ffmpeg tool links the same libraries, so it could not make this clip either.
-            println!("skipped {}: this FFmpeg build has no {codec} encoder", format.name());
+            println!(
+                "skipped {}: this FFmpeg build has no {codec} encoder",
+                format.name()
+            );
             return None;
         }
         Err(error) => panic!("{error}"),
@@ -51,7 +60,11 @@ fn lossy_round_trip(format: VideoFormat, max_error: f64) -> Option<f64> {
     let (info, decoded) = read_all(&path).unwrap();
     assert_eq!(info.frames, 25, "{format:?}");
     assert_eq!(decoded.len(), 25, "{format:?}");
-    assert_eq!((info.width, info.height), (W, H), "{format:?}");
+    assert_eq!(
+        (info.width, info.height, info.fps),
+        (W, H, 25.0),
+        "{format:?}"
+    );
     let worst = decoded
         .iter()
         .zip(&written)
@@ -75,7 +88,10 @@ fn mpeg4_mp4_decodes_close() {
 fn h264_mp4_and_mov_decode_close() {
     lossy_round_trip(VideoFormat::H264Mp4, 3.0);
     if let Some(error) = lossy_round_trip(VideoFormat::H264Mov, 3.0) {
-        assert!(error > 0.0, "H.264 at CRF 18 is not lossless on noisy frames");
+        assert!(
+            error > 0.0,
+            "H.264 at CRF 18 is not lossless on noisy frames"
+        );
     }
 }
 
@@ -128,7 +144,10 @@ fn png_and_tiff_folders_decode_exactly_in_numeric_order() {
     std::fs::write(plain.join("notes.txt"), "not a frame").unwrap();
     for (folder, codec) in [(&png, "png"), (&tiff, "tiff"), (&plain, "png")] {
         let (info, decoded) = read_all(folder).unwrap();
-        assert_eq!((info.frames, info.fps, info.codec.as_str()), (12, 25.0, codec));
+        assert_eq!(
+            (info.frames, info.fps, info.codec.as_str()),
+            (12, 25.0, codec)
+        );
         assert!(decoded == written, "{}", folder.display());
     }
     let options = DecodeOptions {
@@ -143,7 +162,9 @@ fn png_and_tiff_folders_decode_exactly_in_numeric_order() {
 #[test]
 fn colour_frame_files_keep_the_green_channel() {
     let dir = tempfile::tempdir().unwrap();
-    let rgb = image::RgbImage::from_fn(W, H, |x, y| image::Rgb([255 - (x % 200) as u8, (x + y) as u8, 9]));
+    let rgb = image::RgbImage::from_fn(W, H, |x, y| {
+        image::Rgb([255 - (x % 200) as u8, (x + y) as u8, 9])
+    });
     rgb.save(dir.path().join("f1.png")).unwrap();
     rgb.save(dir.path().join("f2.png")).unwrap();
     let (_, decoded) = read_all(dir.path()).unwrap();
@@ -170,11 +191,28 @@ fn colour_video_keeps_the_green_channel() {
     }
     std::fs::write(&raw, bytes).unwrap();
     let size = format!("{W}x{H}");
-    for (name, codec, pix_fmt) in [("rgb.avi", "ffv1", "bgr0"), ("gbrp.mkv", "ffv1", "gbrp"), ("bgr.avi", "rawvideo", "bgr24")] {
+    for (name, codec, pix_fmt) in [
+        ("rgb.avi", "ffv1", "bgr0"),
+        ("gbrp.mkv", "ffv1", "gbrp"),
+        ("bgr.avi", "rawvideo", "bgr24"),
+    ] {
         let out = dir.path().join(name);
         common::run_ffmpeg(&[
-            "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", &size, "-r", "25", "-i",
-            raw.to_str().unwrap(), "-c:v", codec, "-pix_fmt", pix_fmt, out.to_str().unwrap(),
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+            "-s",
+            &size,
+            "-r",
+            "25",
+            "-i",
+            raw.to_str().unwrap(),
+            "-c:v",
+            codec,
+            "-pix_fmt",
+            pix_fmt,
+            out.to_str().unwrap(),
         ]);
         let (info, decoded) = read_all(&out).unwrap();
         assert_eq!(info.frames, 4, "{name}");
@@ -197,12 +235,22 @@ fn ten_bit_video_rounds_to_eight_bits() {
     mcvideo_encode::write_png_folder(&folder, written.clone()).unwrap();
     let out = dir.path().join("deep.mkv");
     common::run_ffmpeg(&[
-        "-framerate", "25", "-i", folder.join("frame_%06d.png").to_str().unwrap(),
-        "-c:v", "ffv1", "-pix_fmt", "gray10le", out.to_str().unwrap(),
+        "-framerate",
+        "25",
+        "-i",
+        folder.join("frame_%06d.png").to_str().unwrap(),
+        "-c:v",
+        "ffv1",
+        "-pix_fmt",
+        "gray10le",
+        out.to_str().unwrap(),
     ]);
     let (info, decoded) = read_all(&out).unwrap();
     assert_eq!(info.frames, 3);
-    assert!(decoded == written, "gray8 -> gray10 -> our 8-bit rounding is not the identity");
+    assert!(
+        decoded == written,
+        "gray8 -> gray10 -> our 8-bit rounding is not the identity"
+    );
 }
 
 #[test]
@@ -221,4 +269,11 @@ fn streaming_reader_matches_probe_and_read_all() {
     let mut reader = open_with(&path, &single_thread).unwrap();
     assert!(reader.next().unwrap().unwrap() == written[0]);
     assert_eq!(reader.count(), 8);
+}
+
+#[test]
+fn readers_move_between_threads() {
+    fn assert_send<T: Send>() {}
+    assert_send::<mcvideo_decode::FrameReader>();
+    assert_send::<mcvideo_decode::DecodeError>();
 }

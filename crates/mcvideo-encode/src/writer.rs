@@ -1,10 +1,10 @@
 //! [`VideoWriter`]: encodes gray frames into a clip, written aside and renamed when complete.
 
 use crate::{init_ffmpeg, EncodeError, VideoFormat};
-use ffmpeg_next as ff;
 use ff::codec::threading;
 use ff::format::Pixel;
 use ff::{codec, encoder, frame, Dictionary, Packet, Rational};
+use ffmpeg_next as ff;
 use image::GrayImage;
 use std::path::{Path, PathBuf};
 
@@ -109,10 +109,11 @@ impl VideoWriter {
             VideoFormat::H264Mp4 | VideoFormat::H264Mov => "libx264",
             VideoFormat::Mpeg4Mp4 => "mpeg4",
         };
-        let codec = encoder::find_by_name(codec_name).ok_or_else(|| EncodeError::MissingEncoder {
-            path: path.to_path_buf(),
-            codec: codec_name,
-        })?;
+        let codec =
+            encoder::find_by_name(codec_name).ok_or_else(|| EncodeError::MissingEncoder {
+                path: path.to_path_buf(),
+                codec: codec_name,
+            })?;
 
         let Some(partial_url) = partial.to_str().filter(|p| !p.contains('\0')) else {
             return Err(EncodeError::BadPath {
@@ -290,7 +291,8 @@ impl VideoWriter {
     /// Builds the encoder's frame: gray as luma (neutral chroma), or in all three BGR channels.
     fn encoder_frame(&self, gray: &GrayImage) -> frame::Video {
         let layout = self.layout;
-        let mut picture = frame::Video::new(layout.pixel, layout.encoded_width, layout.encoded_height);
+        let mut picture =
+            frame::Video::new(layout.pixel, layout.encoded_width, layout.encoded_height);
         let placed;
         let source = if (layout.placed_width, layout.placed_height) == gray.dimensions() {
             gray

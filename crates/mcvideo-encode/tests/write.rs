@@ -7,7 +7,9 @@ use mcvideo_encode::{EncodeError, VideoFormat, VideoWriter};
 use std::path::Path;
 
 fn frame(width: u32, height: u32, t: u32) -> GrayImage {
-    GrayImage::from_fn(width, height, |x, y| image::Luma([((x * 3 + y * 5 + t * 11) % 256) as u8]))
+    GrayImage::from_fn(width, height, |x, y| {
+        image::Luma([((x * 3 + y * 5 + t * 11) % 256) as u8])
+    })
 }
 
 /// (codec name, width, height, frames per second, packets of the video stream).
@@ -19,7 +21,12 @@ fn inspect(path: &Path) -> (String, u32, u32, f64, usize) {
     let parameters = stream.parameters();
     let codec = parameters.id().name().to_string();
     // SAFETY: plain reads of a valid AVCodecParameters.
-    let (width, height) = unsafe { ((*parameters.as_ptr()).width as u32, (*parameters.as_ptr()).height as u32) };
+    let (width, height) = unsafe {
+        (
+            (*parameters.as_ptr()).width as u32,
+            (*parameters.as_ptr()).height as u32,
+        )
+    };
     let fps = f64::from(stream.avg_frame_rate());
     let packets = input.packets().filter(|(s, _)| s.index() == index).count();
     (codec, width, height, fps, packets)
@@ -29,10 +36,15 @@ fn inspect(path: &Path) -> (String, u32, u32, f64, usize) {
 fn every_format_writes_a_clip_ffmpeg_reads() {
     let dir = tempfile::tempdir().unwrap();
     for format in VideoFormat::ALL {
-        let path = dir.path().join(format!("{}.{}", format.name(), format.extension()));
+        let path = dir
+            .path()
+            .join(format!("{}.{}", format.name(), format.extension()));
         let mut writer = match VideoWriter::create(&path, 96, 64, 25.0, format) {
             Err(EncodeError::MissingEncoder { codec, .. }) => {
-                println!("skipped {}: this FFmpeg build has no {codec} encoder", format.name());
+                println!(
+                    "skipped {}: this FFmpeg build has no {codec} encoder",
+                    format.name()
+                );
                 continue;
             }
             other => other.unwrap(),
@@ -41,7 +53,10 @@ fn every_format_writes_a_clip_ffmpeg_reads() {
             writer.write_frame(&frame(96, 64, t)).unwrap();
         }
         writer.finish().unwrap();
-        assert!(!dir.path().join(format!("{}.{}.partial", format.name(), format.extension())).exists());
+        assert!(!dir
+            .path()
+            .join(format!("{}.{}.partial", format.name(), format.extension()))
+            .exists());
         let (codec, width, height, fps, packets) = inspect(&path);
         let expected_codec = match format {
             VideoFormat::Ffv1Avi | VideoFormat::Ffv1Mkv => "ffv1",
@@ -52,7 +67,11 @@ fn every_format_writes_a_clip_ffmpeg_reads() {
             VideoFormat::Mpeg4Mp4 => "mpeg4",
         };
         assert_eq!(codec, expected_codec, "{format:?}");
-        let size = if format == VideoFormat::DvAvi { (720, 576) } else { (96, 64) };
+        let size = if format == VideoFormat::DvAvi {
+            (720, 576)
+        } else {
+            (96, 64)
+        };
         assert_eq!((width, height), size, "{format:?}");
         assert!((fps - 25.0).abs() < 1e-9, "{format:?}: {fps} frames/s");
         assert_eq!(packets, 7, "{format:?}");
@@ -63,7 +82,8 @@ fn every_format_writes_a_clip_ffmpeg_reads() {
 fn ntsc_dv_and_fractional_rates() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("ntsc.avi");
-    let mut writer = VideoWriter::create(&path, 100, 80, 30000.0 / 1001.0, VideoFormat::DvAvi).unwrap();
+    let mut writer =
+        VideoWriter::create(&path, 100, 80, 30000.0 / 1001.0, VideoFormat::DvAvi).unwrap();
     writer.write_frame(&frame(100, 80, 0)).unwrap();
     writer.finish().unwrap();
     let (_, width, height, fps, packets) = inspect(&path);
@@ -75,16 +95,28 @@ fn ntsc_dv_and_fractional_rates() {
 fn refusals_name_the_file_and_leave_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("clip.mp4");
-    let odd = VideoWriter::create(&path, 95, 64, 25.0, VideoFormat::Mpeg4Mp4).err().unwrap();
+    let odd = VideoWriter::create(&path, 95, 64, 25.0, VideoFormat::Mpeg4Mp4)
+        .err()
+        .unwrap();
     assert!(matches!(odd, EncodeError::BadSize { .. }));
-    assert!(odd.to_string().starts_with(&format!("{}: ", path.display())), "{odd}");
-    let empty = VideoWriter::create(&path, 0, 64, 25.0, VideoFormat::Ffv1Avi).err().unwrap();
+    assert!(
+        odd.to_string()
+            .starts_with(&format!("{}: ", path.display())),
+        "{odd}"
+    );
+    let empty = VideoWriter::create(&path, 0, 64, 25.0, VideoFormat::Ffv1Avi)
+        .err()
+        .unwrap();
     assert!(matches!(empty, EncodeError::BadSize { .. }));
     for fps in [0.0, -1.0, f64::NAN] {
-        let bad = VideoWriter::create(&path, 64, 64, fps, VideoFormat::Ffv1Avi).err().unwrap();
+        let bad = VideoWriter::create(&path, 64, 64, fps, VideoFormat::Ffv1Avi)
+            .err()
+            .unwrap();
         assert!(matches!(bad, EncodeError::BadFps { .. }), "{fps}");
     }
-    let dv = VideoWriter::create(&path, 64, 64, 30.0, VideoFormat::DvAvi).err().unwrap();
+    let dv = VideoWriter::create(&path, 64, 64, 30.0, VideoFormat::DvAvi)
+        .err()
+        .unwrap();
     assert!(matches!(dv, EncodeError::BadFps { .. }));
     // FFV1 refuses a 1x1 frame once the file exists: the partial file is removed too.
     let tiny = dir.path().join("tiny.avi");
@@ -100,7 +132,17 @@ fn wrong_frame_size_is_refused_and_an_unfinished_clip_vanishes() {
     let mut writer = VideoWriter::create(&path, 64, 48, 25.0, VideoFormat::Ffv1Avi).unwrap();
     writer.write_frame(&frame(64, 48, 0)).unwrap();
     let error = writer.write_frame(&frame(48, 64, 1)).unwrap_err();
-    assert!(matches!(error, EncodeError::FrameSize { index: 1, got_width: 48, .. }), "{error:?}");
+    assert!(
+        matches!(
+            error,
+            EncodeError::FrameSize {
+                index: 1,
+                got_width: 48,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
     assert_eq!(writer.frames_written(), 1);
     assert!(dir.path().join("clip.avi.partial").exists());
     drop(writer);

@@ -75,6 +75,11 @@ pub struct FlowParams {
     pub half_width_fraction: f64,
     /// Segments shorter than this many 1-px columns are not measured.
     pub min_columns: usize,
+    /// How to classify flow faster than the measurable range when `v_max` is below the
+    /// sluggish boundary (short segments): true reads it as continuous (cells crossing a
+    /// short segment within two frames are fast), false as sluggish (the conservative
+    /// reading of "at least v_max"). The reported velocity is `v_max` either way.
+    pub beyond_range_is_continuous: bool,
 }
 
 impl Default for FlowParams {
@@ -93,6 +98,7 @@ impl Default for FlowParams {
             fast_change_ratio: 4.0,
             half_width_fraction: 0.3,
             min_columns: 8,
+            beyond_range_is_continuous: true,
         }
     }
 }
@@ -197,6 +203,7 @@ pub fn measure_flow(std: &Array2<f32>, fps: f64, um_per_px: f64, params: &FlowPa
     let mut pooled = correlate::WindowCorrelation::zeros(lags, dmax);
     let mut resolved = 0usize;
     let mut fast = 0usize;
+    let mut window_speeds = Vec::new();
     for (&(start, end), wc) in wins.iter().zip(&sums) {
         let est = velocity::estimate_velocity(&wc.ncc());
         let streak = est.filter(|e| {
@@ -204,8 +211,9 @@ pub fn measure_flow(std: &Array2<f32>, fps: f64, um_per_px: f64, params: &FlowPa
                 && e.score >= params.min_correlation
                 && (1.0 - e.static_score) >= params.motion_ratio * (1.0 - e.score)
         });
-        let moving = if streak.is_some() {
+        let moving = if let Some(e) = streak {
             resolved += 1;
+            window_speeds.push(e.v_px);
             pooled.add(wc);
             true
         } else {
@@ -227,6 +235,10 @@ pub fn measure_flow(std: &Array2<f32>, fps: f64, um_per_px: f64, params: &FlowPa
     let moving_windows = window_moving.iter().filter(|&&m| m).count();
     let flowing_fraction = moving_windows as f64 / wins.len() as f64;
 
+    // The velocity while flowing is the mean of the moving windows' own streak slopes (the
+    // truth is a time average of speed), keeping those within 35% of their median so that a
+    // window misled by a passing plasma gap does not pull it; the pooled correlation of the
+    // moving windows settles the direction and the quality figure.
     let mut velocity_px = None;
     let mut correlation = 0.0;
     let mut at_least = false;
@@ -235,10 +247,19 @@ pub fn measure_flow(std: &Array2<f32>, fps: f64, um_per_px: f64, params: &FlowPa
     } else if resolved > 0 {
         if let Some(e) = velocity::estimate_velocity(&pooled.ncc()) {
             correlation = e.score;
-            if e.v_px.abs() >= dmax as f64 - 0.5 {
+            let mut speeds: Vec<f64> = window_speeds.iter().map(|v| v.abs()).collect();
+            speeds.sort_by(|a, b| a.total_cmp(b));
+            let median = speeds[speeds.len() / 2];
+            let kept: Vec<f64> = speeds
+                .iter()
+                .copied()
+                .filter(|&v| (v - median).abs() <= 0.35 * median)
+                .collect();
+            let speed = kept.iter().sum::<f64>() / kept.len().max(1) as f64;
+            if speed >= dmax as f64 - 0.5 {
                 at_least = true;
             } else {
-                velocity_px = Some(e.v_px);
+                velocity_px = Some(speed.copysign(e.v_px));
             }
         }
     }
@@ -249,7 +270,13 @@ pub fn measure_flow(std: &Array2<f32>, fps: f64, um_per_px: f64, params: &FlowPa
     } else {
         velocity_px.map(|v| v.abs() * um_per_px * fps)
     };
-    let flow_class = classify_flow(flowing_fraction, velocity_um_s, &params.rule);
+    let class_velocity = match velocity_um_s {
+        Some(v) if at_least && params.beyond_range_is_continuous => {
+            Some(v.max(params.rule.sluggish_below_um_s))
+        }
+        v => v,
+    };
+    let flow_class = classify_flow(flowing_fraction, class_velocity, &params.rule);
     let velocity_um_s = if flow_class == 0 { None } else { velocity_um_s };
     VesselFlow {
         velocity_um_s,

@@ -69,7 +69,9 @@ pub fn focus_measure(frame: &GrayImage, sigmas: [f64; 3]) -> FocusMeasure {
 }
 
 pub(crate) fn grade(q: &mut Quality, frames: &[GrayImage], sample: &[usize], params: &QualityParams) {
-    let measures: Vec<FocusMeasure> = sample.par_iter().map(|&t| focus_measure(&frames[t], params.focus_sigmas_px)).collect();
+    let scale = if params.um_per_px > 0.0 { params.um_per_px } else { 1.0 };
+    let sigmas = params.focus_sigmas_um.map(|s| s / scale);
+    let measures: Vec<FocusMeasure> = sample.par_iter().map(|&t| focus_measure(&frames[t], sigmas)).collect();
     let median = |mut v: Vec<f64>| {
         v.sort_by(f64::total_cmp);
         if v.is_empty() {

@@ -60,8 +60,12 @@ pub struct QualityParams {
     /// Focus: smallest noise-corrected fine/coarse band energy ratio ([`focus_measure`]):
     /// optimal, acceptable.
     pub focus: [f64; 2],
-    /// Gaussian sigmas (px) of the focus bands: fine = G(s0) − G(s1), coarse = G(s1) − G(s2).
-    pub focus_sigmas_px: [f64; 3],
+    /// Gaussian sigmas (µm) of the focus bands: fine = G(s0) − G(s1), coarse = G(s1) − G(s2);
+    /// in µm so that the measure does not depend on the device's magnification.
+    pub focus_sigmas_um: [f64; 3],
+    /// Scale of the clip (µm per pixel), to turn `focus_sigmas_um` into pixels. Set it from
+    /// the device calibration; the default is that of the synthetic clips.
+    pub um_per_px: f64,
     /// Movement as a fraction of the field of view: optimal, acceptable (Massey: within ¼,
     /// within ½).
     pub movement_fraction: [f64; 2],
@@ -89,15 +93,16 @@ impl Default for QualityParams {
             sample_frames: 16,
             dark_level: 15,
             saturated_level: 250,
-            brightness_optimal: [60.0, 210.0],
-            brightness_acceptable: [35.0, 235.0],
+            brightness_optimal: [70.0, 210.0],
+            brightness_acceptable: [55.0, 235.0],
             dark_fraction: [0.05, 0.30],
             saturated_fraction: [0.01, 0.10],
             contrast: [0.15, 0.07],
             unevenness_optimal: 0.6,
             duration_s: [5.0, 3.0],
             focus: [0.35, 0.2],
-            focus_sigmas_px: [0.8, 1.6, 3.2],
+            focus_sigmas_um: [1.0, 2.0, 4.0],
+            um_per_px: 1.2,
             movement_fraction: [0.25, 0.5],
             unregistered_fraction: [0.05, 0.25],
             blurred_fraction: [0.02, 0.10],

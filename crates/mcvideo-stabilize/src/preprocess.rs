@@ -22,22 +22,27 @@ impl WorkImage {
     }
 }
 
-/// Intensity below which a fraction `quantile` of the frame's pixels lie.
+/// Intensity below which a fraction `quantile` of the frame's unsaturated pixels lie
+/// (saturated pixels, ≥ 250, are flat and would push the level to white).
 pub(crate) fn frame_quantile(frame: &GrayImage, quantile: f64) -> u8 {
+    const SATURATED: usize = 250;
     let mut hist = [0usize; 256];
     for &v in frame.as_raw() {
         hist[v as usize] += 1;
     }
-    let n = frame.as_raw().len();
+    let n: usize = hist[..SATURATED].iter().sum();
+    if n == 0 {
+        return 0;
+    }
     let target = (quantile.clamp(0.0, 1.0) * n as f64) as usize;
     let mut acc = 0usize;
-    for (value, &count) in hist.iter().enumerate() {
+    for (value, &count) in hist[..SATURATED].iter().enumerate() {
         acc += count;
         if acc > target {
             return value as u8;
         }
     }
-    255
+    (SATURATED - 1) as u8
 }
 
 /// Builds the working image of one frame: clip dark pixels at the `clip_quantile`
@@ -161,7 +166,8 @@ mod tests {
         let frame = GrayImage::from_fn(16, 16, |x, y| image::Luma([(y * 16 + x) as u8]));
         assert_eq!(frame_quantile(&frame, 0.25), 64);
         assert_eq!(frame_quantile(&frame, 0.0), 0);
-        assert_eq!(frame_quantile(&frame, 1.0), 255);
+        assert_eq!(frame_quantile(&frame, 1.0), 249);
+        assert_eq!(frame_quantile(&GrayImage::from_pixel(4, 4, image::Luma([255])), 0.5), 0);
     }
 
     #[test]

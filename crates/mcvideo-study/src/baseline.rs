@@ -66,9 +66,10 @@ pub fn table(a: &Analysis) -> (Vec<String>, Vec<Vec<String>>) {
     let mut rows = Vec::new();
     for v in &b.variables {
         let (test, p) = v.comparison.as_ref().map_or(("".to_string(), "".to_string()), |c| {
+            // Short variants (welch, yates, exact) are shown; long descriptions stay in analysis.json.
             let name = match &c.test_variant {
-                Some(variant) => format!("{} ({variant})", c.test),
-                None => c.test.clone(),
+                Some(variant) if variant.len() <= 12 => format!("{} ({variant})", c.test),
+                _ => c.test.clone(),
             };
             (name, crate::figures::format_p(c.p))
         });

@@ -276,10 +276,13 @@ impl StudyConfig {
         })?;
         let mut config = StudyConfig::from_toml(&text, path)?;
         let base = path.parent().unwrap_or_else(|| Path::new("."));
-        config.data.clinical = base.join(&config.data.clinical);
-        if let Some(batch) = &config.data.batch {
-            config.data.batch = Some(base.join(batch));
-        }
+        // Canonical paths read better in the report; a file that does not exist is reported later.
+        let resolve = |p: &Path| {
+            let joined = base.join(p);
+            std::fs::canonicalize(&joined).unwrap_or(joined)
+        };
+        config.data.clinical = resolve(&config.data.clinical);
+        config.data.batch = config.data.batch.as_deref().map(resolve);
         Ok(config)
     }
 

@@ -39,6 +39,18 @@ fn padded_range(values: impl Iterator<Item = f64>, pad: f64) -> (f64, f64) {
     }
 }
 
+/// Tick label text with a precision fitted to the axis width, and no `-0`.
+fn tick_text(v: f64, width: f64) -> String {
+    let step = (width / 10.0).abs().max(1e-12);
+    let prec = (-step.log10().floor()).clamp(0.0, 6.0) as usize;
+    let t = format!("{v:.prec$}");
+    if t.trim_start_matches('-').chars().all(|c| c == '0' || c == '.') {
+        t.trim_start_matches('-').to_string()
+    } else {
+        t
+    }
+}
+
 /// A scatter plot of `y` against `x` with a least-squares line and a note (e.g. the Spearman r) as subtitle.
 ///
 /// ```
@@ -67,6 +79,8 @@ pub fn scatter(x_label: &str, y_label: &str, x: &[f64], y: &[f64], note: &str) -
             .light_line_style(RGBColor(235, 235, 235))
             .x_desc(x_label)
             .y_desc(y_label)
+            .x_label_formatter(&|v: &f64| tick_text(*v, x1 - x0))
+            .y_label_formatter(&|v: &f64| tick_text(*v, y1 - y0))
             .label_style((FONT, 13))
             .draw()
             .map_err(&err)?;
@@ -163,6 +177,8 @@ pub fn gam_curve(
             .light_line_style(RGBColor(235, 235, 235))
             .x_desc(x_label)
             .y_desc(format!("smooth term ({y_label})"))
+            .x_label_formatter(&|v: &f64| tick_text(*v, x1 - x0))
+            .y_label_formatter(&|v: &f64| tick_text(*v, y1 - y0))
             .label_style((FONT, 13))
             .draw()
             .map_err(&err)?;
@@ -236,8 +252,10 @@ fn dashed(x: f64, y0: f64, y1: f64, n: usize) -> Vec<Vec<(f64, f64)>> {
 /// One group of a Kaplan–Meier plot.
 #[derive(Debug, Clone)]
 pub struct KmCurve {
-    /// Legend label (e.g. `NE > 0.5`).
+    /// Legend label (e.g. `NE > 0.5 (n = 30, deaths 14)`).
     pub label: String,
+    /// Short label for the numbers-at-risk rows (e.g. `> 0.5`).
+    pub short: String,
     /// Event times with the survival just after them, ascending.
     pub steps: Vec<(f64, f64)>,
     /// Censoring times (marked with a tick).
@@ -251,7 +269,7 @@ pub struct KmCurve {
 ///
 /// ```
 /// use mcvideo_study::figures::{km_plot, KmCurve};
-/// let g = KmCurve { label: "low".into(), steps: vec![(5.0, 0.5)], censored: vec![28.0], times: vec![5.0, 28.0] };
+/// let g = KmCurve { label: "low".into(), short: "low".into(), steps: vec![(5.0, 0.5)], censored: vec![28.0], times: vec![5.0, 28.0] };
 /// let svg = km_plot("28-day survival", 28.0, &[g], "log-rank p = 0.04").unwrap();
 /// assert!(svg.contains("Number at risk") && svg.contains("log-rank p = 0.04"));
 /// ```
@@ -284,6 +302,8 @@ pub fn km_plot(title: &str, horizon: f64, groups: &[KmCurve], note: &str) -> Res
             .x_desc("days")
             .y_desc("survival probability")
             .x_labels(8)
+            .x_label_formatter(&|v: &f64| tick_text(*v, x_max * 10.0))
+            .y_label_formatter(&|v: &f64| tick_text(*v, 1.0))
             .label_style((FONT, 13))
             .draw()
             .map_err(&err)?;
@@ -334,7 +354,7 @@ pub fn km_plot(title: &str, horizon: f64, groups: &[KmCurve], note: &str) -> Res
             let y = 28 + 22 * row as i32;
             let colour = PALETTE[row % PALETTE.len()];
             lower
-                .draw(&Text::new(g.label.clone(), (4, y), (FONT, 12).into_font().color(&colour)))
+                .draw(&Text::new(g.short.clone(), (4, y), (FONT, 12).into_font().color(&colour)))
                 .map_err(&err)?;
             for &t in &ticks {
                 let n = g.times.iter().filter(|&&v| v >= t).count();
@@ -426,36 +446,63 @@ pub fn forest(title: &str, x_label: &str, rows: &[ForestRow], log_scale: bool) -
             .iter()
             .filter(|r| r.lo.is_finite() && r.hi.is_finite() && (!log_scale || (r.lo > 0.0 && r.hi > 0.0)))
             .collect();
-        let reference = if log_scale { 0.0 } else { 0.0 };
+        // ln(1) = 0 on the log axis, 0 on the linear one.
+        let reference = 0.0;
         let (x0, x1) = padded_range(
             finite.iter().flat_map(|r| [tr(r.lo), tr(r.hi)]).chain([reference]),
             0.08,
         );
         let n = rows.len().max(1) as f64;
+        // Room below the rows for hand-drawn tick labels on the log axis.
+        let y_min = if log_scale { -1.1 } else { -0.5 };
         let mut chart = ChartBuilder::on(&mid)
             .caption(title, (FONT, 17))
             .margin(10)
-            .x_label_area_size(42)
-            .build_cartesian_2d(x0..x1, -0.5..(n - 0.5))
+            .x_label_area_size(if log_scale { 20 } else { 42 })
+            .build_cartesian_2d(x0..x1, y_min..(n - 0.5))
             .map_err(&err)?;
-        let fmt_tick = move |v: &f64| {
-            if log_scale {
-                format!("{:.2}", v.exp())
-            } else {
-                format!("{v:.2}")
-            }
-        };
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .disable_y_axis()
-            .light_line_style(RGBColor(240, 240, 240))
-            .x_desc(x_label)
-            .x_labels(6)
-            .x_label_formatter(&fmt_tick)
-            .label_style((FONT, 12))
-            .draw()
-            .map_err(&err)?;
+        if log_scale {
+            // Plotters would tick the log axis at e^k; ratios read better at 0.25, 0.5, 1, 2, 4.
+            chart
+                .configure_mesh()
+                .disable_mesh()
+                .disable_y_axis()
+                .x_labels(0)
+                .x_desc(x_label)
+                .label_style((FONT, 12))
+                .draw()
+                .map_err(&err)?;
+            let ticks: Vec<f64> = [0.05_f64, 0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 4.0, 5.0, 10.0, 20.0, 50.0]
+                .into_iter()
+                .filter(|v: &f64| (x0..=x1).contains(&v.ln()))
+                .collect();
+            chart
+                .draw_series(ticks.iter().map(|&v| {
+                    PathElement::new(vec![(v.ln(), -0.6), (v.ln(), n - 0.5)], RGBColor(225, 225, 225))
+                }))
+                .map_err(&err)?;
+            chart
+                .draw_series(ticks.iter().map(|&v| {
+                    Text::new(
+                        format!("{v}"),
+                        (v.ln(), -0.75),
+                        TextStyle::from((FONT, 12).into_font()).pos(Pos::new(HPos::Center, VPos::Top)),
+                    )
+                }))
+                .map_err(&err)?;
+        } else {
+            chart
+                .configure_mesh()
+                .disable_y_mesh()
+                .disable_y_axis()
+                .light_line_style(RGBColor(240, 240, 240))
+                .x_desc(x_label)
+                .x_labels(6)
+                .x_label_formatter(&|v: &f64| tick_text(*v, x1 - x0))
+                .label_style((FONT, 12))
+                .draw()
+                .map_err(&err)?;
+        }
         chart
             .draw_series(std::iter::once(PathElement::new(
                 vec![(reference, -0.5), (reference, n - 0.5)],
@@ -475,12 +522,6 @@ pub fn forest(title: &str, x_label: &str, rows: &[ForestRow], log_scale: bool) -
                 )))
                 .map_err(&err)?;
             chart
-                .draw_series(std::iter::once(Rectangle::new(
-                    [(tr(r.estimate), y), (tr(r.estimate), y)],
-                    colour.filled(),
-                )))
-                .map_err(&err)?;
-            chart
                 .draw_series(std::iter::once(Circle::new((tr(r.estimate), y), 5, colour.filled())))
                 .map_err(&err)?;
         }
@@ -492,8 +533,9 @@ pub fn forest(title: &str, x_label: &str, rows: &[ForestRow], log_scale: bool) -
         let header = (FONT, 13).into_font().style(FontStyle::Bold);
         left.draw(&Text::new("term", (8, base_y - 22), header.clone())).map_err(&err)?;
         right
-            .draw(&Text::new("estimate (95% CI)      p", (8, base_y - 22), header))
+            .draw(&Text::new("estimate (95% CI)", (8, base_y - 22), header.clone()))
             .map_err(&err)?;
+        right.draw(&Text::new("p", (160, base_y - 22), header)).map_err(&err)?;
         for (i, r) in rows.iter().enumerate() {
             let y = row_px(i) - 7;
             left.draw(&Text::new(r.label.clone(), (8, y), (FONT, 13))).map_err(&err)?;

@@ -59,7 +59,7 @@ pub fn escape(text: &str) -> String {
 const STYLE: &str = "body{font-family:sans-serif;max-width:1140px;margin:24px auto;padding:0 16px;color:#222;line-height:1.4}\
 h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;padding-bottom:4px;margin-top:2em}\
 table{border-collapse:collapse;margin:8px 0 20px;font-size:0.88em}caption{text-align:left;font-weight:bold;padding:4px 0}\
-th,td{border:1px solid #ddd;padding:3px 8px;text-align:right}th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}\
+th,td{border:1px solid #ddd;padding:3px 8px;text-align:right}td{white-space:nowrap}th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}\
 figure{display:inline-block;margin:8px;vertical-align:top}figcaption{font-size:0.85em;color:#555;max-width:540px}\
 .meta{color:#666;font-size:0.85em}";
 

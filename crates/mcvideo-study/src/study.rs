@@ -153,6 +153,7 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
                 let rows: Vec<usize> = (0..time.len()).filter(|&r| group[r] == gi).collect();
                 KmCurve {
                     label: format!("{} (n = {}, deaths {})", g.group, g.n, g.events),
+                    short: g.group.trim_start_matches(config.dose.as_str()).trim().to_string(),
                     steps: g.steps.iter().filter(|st| st.n_event > 0).map(|st| (st.time, st.survival)).collect(),
                     censored: rows.iter().filter(|&&r| !event[r]).map(|&r| time[r]).collect(),
                     times: rows.iter().map(|&r| time[r]).collect(),
@@ -198,8 +199,8 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
         ),
     };
     let mut change_figs = Vec::new();
+    let dx = format!("delta_{}", config.dose);
     if let Some(ch) = &a.change {
-        let dx = format!("delta_{}", config.dose);
         if let Some(table) = &ch.table {
             for row in &ch.correlations.results {
                 let (x, y) = pairs(table, &dx, &row.y);
@@ -215,25 +216,35 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
                 });
             }
         }
+        // Standardized coefficients (SD of Δy per SD of Δdose, on the rows each model used), so
+        // variables on different scales share one axis; the raw coefficients are in the table.
         let rows: Vec<ForestRow> = ch
             .regressions
             .iter()
             .filter_map(|r| {
                 let fit = r.adjusted.as_ref().unwrap_or(&r.univariate);
-                fit.terms.get(1).map(|t| ForestRow {
+                let t = fit.terms.get(1)?;
+                let table = ch.table.as_ref()?;
+                let mut names = vec![r.y.as_str(), dx.as_str()];
+                if r.adjusted.is_some() {
+                    names.extend(config.covariates.iter().map(String::as_str));
+                }
+                let (cols, _) = table.complete_numeric(&names).ok()?;
+                let scale = mcvideo_stats::summary::sd(&cols[1]) / mcvideo_stats::summary::sd(&cols[0]);
+                scale.is_finite().then(|| ForestRow {
                     label: format!("Δ {}", config.label(r.y.trim_start_matches("delta_"))),
-                    estimate: t.coef,
-                    lo: t.ci[0],
-                    hi: t.ci[1],
+                    estimate: t.coef * scale,
+                    lo: t.ci[0] * scale,
+                    hi: t.ci[1] * scale,
                     p: t.p,
                 })
             })
             .collect();
         change_figs.push(Figure {
             file: "forest_change.svg".to_string(),
-            svg: figures::forest("Change of each variable per unit change of dose", "regression coefficient", &rows, false)?,
+            svg: figures::forest("Changes: standardized coefficient of Δ dose", "SD of Δ variable per SD of Δ dose", &rows, false)?,
             caption: format!(
-                "Coefficient of Δ {dose_label} in the regression of each Δ variable{} (95% CI).",
+                "Standardized coefficient of Δ {dose_label} in the regression of each Δ variable{} (95% CI; raw coefficients in the table above).",
                 if config.covariates.is_empty() { String::new() } else { format!(", adjusted for {} on day {}", config.covariates.join(", "), ch.day_from) }
             ),
         });

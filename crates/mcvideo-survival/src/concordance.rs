@@ -1,7 +1,7 @@
 //! Harrell's concordance of a risk score with survival times, counted as R's
 //! `survival::concordance(..., reverse = TRUE)` counts it for a Cox model (timewt = "n").
 
-use crate::validate::{check_len, check_time_event};
+use crate::validate::{check_len, check_time_event, timefix};
 use crate::SurvivalError;
 use serde::{Deserialize, Serialize};
 
@@ -44,6 +44,8 @@ pub fn concordance(
     score: &[f64],
 ) -> Result<Concordance, SurvivalError> {
     check_time_event(time, event)?;
+    let fixed = timefix(time);
+    let time = fixed.as_slice();
     check_len("score", score.len(), time.len())?;
     let (mut concordant, mut discordant, mut tied_x, mut tied_y, mut tied_xy) =
         (0.0, 0.0, 0.0, 0.0, 0.0);

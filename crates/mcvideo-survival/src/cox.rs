@@ -5,7 +5,7 @@
 //! coefficients that may be infinite (separation) or a fit that did not converge.
 
 use crate::concordance::concordance;
-use crate::validate::{check_finite, check_len, check_time_event};
+use crate::validate::{check_finite, check_len, check_time_event, timefix};
 use crate::{dist, SurvivalError};
 use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
@@ -202,6 +202,8 @@ pub fn cox_with(
     opts: &CoxOptions,
 ) -> Result<CoxFit, SurvivalError> {
     check_time_event(time, event)?;
+    let fixed = timefix(time);
+    let time = fixed.as_slice();
     if covariates.is_empty() {
         return Err(SurvivalError::NoCovariates);
     }

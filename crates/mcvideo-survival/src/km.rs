@@ -2,7 +2,7 @@
 //! log-type confidence intervals and medians, as R's `survival::survfit` computes them by default.
 
 use crate::logrank::{logrank_indexed, LogRank};
-use crate::validate::{check_len, check_time_event, order_by_time};
+use crate::validate::{check_len, check_time_event, order_by_time, timefix};
 use crate::{dist, SurvivalError};
 use serde::{Deserialize, Serialize};
 
@@ -125,6 +125,8 @@ pub fn kaplan_meier_level(
     conf_level: f64,
 ) -> Result<KmCurve, SurvivalError> {
     check_time_event(time, event)?;
+    let fixed = timefix(time);
+    let time = fixed.as_slice();
     let rows: Vec<usize> = (0..time.len()).collect();
     Ok(curve_of_rows(time, event, &rows, "all", conf_level))
 }
@@ -195,6 +197,8 @@ pub fn km_indexed(
     conf_level: f64,
 ) -> Result<KmAnalysis, SurvivalError> {
     check_time_event(time, event)?;
+    let fixed = timefix(time);
+    let time = fixed.as_slice();
     check_len("group", group_index.len(), time.len())?;
     let mut groups = Vec::new();
     for (g, label) in labels.iter().enumerate() {

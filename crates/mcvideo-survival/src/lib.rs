@@ -2,7 +2,8 @@
 //! R's `survival` package (survfit, survdiff, coxph) to 1e-6 relative on the reference data.
 //!
 //! Plain functions on slices returning serializable results: [`kaplan_meier`], [`km_groups`],
-//! [`km_by_cutoff`], [`logrank`], [`cox`], [`concordance`].
+//! [`km_by_cutoff`], [`logrank`], [`cox`], [`concordance`]. Like R (timefix = TRUE), times that
+//! differ only by rounding are treated as tied first ([`timefix`]).
 
 mod concordance;
 mod cox;
@@ -20,3 +21,4 @@ pub use km::{
     KmStep, DEFAULT_CONF_LEVEL,
 };
 pub use logrank::{logrank, logrank_indexed, LogRank};
+pub use validate::timefix;

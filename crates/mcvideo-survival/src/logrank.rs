@@ -2,7 +2,7 @@
 //! as R's `survival::survdiff` with rho = 0.
 
 use crate::km::sorted_labels;
-use crate::validate::{check_len, check_time_event, order_by_time};
+use crate::validate::{check_len, check_time_event, order_by_time, timefix};
 use crate::{dist, SurvivalError};
 use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
@@ -58,6 +58,8 @@ pub fn logrank_indexed(
     labels: &[String],
 ) -> Result<LogRank, SurvivalError> {
     check_time_event(time, event)?;
+    let fixed = timefix(time);
+    let time = fixed.as_slice();
     check_len("group", group_index.len(), time.len())?;
     let k = labels.len();
     if let Some(&bad) = group_index.iter().find(|&&g| g >= k) {

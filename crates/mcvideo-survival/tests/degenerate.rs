@@ -131,3 +131,12 @@ fn bad_input_names_the_problem() {
     assert_eq!(err.to_string(), "time at row 4 is not finite (NaN)");
     assert_eq!(kaplan_meier(&[], &[]).unwrap_err(), SurvivalError::Empty);
 }
+
+#[test]
+fn nearly_equal_times_are_tied_as_in_r() {
+    // survfit(Surv(c(1, 1 + 1e-10, 2, 3), c(1, 1, 1, 0)) ~ 1)$time is 1 2 3 (timefix = TRUE).
+    let curve = kaplan_meier(&[1.0, 1.0 + 1e-10, 2.0, 3.0], &[true, true, true, false]).unwrap();
+    let times: Vec<f64> = curve.steps.iter().map(|s| s.time).collect();
+    assert_eq!(times, vec![1.0, 2.0, 3.0]);
+    assert_eq!(curve.steps[0].n_event, 2);
+}

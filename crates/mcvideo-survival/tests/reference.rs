@@ -191,3 +191,29 @@ fn cohort_km28_matches_r() {
         km.logrank.as_ref().map(|t| t.chi2)
     );
 }
+
+#[test]
+fn extras_match_r() {
+    // quantile(survfit(Surv(time, event) ~ sex, lung), 0.5): lower 212 348, upper 310 550.
+    let cols = columns("lung.csv", &["time", "event", "sex"]);
+    let sex: Vec<String> = cols[2].iter().map(|s| s.to_string()).collect();
+    let km = km_groups(&cols[0], &events(&cols[1]), &sex).unwrap();
+    assert_eq!(km.groups[0].median_ci, [Some(212.0), Some(310.0)]);
+    assert_eq!(km.groups[1].median_ci, [Some(348.0), Some(550.0)]);
+    // The same for cohort_a by ne_gt_080: lower 23.527 and 8.901, upper NA and NA.
+    let cols = columns("cohort_a.csv", &["time28", "death28", "ne_gt_080"]);
+    let group: Vec<String> = cols[2].iter().map(|s| s.to_string()).collect();
+    let km = km_groups(&cols[0], &events(&cols[1]), &group).unwrap();
+    assert_eq!(km.groups[0].median_ci, [Some(23.527), None]);
+    assert_eq!(km.groups[1].median_ci, [Some(8.901), None]);
+    // coxph(Surv(time, event) ~ age + sex + ph_ecog, lung): score 30.4999227049491, Wald 29.9292512092047.
+    let cols = columns("lung.csv", &["time", "event", "age", "sex", "ph_ecog"]);
+    let covs = [
+        ("age", &cols[2][..]),
+        ("sex", &cols[3][..]),
+        ("ph_ecog", &cols[4][..]),
+    ];
+    let fit = cox(&cols[0], &events(&cols[1]), &covs, Ties::Efron).unwrap();
+    assert!(rel(fit.score_test.chi2, 30.4999227049491) < 1e-12);
+    assert!(rel(fit.wald_test.chi2, 29.9292512092047) < 1e-10);
+}

@@ -6,7 +6,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let out = PathBuf::from(args.next().unwrap_or_else(|| "/tmp/synth-preview".into()));
     let seed: u64 = args.next().map_or(Ok(0), |s| s.parse())?;
-    let params = mcvideo_synth::SynthParams { seed, ..Default::default() };
+    let params = mcvideo_synth::SynthParams {
+        seed,
+        ..Default::default()
+    };
     std::fs::create_dir_all(&out)?;
     let (frames, truth) = mcvideo_synth::render(&params)?;
     frames[0].save(out.join("frame0.png"))?;
@@ -18,9 +21,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         p.0[0] = (s / frames.len() as u32) as u8;
     }
     mean.save(out.join("mean.png"))?;
-    println!("{} vessels, metrics {:?}", truth.vessels.len(), truth.metrics);
+    println!(
+        "{} vessels, metrics {:?}",
+        truth.vessels.len(),
+        truth.metrics
+    );
     for v in &truth.vessels {
-        println!("{} {:?} d={:.1} L={:.0} class={} v={:?} ff={:.2}", v.id, v.kind, v.diameter_um, v.length_um, v.flow_class, v.velocity_um_s, v.flowing_fraction);
+        println!(
+            "{} {:?} d={:.1} L={:.0} class={} v={:?} ff={:.2}",
+            v.id,
+            v.kind,
+            v.diameter_um,
+            v.length_um,
+            v.flow_class,
+            v.velocity_um_s,
+            v.flowing_fraction
+        );
     }
     Ok(())
 }

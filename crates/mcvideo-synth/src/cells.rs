@@ -47,7 +47,13 @@ pub(crate) struct Train {
 }
 
 /// Builds the cells of a segment, enough to fill it during the whole clip.
-pub(crate) fn make_train(segment: &Segment, flow: &Flow, blur_px: f64, params: &SynthParams, rng: &mut ChaCha8Rng) -> Train {
+pub(crate) fn make_train(
+    segment: &Segment,
+    flow: &Flow,
+    blur_px: f64,
+    params: &SynthParams,
+    rng: &mut ChaCha8Rng,
+) -> Train {
     let um = params.um_per_px;
     let length = segment.curve.length();
     let travel = flow.displacement_px.last().copied().unwrap_or(0.0);
@@ -161,7 +167,14 @@ fn smoothstep(x: f64) -> f64 {
 }
 
 /// Draws the cells of one segment at frame `t` (camera shift `shift`) into `canvas`.
-pub(crate) fn draw_train(segment: &Segment, train: &Train, flow: &Flow, t: usize, shift: [f64; 2], canvas: &mut Canvas) {
+pub(crate) fn draw_train(
+    segment: &Segment,
+    train: &Train,
+    flow: &Flow,
+    t: usize,
+    shift: [f64; 2],
+    canvas: &mut Canvas,
+) {
     let length = segment.curve.length();
     let disp = &flow.displacement_px;
     let travel = disp[t];
@@ -169,7 +182,11 @@ pub(crate) fn draw_train(segment: &Segment, train: &Train, flow: &Flow, t: usize
     // Speed around frame t (px/frame) for the motion smear.
     let last = disp.len() - 1;
     let (a, b) = (t.saturating_sub(1), (t + 1).min(last));
-    let speed = if b > a { (disp[b] - disp[a]) / (b - a) as f64 } else { 0.0 };
+    let speed = if b > a {
+        (disp[b] - disp[a]) / (b - a) as f64
+    } else {
+        0.0
+    };
     let smear2 = (speed * EXPOSURE).powi(2) / 12.0;
     let (lo, hi) = if d > 0.0 {
         (-travel, length - train.k_min * travel)
@@ -178,8 +195,16 @@ pub(crate) fn draw_train(segment: &Segment, train: &Train, flow: &Flow, t: usize
     };
     let first = train.cells.partition_point(|c| c.s0 < lo - 1.0);
     let fade = [
-        if segment.free_ends[0] { train.cell_len_px } else { 0.3 * train.cell_len_px },
-        if segment.free_ends[1] { train.cell_len_px } else { 0.3 * train.cell_len_px },
+        if segment.free_ends[0] {
+            train.cell_len_px
+        } else {
+            0.3 * train.cell_len_px
+        },
+        if segment.free_ends[1] {
+            train.cell_len_px
+        } else {
+            0.3 * train.cell_len_px
+        },
     ];
     for cell in train.cells[first..].iter().take_while(|c| c.s0 <= hi + 1.0) {
         let s = cell.s0 + d * cell.k * travel;
@@ -204,7 +229,14 @@ pub(crate) fn draw_train(segment: &Segment, train: &Train, flow: &Flow, t: usize
 }
 
 /// Adds `amp * exp(-(a²/2σa² + c²/2σc²))` around `centre`, with `a` along `tangent`.
-fn splat(canvas: &mut Canvas, centre: [f64; 2], tangent: [f64; 2], sigma_along: f64, sigma_across: f64, amp: f64) {
+fn splat(
+    canvas: &mut Canvas,
+    centre: [f64; 2],
+    tangent: [f64; 2],
+    sigma_along: f64,
+    sigma_across: f64,
+    amp: f64,
+) {
     let reach = 3.2 * sigma_along.max(sigma_across);
     let x0 = (centre[0] - reach).floor().max(0.0);
     let x1 = (centre[0] + reach).ceil().min(canvas.width as f64 - 1.0);
@@ -222,7 +254,12 @@ fn splat(canvas: &mut Canvas, centre: [f64; 2], tangent: [f64; 2], sigma_along: 
     for y in y0 as usize..=y1 as usize {
         let dy = (y as f64 - centre[1]) as f32;
         let row = &mut canvas.data[y * canvas.width..(y + 1) * canvas.width];
-        for (x, value) in row.iter_mut().enumerate().take(x1 as usize + 1).skip(x0 as usize) {
+        for (x, value) in row
+            .iter_mut()
+            .enumerate()
+            .take(x1 as usize + 1)
+            .skip(x0 as usize)
+        {
             let dx = (x as f64 - centre[0]) as f32;
             let along = dx * tx + dy * ty;
             let across = -dx * ty + dy * tx;

@@ -29,7 +29,10 @@ impl Curve {
     pub fn at(&self, s: f64) -> ([f64; 2], [f64; 2]) {
         let n = self.points.len();
         if n < 2 {
-            return (self.points.first().copied().unwrap_or([0.0, 0.0]), [1.0, 0.0]);
+            return (
+                self.points.first().copied().unwrap_or([0.0, 0.0]),
+                [1.0, 0.0],
+            );
         }
         let s = s.clamp(0.0, self.length());
         // Index of the edge holding s.
@@ -44,10 +47,7 @@ impl Curve {
             return (a, [1.0, 0.0]);
         }
         let f = (s - self.cumulative[i]) / edge;
-        (
-            [a[0] + f * tx, a[1] + f * ty],
-            [tx / edge, ty / edge],
-        )
+        ([a[0] + f * tx, a[1] + f * ty], [tx / edge, ty / edge])
     }
 }
 

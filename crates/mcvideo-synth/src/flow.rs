@@ -58,7 +58,7 @@ pub fn assign_classes(n: usize, mix: [f64; 4], rng: &mut ChaCha8Rng) -> Vec<u8> 
     let mut classes: Vec<u8> = counts
         .iter()
         .enumerate()
-        .flat_map(|(c, &k)| std::iter::repeat(c as u8).take(k))
+        .flat_map(|(c, &k)| vec![c as u8; k])
         .collect();
     classes.shuffle(rng);
     classes
@@ -66,17 +66,30 @@ pub fn assign_classes(n: usize, mix: [f64; 4], rng: &mut ChaCha8Rng) -> Vec<u8> 
 
 /// Speed (µm/s) for each of the `frames - 1` frame intervals of a vessel meant to be of
 /// class `class`; venules always flow fast.
-fn interval_speeds(class: u8, venule: bool, params: &SynthParams, rng: &mut ChaCha8Rng) -> Vec<f64> {
+fn interval_speeds(
+    class: u8,
+    venule: bool,
+    params: &SynthParams,
+    rng: &mut ChaCha8Rng,
+) -> Vec<f64> {
     let frames = params.frame_count();
     let n = frames.saturating_sub(1);
     let dt = 1.0 / params.fps;
-    let pick = |rng: &mut ChaCha8Rng, [lo, hi]: [f64; 2]| if hi > lo { rng.gen_range(lo..=hi) } else { lo };
+    let pick = |rng: &mut ChaCha8Rng, [lo, hi]: [f64; 2]| {
+        if hi > lo {
+            rng.gen_range(lo..=hi)
+        } else {
+            lo
+        }
+    };
     // A smooth periodic modulation (cardiac pulsatility, slow fluctuations), mean ~1.
     let modulated = |rng: &mut ChaCha8Rng, v0: f64, amp: f64, hz: [f64; 2]| {
         let f = rng.gen_range(hz[0]..=hz[1]);
         let phase = rng.gen_range(0.0..std::f64::consts::TAU);
         (0..n)
-            .map(|k| v0 * (1.0 + amp * (std::f64::consts::TAU * f * (k as f64 + 0.5) * dt + phase).sin()))
+            .map(|k| {
+                v0 * (1.0 + amp * (std::f64::consts::TAU * f * (k as f64 + 0.5) * dt + phase).sin())
+            })
             .collect::<Vec<f64>>()
     };
     if venule {
@@ -136,7 +149,12 @@ fn interval_speeds(class: u8, venule: bool, params: &SynthParams, rng: &mut ChaC
 }
 
 /// The flow of one vessel segment.
-pub(crate) fn vessel_flow(class: u8, venule: bool, params: &SynthParams, rng: &mut ChaCha8Rng) -> Flow {
+pub(crate) fn vessel_flow(
+    class: u8,
+    venule: bool,
+    params: &SynthParams,
+    rng: &mut ChaCha8Rng,
+) -> Flow {
     let speeds = interval_speeds(class, venule, params, rng);
     let direction = if rng.gen_bool(0.5) { 1.0 } else { -1.0 };
     let px_per_frame = 1.0 / (params.fps * params.um_per_px);
@@ -153,8 +171,10 @@ pub(crate) fn vessel_flow(class: u8, venule: bool, params: &SynthParams, rng: &m
     } else {
         moving.len() as f64 / speeds.len() as f64
     };
-    let velocity_um_s = (!moving.is_empty()).then(|| moving.iter().sum::<f64>() / moving.len() as f64);
-    let flow_class = mcvideo_metrics::classify_flow(flowing_fraction, velocity_um_s, &params.flow_rule);
+    let velocity_um_s =
+        (!moving.is_empty()).then(|| moving.iter().sum::<f64>() / moving.len() as f64);
+    let flow_class =
+        mcvideo_metrics::classify_flow(flowing_fraction, velocity_um_s, &params.flow_rule);
     Flow {
         displacement_px,
         direction,

@@ -28,7 +28,13 @@ pub(crate) struct StaticLayer {
 
 /// Texture octaves: lattice spacing (µm) and log-contrast. Several scales of tissue
 /// structure, from large shading to fine granularity.
-const OCTAVES: [(f64, f64); 5] = [(120.0, 0.10), (45.0, 0.09), (18.0, 0.07), (8.0, 0.06), (4.0, 0.045)];
+const OCTAVES: [(f64, f64); 5] = [
+    (120.0, 0.10),
+    (45.0, 0.09),
+    (18.0, 0.07),
+    (8.0, 0.06),
+    (4.0, 0.045),
+];
 
 /// Cubic B-spline weights for fractional position `u` in [0, 1).
 fn bspline(u: f64) -> [f64; 4] {
@@ -49,7 +55,9 @@ fn add_octave(layer: &mut StaticLayer, spacing_px: f64, amp: f64, rng: &mut ChaC
     let gh = (layer.height as f64 / k / spacing_px).ceil() as usize + 4;
     // B-spline smoothing leaves a variance of about 0.3 of the lattice's: scale it back.
     let scale = amp / 0.55;
-    let lattice: Vec<f64> = (0..gw * gh).map(|_| scale * rng.sample::<f64, _>(StandardNormal)).collect();
+    let lattice: Vec<f64> = (0..gw * gh)
+        .map(|_| scale * rng.sample::<f64, _>(StandardNormal))
+        .collect();
     // Lattice node i sits at scene coordinate x0 + (i - 1) * spacing.
     let taps = |n: usize| -> Vec<(usize, [f64; 4])> {
         (0..n)
@@ -64,20 +72,26 @@ fn add_octave(layer: &mut StaticLayer, spacing_px: f64, amp: f64, rng: &mut ChaC
     let y_taps = taps(layer.height);
     // Rows of the lattice interpolated along x.
     let mut rows = vec![0.0f64; gh * layer.width];
-    rows.par_chunks_mut(layer.width).enumerate().for_each(|(j, row)| {
-        let g = &lattice[j * gw..(j + 1) * gw];
-        for (value, (i, w)) in row.iter_mut().zip(&x_taps) {
-            *value = w[0] * g[*i] + w[1] * g[i + 1] + w[2] * g[i + 2] + w[3] * g[i + 3];
-        }
-    });
+    rows.par_chunks_mut(layer.width)
+        .enumerate()
+        .for_each(|(j, row)| {
+            let g = &lattice[j * gw..(j + 1) * gw];
+            for (value, (i, w)) in row.iter_mut().zip(&x_taps) {
+                *value = w[0] * g[*i] + w[1] * g[i + 1] + w[2] * g[i + 2] + w[3] * g[i + 3];
+            }
+        });
     let width = layer.width;
-    layer.data.par_chunks_mut(width).zip(&y_taps).for_each(|(out, (j, w))| {
-        let r = |m: usize| &rows[(j + m) * width..(j + m + 1) * width];
-        let (r0, r1, r2, r3) = (r(0), r(1), r(2), r(3));
-        for (x, value) in out.iter_mut().enumerate() {
-            *value += (w[0] * r0[x] + w[1] * r1[x] + w[2] * r2[x] + w[3] * r3[x]) as f32;
-        }
-    });
+    layer
+        .data
+        .par_chunks_mut(width)
+        .zip(&y_taps)
+        .for_each(|(out, (j, w))| {
+            let r = |m: usize| &rows[(j + m) * width..(j + m + 1) * width];
+            let (r0, r1, r2, r3) = (r(0), r(1), r(2), r(3));
+            for (x, value) in out.iter_mut().enumerate() {
+                *value += (w[0] * r0[x] + w[1] * r1[x] + w[2] * r2[x] + w[3] * r3[x]) as f32;
+            }
+        });
 }
 
 /// Absorbance across a round lumen of radius `r` (chord length, 1 on the axis), convolved
@@ -93,7 +107,13 @@ impl LumenProfile {
     fn new(r: f64, sigma: f64) -> LumenProfile {
         let reach = r + 4.0 * sigma + STEP;
         let n = (reach / STEP).ceil() as usize + 2;
-        let chord = |x: f64| if x.abs() < r { (1.0 - (x / r).powi(2)).sqrt() } else { 0.0 };
+        let chord = |x: f64| {
+            if x.abs() < r {
+                (1.0 - (x / r).powi(2)).sqrt()
+            } else {
+                0.0
+            }
+        };
         let m = ((r + 4.0 * sigma) / STEP).ceil() as i64;
         let norm = 1.0 / (sigma * (std::f64::consts::TAU).sqrt());
         let table = (0..n)
@@ -127,7 +147,11 @@ fn distance_to_edge(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> f64 {
     let (ex, ey) = (b[0] - a[0], b[1] - a[1]);
     let (px, py) = (p[0] - a[0], p[1] - a[1]);
     let len2 = ex * ex + ey * ey;
-    let t = if len2 > 0.0 { ((px * ex + py * ey) / len2).clamp(0.0, 1.0) } else { 0.0 };
+    let t = if len2 > 0.0 {
+        ((px * ex + py * ey) / len2).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     (px - t * ex).hypot(py - t * ey)
 }
 
@@ -138,16 +162,28 @@ fn add_lumen(layer: &StaticLayer, absorb: &mut [f32], segment: &Segment, lumen: 
     let reach = profile.reach;
     let k = SUPERSAMPLE as f64;
     let pts = &segment.curve.points;
-    let (mut xa, mut ya, mut xb, mut yb) = (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
+    let (mut xa, mut ya, mut xb, mut yb) = (
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    );
     for p in pts {
         xa = xa.min(p[0]);
         ya = ya.min(p[1]);
         xb = xb.max(p[0]);
         yb = yb.max(p[1]);
     }
-    let to_index = |v: f64, origin: f64, n: usize| (((v - origin) * k).floor().max(0.0) as usize).min(n - 1);
-    let (ia, ib) = (to_index(xa - reach, layer.x0, layer.width), to_index(xb + reach, layer.x0, layer.width) + 1);
-    let (ja, jb) = (to_index(ya - reach, layer.y0, layer.height), to_index(yb + reach, layer.y0, layer.height) + 1);
+    let to_index =
+        |v: f64, origin: f64, n: usize| (((v - origin) * k).floor().max(0.0) as usize).min(n - 1);
+    let (ia, ib) = (
+        to_index(xa - reach, layer.x0, layer.width),
+        to_index(xb + reach, layer.x0, layer.width) + 1,
+    );
+    let (ja, jb) = (
+        to_index(ya - reach, layer.y0, layer.height),
+        to_index(yb + reach, layer.y0, layer.height) + 1,
+    );
     let width = layer.width;
     let rows = &mut absorb[ja * width..jb.min(layer.height) * width];
     rows.par_chunks_mut(width).enumerate().for_each(|(r, row)| {
@@ -225,17 +261,31 @@ pub(crate) fn build_layer(
 /// Light reaching each camera pixel (grey levels before the scene's transmittance): base
 /// level times source gain, a smooth uneven-illumination pattern and vignetting. It is fixed
 /// to the camera, so it does not move with the scene.
-pub(crate) fn illumination_field(params: &SynthParams, base_level: f64, rng: &mut ChaCha8Rng) -> Vec<f32> {
+pub(crate) fn illumination_field(
+    params: &SynthParams,
+    base_level: f64,
+    rng: &mut ChaCha8Rng,
+) -> Vec<f32> {
     let (w, h) = (params.width as usize, params.height as usize);
     let c: [f64; 4] = std::array::from_fn(|_| rng.gen_range(-1.0..=1.0));
     let blob = [rng.gen_range(-0.7..=0.7), rng.gen_range(-0.7..=0.7)];
     let pattern = |x: f64, y: f64| {
-        c[0] * x + c[1] * y + 0.5 * c[2] * x * y + c[3] * (-((x - blob[0]).powi(2) + (y - blob[1]).powi(2)) / 0.4).exp()
+        c[0] * x
+            + c[1] * y
+            + 0.5 * c[2] * x * y
+            + c[3] * (-((x - blob[0]).powi(2) + (y - blob[1]).powi(2)) / 0.4).exp()
     };
-    let norm = [(-1.0, -1.0), (1.0, -1.0), (-1.0, 1.0), (1.0, 1.0), (blob[0], blob[1]), (0.0, 0.0)]
-        .iter()
-        .map(|&(x, y)| pattern(x, y).abs())
-        .fold(1e-9f64, f64::max);
+    let norm = [
+        (-1.0, -1.0),
+        (1.0, -1.0),
+        (-1.0, 1.0),
+        (1.0, 1.0),
+        (blob[0], blob[1]),
+        (0.0, 0.0),
+    ]
+    .iter()
+    .map(|&(x, y)| pattern(x, y).abs())
+    .fold(1e-9f64, f64::max);
     let half = [0.5 * w as f64, 0.5 * h as f64];
     let corner = half[0].hypot(half[1]);
     let mut field = vec![0.0f32; w * h];

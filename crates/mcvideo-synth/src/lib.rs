@@ -150,9 +150,9 @@ pub fn write_clip(
     let mut clip_path = out_dir.join(format!("{name}.{}", format.extension()));
     let (w, h) = (params.width, params.height);
     let mut writer = match VideoWriter::create(&clip_path, w, h, params.fps, format) {
-        Err(EncodeError::MissingEncoder { codec: "libx264", .. })
-            if matches!(format, VideoFormat::H264Mp4 | VideoFormat::H264Mov) =>
-        {
+        Err(EncodeError::MissingEncoder {
+            codec: "libx264", ..
+        }) if matches!(format, VideoFormat::H264Mp4 | VideoFormat::H264Mov) => {
             format = VideoFormat::Mpeg4Mp4;
             clip_path = out_dir.join(format!("{name}.{}", format.extension()));
             note = Some(format!(

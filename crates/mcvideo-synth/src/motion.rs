@@ -55,9 +55,9 @@ pub(crate) fn camera_shifts(params: &SynthParams, rng: &mut ChaCha8Rng) -> Vec<[
         let at = rng.gen_range(1..frames);
         let angle = rng.gen_range(0.0..std::f64::consts::TAU);
         let size = params.jump_px * rng.gen_range(0.6..=1.4);
-        for t in at..frames {
-            axes[0][t] += size * angle.cos();
-            axes[1][t] += size * angle.sin();
+        let step = [size * angle.cos(), size * angle.sin()];
+        for (axis, delta) in axes.iter_mut().zip(step) {
+            axis[at..].iter_mut().for_each(|v| *v += delta);
         }
     }
     let (x0, y0) = (axes[0][0], axes[1][0]);
@@ -83,8 +83,8 @@ pub fn valid_region(shifts: &[[f64; 2]], width: u32, height: u32) -> [f64; 4] {
     let max = |axis: usize| shifts.iter().map(|s| s[axis]).fold(0.0f64, f64::max);
     let min = |axis: usize| shifts.iter().map(|s| s[axis]).fold(0.0f64, f64::min);
     [
-        -min(0),
-        -min(1),
+        0.0 - min(0),
+        0.0 - min(1),
         f64::from(width) - max(0),
         f64::from(height) - max(1),
     ]

@@ -73,7 +73,15 @@ impl Occupancy {
     /// Whether a point of walk `walk` at arc `s` with check radius `r` hits another vessel.
     /// Its own earlier points count only when far back along the walk (loops); `parent`
     /// is ignored while `s < ignore_parent_until` (the branch leaves its parent there).
-    fn collides(&self, p: [f64; 2], r: f64, walk: u32, s: f64, own_gap: f64, parent: Option<(u32, f64)>) -> bool {
+    fn collides(
+        &self,
+        p: [f64; 2],
+        r: f64,
+        walk: u32,
+        s: f64,
+        own_gap: f64,
+        parent: Option<(u32, f64)>,
+    ) -> bool {
         self.disk(p, r).any(|i| {
             let (owner, at) = self.owner[i];
             if owner == 0 {
@@ -154,10 +162,12 @@ fn grow(
     let own_gap = 2.0 * check_r + 4.0;
     let mut s = 0.0;
     while s < spec.max_len_px {
-        kappa = (rho * kappa + innovation * rng.sample::<f64, _>(StandardNormal)).clamp(-kappa_max, kappa_max);
+        kappa = (rho * kappa + innovation * rng.sample::<f64, _>(StandardNormal))
+            .clamp(-kappa_max, kappa_max);
         heading += kappa * step;
         let next = [p[0] + step * heading.cos(), p[1] + step * heading.sin()];
-        if next[0] < bounds[0] || next[1] < bounds[1] || next[0] > bounds[2] || next[1] > bounds[3] {
+        if next[0] < bounds[0] || next[1] < bounds[1] || next[0] > bounds[2] || next[1] > bounds[3]
+        {
             break;
         }
         s += step;
@@ -184,7 +194,12 @@ fn length_inside(points: &[[f64; 2]], rect: [f64; 4]) -> f64 {
 
 /// Builds the network inside `bounds` (scene pixels, larger than the frame so vessels enter
 /// from outside). The capillary length inside the frame `field` aims at the density target.
-pub(crate) fn build_network(params: &SynthParams, bounds: [f64; 4], field: [f64; 4], rng: &mut ChaCha8Rng) -> Vec<Segment> {
+pub(crate) fn build_network(
+    params: &SynthParams,
+    bounds: [f64; 4],
+    field: [f64; 4],
+    rng: &mut ChaCha8Rng,
+) -> Vec<Segment> {
     let um = params.um_per_px;
     let clearance_px = CLEARANCE_UM / um + 1.0;
     let mut occ = Occupancy::new(bounds);
@@ -204,7 +219,10 @@ pub(crate) fn build_network(params: &SynthParams, bounds: [f64; 4], field: [f64;
             ];
             let heading = rng.gen_range(0.0..std::f64::consts::TAU);
             let back = fw.hypot(fh);
-            let mut start = [target[0] - back * heading.cos(), target[1] - back * heading.sin()];
+            let mut start = [
+                target[0] - back * heading.cos(),
+                target[1] - back * heading.sin(),
+            ];
             start[0] = start[0].clamp(bounds[0] + 1.0, bounds[2] - 1.0);
             start[1] = start[1].clamp(bounds[1] + 1.0, bounds[3] - 1.0);
             let heading = (target[1] - start[1]).atan2(target[0] - start[0]);
@@ -218,7 +236,14 @@ pub(crate) fn build_network(params: &SynthParams, bounds: [f64; 4], field: [f64;
                 kappa_corr_px: 150.0 / um,
                 parent: None,
             };
-            if occ.collides(start, radius_px + clearance_px, id, 0.0, f64::INFINITY, None) {
+            if occ.collides(
+                start,
+                radius_px + clearance_px,
+                id,
+                0.0,
+                f64::INFINITY,
+                None,
+            ) {
                 continue;
             }
             let (points, taken) = grow(&spec, id, bounds, clearance_px, &mut occ, rng);
@@ -246,7 +271,10 @@ pub(crate) fn build_network(params: &SynthParams, bounds: [f64; 4], field: [f64;
     while total_px < target_px && attempts < 4000 {
         attempts += 1;
         // Seeds: a free start anywhere in the scene, then its branches (depth-first).
-        let start = [rng.gen_range(bounds[0]..bounds[2]), rng.gen_range(bounds[1]..bounds[3])];
+        let start = [
+            rng.gen_range(bounds[0]..bounds[2]),
+            rng.gen_range(bounds[1]..bounds[3]),
+        ];
         let d = rng.gen_range(dmin..=dmax);
         let mut queue = vec![(
             WalkSpec {
@@ -264,7 +292,14 @@ pub(crate) fn build_network(params: &SynthParams, bounds: [f64; 4], field: [f64;
         while let Some((spec, parent_walk, depth)) = queue.pop() {
             let id = walks.len() as u32 + 1;
             if spec.parent.is_none()
-                && occ.collides(spec.start, spec.radius_px + clearance_px, id, 0.0, f64::INFINITY, None)
+                && occ.collides(
+                    spec.start,
+                    spec.radius_px + clearance_px,
+                    id,
+                    0.0,
+                    f64::INFINITY,
+                    None,
+                )
             {
                 continue;
             }

@@ -165,7 +165,10 @@ impl SynthParams {
             ("texture", self.texture),
             ("motion", self.motion),
             ("jump_px", self.jump_px),
-            ("capillary_density_mm_per_mm2", self.capillary_density_mm_per_mm2),
+            (
+                "capillary_density_mm_per_mm2",
+                self.capillary_density_mm_per_mm2,
+            ),
         ];
         for (name, value) in non_negative {
             if !(value.is_finite() && value >= 0.0) {
@@ -187,7 +190,11 @@ impl SynthParams {
             );
         }
         if self.vignetting > 0.9 {
-            return bad("vignetting", self.vignetting.to_string(), "must be at most 0.9");
+            return bad(
+                "vignetting",
+                self.vignetting.to_string(),
+                "must be at most 0.9",
+            );
         }
         let ranges = [
             ("tremor_hz", self.tremor_hz),

@@ -69,8 +69,7 @@ impl Scene {
         params.validate()?;
         let frames = params.frame_count();
         let shifts = camera_shifts(params, &mut stream_rng(params.seed, Stream::Motion));
-        let blur_px =
-            (params.blur_px.powi(2) + params.defocus_px.powi(2) + PIXEL_VARIANCE).sqrt();
+        let blur_px = (params.blur_px.powi(2) + params.defocus_px.powi(2) + PIXEL_VARIANCE).sqrt();
         let max_shift = shifts
             .iter()
             .map(|s| s[0].abs().max(s[1].abs()))
@@ -95,7 +94,11 @@ impl Scene {
             .iter()
             .map(|s| {
                 let venule = s.kind == VesselKind::Venule;
-                let class = if venule { 3 } else { classes.next().unwrap_or(3) };
+                let class = if venule {
+                    3
+                } else {
+                    classes.next().unwrap_or(3)
+                };
                 vessel_flow(class, venule, params, &mut flow_rng)
             })
             .collect();
@@ -152,7 +155,8 @@ impl Scene {
                 width: w,
                 height: h,
             };
-            for ((segment, train), flow) in self.segments.iter().zip(&self.trains).zip(&self.flows) {
+            for ((segment, train), flow) in self.segments.iter().zip(&self.trains).zip(&self.flows)
+            {
                 draw_train(segment, train, flow, t, shift, &mut canvas);
             }
         }
@@ -196,4 +200,3 @@ impl Scene {
         GrayImage::from_raw(w as u32, h as u32, out).unwrap_or_default()
     }
 }
-

@@ -76,7 +76,12 @@ pub fn clip_polyline(points: &[[f64; 2]], rect: [f64; 4]) -> Vec<Vec<[f64; 2]>> 
         let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
         let (mut t0, mut t1) = (0.0f64, 1.0f64);
         let mut inside = true;
-        for (p, q) in [(-dx, a[0] - rect[0]), (dx, rect[2] - a[0]), (-dy, a[1] - rect[1]), (dy, rect[3] - a[1])] {
+        for (p, q) in [
+            (-dx, a[0] - rect[0]),
+            (dx, rect[2] - a[0]),
+            (-dy, a[1] - rect[1]),
+            (dy, rect[3] - a[1]),
+        ] {
             if p == 0.0 {
                 if q < 0.0 {
                     inside = false;
@@ -101,6 +106,10 @@ pub fn clip_polyline(points: &[[f64; 2]], rect: [f64; 4]) -> Vec<Vec<[f64; 2]>> 
     runs
 }
 
+fn round4(v: f64) -> f64 {
+    (v * 1e4).round() / 1e4
+}
+
 fn polyline_length(points: &[[f64; 2]]) -> f64 {
     points
         .windows(2)
@@ -113,9 +122,19 @@ pub(crate) fn build_truth(scene: &Scene) -> Result<Truth, SynthError> {
     let p: &SynthParams = &scene.params;
     let region = valid_region(&scene.shifts, p.width, p.height);
     let mut vessels = Vec::new();
-    for (index, ((segment, flow), train)) in scene.segments.iter().zip(&scene.flows).zip(&scene.trains).enumerate() {
+    for (index, ((segment, flow), train)) in scene
+        .segments
+        .iter()
+        .zip(&scene.flows)
+        .zip(&scene.trains)
+        .enumerate()
+    {
         let diameter_um = 2.0 * segment.radius_px * p.um_per_px;
-        for run in clip_polyline(&segment.curve.points, region) {
+        for mut run in clip_polyline(&segment.curve.points, region) {
+            // 1e-4 px is far below any measurement; it halves the JSON.
+            for q in run.iter_mut() {
+                *q = [round4(q[0]), round4(q[1])];
+            }
             let length_px = polyline_length(&run);
             if length_px < 1.0 {
                 continue;

@@ -76,8 +76,9 @@ pub struct VesselParams {
     /// Lowest relative lumen contrast (0.02 = 2 % darker than the background) a vessel must
     /// reach somewhere to be seeded.
     pub min_contrast: f64,
-    /// Seed threshold as a multiple of the median ridge strength of the valid region
-    /// (the texture and noise level); the larger of this and `min_contrast` applies.
+    /// Seed threshold on the ridge score: strength over the median strength of its scale
+    /// across the image (the texture and noise clutter of that scale). A seed needs both
+    /// this and `min_contrast`.
     pub seed_over_background: f64,
     /// Hysteresis: the growing threshold as a fraction of the seed threshold.
     pub grow_fraction: f64,
@@ -200,7 +201,17 @@ pub fn detect_vessels(
 
     // 2. Multiscale ridges.
     let scales = ridge::scales_for_widths(min_w, max_w, params.scale_ratio);
-    let ridges = ridge::ridge_map(&contrast, width, height, &scales, params.blob_beta as f32);
+    // Clutter floor: half the weakest seed strength, so a flawless image does not turn
+    // numerical dust into significant ridges.
+    let seed_strength = 0.48 * params.min_contrast as f32;
+    let ridges = ridge::ridge_map(
+        &contrast,
+        width,
+        height,
+        &scales,
+        params.blob_beta as f32,
+        0.05 * seed_strength,
+    );
 
     // 3. Hysteresis inside the valid region (plus a margin so lines reach its border).
     let margin = 2.0;
@@ -210,18 +221,16 @@ pub fn detect_vessels(
             x >= region[0] - margin && x <= region[2] + margin && y >= region[1] - margin && y <= region[3] + margin
         })
         .collect();
-    let mut inside: Vec<f32> = ridges
-        .strength
+    // Significance 1 = exactly at both seed thresholds (score over clutter, and contrast).
+    let seed_score = params.seed_over_background as f32;
+    let significance: Vec<f32> = ridges
+        .score
         .iter()
-        .zip(&allowed)
-        .filter(|(_, &a)| a)
-        .map(|(&s, _)| s)
+        .zip(&ridges.strength)
+        .map(|(&sc, &st)| (sc / seed_score).min(st / seed_strength))
         .collect();
-    let background_level = median(&mut inside);
-    // A bar of relative contrast h peaks at strength ~0.48 h (see ridge::RidgeMap).
-    let high = (0.48 * params.min_contrast as f32).max(params.seed_over_background as f32 * background_level);
-    let low = params.grow_fraction as f32 * high;
-    let mut mask = skeleton::hysteresis(&ridges.strength, width, height, low, high, &allowed);
+    let (low, high) = (params.grow_fraction as f32, 1.0);
+    let mut mask = skeleton::hysteresis(&significance, width, height, low, high, &allowed);
     skeleton::thin(&mut mask, width, height);
 
     // 4. Graph and pruning.

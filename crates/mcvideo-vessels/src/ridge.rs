@@ -11,9 +11,16 @@ use rayon::prelude::*;
 pub struct RidgeMap {
     pub width: usize,
     pub height: usize,
-    /// Scale-normalized line strength `sigma^2 * (-lambda_1)` times the blob term; for a bar of
-    /// relative contrast `h` it peaks near `0.48 h` whatever the width.
+    /// Scale-normalized line strength `sigma^2 * (-lambda_1)` times the blob term, at the
+    /// selected scale; for a bar of relative contrast `h` it peaks near `0.48 h` whatever the
+    /// width.
     pub strength: Vec<f32>,
+    /// Strength over the background response of its scale (the scale's median strength over
+    /// the image): a signal-to-clutter ratio. The scale is selected by this score, so tissue
+    /// texture, which responds most at coarse scales, raises the bar for wide vessels only.
+    pub score: Vec<f32>,
+    /// Median strength of each scale over the image (the clutter level), by scale.
+    pub background: Vec<f32>,
     /// The scale (Gaussian sigma, px) of the strongest response.
     pub sigma: Vec<f32>,
     /// Unit normal across the line at that scale.
@@ -101,58 +108,103 @@ fn pixel_response(
     Some((strength, [nx, ny], [t * nx, t * ny]))
 }
 
-/// Runs every scale over the contrast plane and keeps, per pixel, the strongest response.
-/// `beta` is Frangi's blob sensitivity (larger = weaker blob suppression).
+/// Median of every `stride`-th value (the clutter level of one scale).
+fn subsampled_median(values: &[f32], stride: usize) -> f32 {
+    let mut sample: Vec<f32> = values.iter().step_by(stride).copied().collect();
+    if sample.is_empty() {
+        return 0.0;
+    }
+    let mid = sample.len() / 2;
+    *sample.select_nth_unstable_by(mid, f32::total_cmp).1
+}
+
+/// Runs every scale over the contrast plane and keeps, per pixel, the scale of the highest
+/// score (strength over that scale's clutter level, floored at `min_background`). `beta` is
+/// Frangi's blob sensitivity (larger = weaker blob suppression).
 ///
 /// ```
 /// use mcvideo_vessels::ridge::ridge_map;
 /// // A vertical bright bar 4 px wide at x = 10..13 (centre 11.5).
 /// let (w, h) = (24, 16);
 /// let img: Vec<f32> = (0..w * h).map(|i| if (10..14).contains(&(i % w)) { 0.2 } else { 0.0 }).collect();
-/// let map = ridge_map(&img, w, h, &[1.0, 2.0, 4.0], 0.5);
+/// let map = ridge_map(&img, w, h, &[1.0, 2.0, 4.0], 0.5, 1e-3);
 /// let p = 8 * w + 11;
 /// assert_eq!(map.sigma[p], 2.0);
 /// assert!((11.0 + map.offset[p][0] - 11.5).abs() < 0.05);
 /// assert!((map.strength[p] - 0.097).abs() < 0.01);
 /// ```
-pub fn ridge_map(contrast: &[f32], width: usize, height: usize, scales: &[f32], beta: f32) -> RidgeMap {
+pub fn ridge_map(
+    contrast: &[f32],
+    width: usize,
+    height: usize,
+    scales: &[f32],
+    beta: f32,
+    min_background: f32,
+) -> RidgeMap {
     let n = width * height;
     let mut map = RidgeMap {
         width,
         height,
         strength: vec![0.0; n],
+        score: vec![0.0; n],
+        background: Vec::with_capacity(scales.len()),
         sigma: vec![0.0; n],
         normal: vec![[0.0; 2]; n],
         offset: vec![[0.0; 2]; n],
     };
     let mut tmp = vec![0.0f32; n];
     let mut smooth = vec![0.0f32; n];
+    // Per-scale response: strength, normal, offset.
+    let mut scale_strength = vec![0.0f32; n];
+    let mut scale_normal = vec![[0.0f32; 2]; n];
+    let mut scale_offset = vec![[0.0f32; 2]; n];
     let inv_two_beta2 = 1.0 / (2.0 * beta * beta);
     for &sigma in scales {
         gaussian_blur(contrast, width, height, sigma, &mut tmp, &mut smooth);
         let sigma2 = sigma * sigma;
         let smooth = &smooth;
-        map.strength
+        scale_strength
             .par_chunks_mut(width)
-            .zip(map.sigma.par_chunks_mut(width))
-            .zip(map.normal.par_chunks_mut(width))
-            .zip(map.offset.par_chunks_mut(width))
+            .zip(scale_normal.par_chunks_mut(width))
+            .zip(scale_offset.par_chunks_mut(width))
             .enumerate()
-            .for_each(|(y, (((strength, sig), normal), offset))| {
+            .for_each(|(y, ((strength, normal), offset))| {
                 let row = |yy: usize| &smooth[yy * width..(yy + 1) * width];
                 let up = row(y.saturating_sub(1));
                 let mid = row(y);
                 let down = row((y + 1).min(height - 1));
                 for x in 0..width {
-                    if let Some((s, nrm, off)) =
-                        pixel_response(up, mid, down, x, sigma2, inv_two_beta2)
-                    {
-                        if s > strength[x] {
+                    match pixel_response(up, mid, down, x, sigma2, inv_two_beta2) {
+                        Some((s, nrm, off)) => {
                             strength[x] = s;
-                            sig[x] = sigma;
                             normal[x] = nrm;
                             offset[x] = off;
                         }
+                        None => strength[x] = 0.0,
+                    }
+                }
+            });
+        let level = subsampled_median(&scale_strength, 3).max(min_background);
+        map.background.push(level);
+        let inv = 1.0 / level;
+        map.score
+            .par_chunks_mut(width)
+            .zip(map.strength.par_chunks_mut(width))
+            .zip(map.sigma.par_chunks_mut(width))
+            .zip(map.normal.par_chunks_mut(width))
+            .zip(map.offset.par_chunks_mut(width))
+            .enumerate()
+            .for_each(|(y, ((((score, strength), sig), normal), offset))| {
+                let row = y * width..(y + 1) * width;
+                let (s_in, n_in, o_in) = (&scale_strength[row.clone()], &scale_normal[row.clone()], &scale_offset[row]);
+                for x in 0..width {
+                    let sc = s_in[x] * inv;
+                    if sc > score[x] {
+                        score[x] = sc;
+                        strength[x] = s_in[x];
+                        sig[x] = sigma;
+                        normal[x] = n_in[x];
+                        offset[x] = o_in[x];
                     }
                 }
             });

@@ -4,4 +4,5 @@ pub mod analyze;
 pub mod merge;
 pub mod stats;
 pub mod synth;
+pub mod synth_study;
 pub mod version;

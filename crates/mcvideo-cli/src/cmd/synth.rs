@@ -89,11 +89,11 @@ fn parse_format(name: &str) -> Result<VideoFormat, String> {
         "dv" => VideoFormat::DvAvi,
         "mkv" => VideoFormat::Ffv1Mkv,
         "mov" => VideoFormat::H264Mov,
-        other => {
-            return VideoFormat::from_name(other).ok_or_else(|| {
-                format!("unknown format {other:?}: use ffv1, h264, mpeg4, mjpeg, rawvideo, dv, mkv, mov")
-            })
-        }
+        other => return VideoFormat::from_name(other).ok_or_else(|| {
+            format!(
+                "unknown format {other:?}: use ffv1, h264, mpeg4, mjpeg, rawvideo, dv, mkv, mov"
+            )
+        }),
     })
 }
 
@@ -174,7 +174,15 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let t = &out.truth;
     let m = &t.metrics;
     let opt = |v: Option<f64>| v.map_or("-".to_string(), |x| format!("{x:.2}"));
-    println!("clip:  {} ({}, {} frames, {}x{}, {} fps)", out.clip_path.display(), out.format.name(), t.frames, t.width, t.height, t.fps);
+    println!(
+        "clip:  {} ({}, {} frames, {}x{}, {} fps)",
+        out.clip_path.display(),
+        out.format.name(),
+        t.frames,
+        t.width,
+        t.height,
+        t.fps
+    );
     println!("truth: {}", out.truth_path.display());
     println!(
         "{} vessel segments; TVD {:.2} mm/mm², PVD {:.2} mm/mm², PPV {}%, MFI {}",

@@ -64,7 +64,10 @@ enum Grouping {
 pub fn run_km(args: KmArgs) -> Result<()> {
     let path = &args.data;
     if !(args.conf_level > 0.0 && args.conf_level < 1.0) {
-        bail!("--conf-level must lie between 0 and 1, got {}", args.conf_level);
+        bail!(
+            "--conf-level must lie between 0 and 1, got {}",
+            args.conf_level
+        );
     }
     let grouping = match (&args.group, &args.cutoff) {
         (Some(column), _) => Grouping::Column(column.clone()),
@@ -76,7 +79,10 @@ pub fn run_km(args: KmArgs) -> Result<()> {
     let event = event_column(&table, path, &args.event)?;
     // One label per row (None = missing), and the label order.
     let (labels, order): (Vec<Option<String>>, Vec<String>) = match &grouping {
-        Grouping::None => (vec![Some("all".to_string()); time.len()], vec!["all".into()]),
+        Grouping::None => (
+            vec![Some("all".to_string()); time.len()],
+            vec!["all".into()],
+        ),
         Grouping::Column(column) => group_labels(&table, column)?,
         Grouping::Cutoff { column, cutoff } => {
             let values = table.numeric(column)?;
@@ -84,7 +90,15 @@ pub fn run_km(args: KmArgs) -> Result<()> {
             let high = format!("{column} > {cutoff}");
             let labels = values
                 .iter()
-                .map(|v| v.map(|v| if v > *cutoff { high.clone() } else { low.clone() }))
+                .map(|v| {
+                    v.map(|v| {
+                        if v > *cutoff {
+                            high.clone()
+                        } else {
+                            low.clone()
+                        }
+                    })
+                })
                 .collect();
             (labels, vec![low, high])
         }
@@ -125,8 +139,7 @@ pub fn run_cox(args: CoxArgs) -> Result<()> {
         .covariates
         .iter()
         .map(|name| table.numeric(name))
-        .collect::<Result<Vec<_>, _>>()
-        ?;
+        .collect::<Result<Vec<_>, _>>()?;
     let mut times = Vec::new();
     let mut events = Vec::new();
     let mut columns = vec![Vec::new(); covariates.len()];

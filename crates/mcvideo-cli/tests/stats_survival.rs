@@ -1,0 +1,190 @@
+//! `mcvideo stats km|cox` end to end: the JSON printed on the reference data matches R's answers
+//! (fixtures/reference, from survival 3.5-3) to 1e-6 relative; bad input exits 1 naming the problem.
+
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::Command;
+
+fn fixture(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/reference")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// Runs `mcvideo stats ARGS`, returning (exit code, stdout JSON or Null, stderr).
+fn stats(args: &[&str]) -> (i32, Value, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_mcvideo"))
+        .arg("stats")
+        .args(args)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let json = serde_json::from_str(&stdout).unwrap_or(Value::Null);
+    (
+        out.status.code().unwrap_or(-1),
+        json,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Every number in `r` must match the same field of `ours` to 1e-6 relative.
+fn assert_matches(ours: &Value, r: &Value, path: &str) {
+    match (ours, r) {
+        (Value::Object(o), Value::Object(rr)) => {
+            for (k, v) in rr {
+                let mine = o.get(k).unwrap_or_else(|| panic!("{path}.{k} missing"));
+                assert_matches(mine, v, &format!("{path}.{k}"));
+            }
+        }
+        (Value::Array(o), Value::Array(rr)) => {
+            assert_eq!(o.len(), rr.len(), "{path}: length");
+            for (i, (a, b)) in o.iter().zip(rr).enumerate() {
+                assert_matches(a, b, &format!("{path}[{i}]"));
+            }
+        }
+        (Value::Number(a), Value::Number(b)) => {
+            let (a, b) = (a.as_f64().unwrap(), b.as_f64().unwrap());
+            assert!(
+                (a - b).abs() <= 1e-6 * b.abs().max(1e-12),
+                "{path}: ours {a}, R {b}"
+            );
+        }
+        (a, b) => assert_eq!(a, b, "{path}"),
+    }
+}
+
+fn reference(name: &str) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(fixture(name)).unwrap()).unwrap()
+}
+
+#[test]
+fn km_on_lung_matches_r() {
+    let data = fixture("lung.csv");
+    let args = [
+        "km", &data, "--time", "time", "--event", "event", "--group", "sex",
+    ];
+    let (code, json, _) = stats(&args);
+    assert_eq!(code, 0);
+    assert_eq!(json["dropped"], 0);
+    assert_matches(&json, &reference("lung_km.json"), "lung_km");
+}
+
+#[test]
+fn km_on_cohort_matches_r_by_column_and_by_cutoff() {
+    let data = fixture("cohort_a.csv");
+    let by_column = [
+        "km",
+        &data,
+        "--time",
+        "time28",
+        "--event",
+        "death28",
+        "--group",
+        "ne_gt_080",
+    ];
+    let (code, json, _) = stats(&by_column);
+    assert_eq!(code, 0);
+    assert_matches(&json, &reference("cohort_a_km28.json"), "cohort_a_km28");
+    let by_cutoff = [
+        "km",
+        &data,
+        "--time",
+        "time28",
+        "--event",
+        "death28",
+        "--cutoff",
+        "ne_dose:0.8",
+    ];
+    let (code, cut, _) = stats(&by_cutoff);
+    assert_eq!(code, 0);
+    assert_eq!(cut["groups"][1]["group"], "ne_dose > 0.8");
+    assert_eq!(cut["logrank"]["chi2"], json["logrank"]["chi2"]);
+    assert_eq!(cut["logrank"]["p"], json["logrank"]["p"]);
+    assert_eq!(cut["groups"][0]["steps"], json["groups"][0]["steps"]);
+}
+
+#[test]
+fn km_without_groups_has_null_logrank() {
+    let data = fixture("lung.csv");
+    let (code, json, _) = stats(&["km", &data, "--time", "time", "--event", "event"]);
+    assert_eq!(code, 0);
+    assert_eq!(json["logrank"], Value::Null);
+    assert_eq!(json["groups"][0]["n"], 228);
+}
+
+#[test]
+fn cox_on_lung_matches_r_efron_and_breslow() {
+    let data = fixture("lung.csv");
+    for (ties, file) in [
+        ("efron", "lung_cox.json"),
+        ("breslow", "lung_cox_breslow.json"),
+    ] {
+        let args = [
+            "cox",
+            &data,
+            "--time",
+            "time",
+            "--event",
+            "event",
+            "--covariates",
+            "age,sex,ph_ecog",
+            "--ties",
+            ties,
+        ];
+        let (code, json, _) = stats(&args);
+        assert_eq!(code, 0);
+        assert_eq!(json["dropped"], 1, "the row with a missing ph_ecog");
+        assert_matches(&json, &reference(file), file);
+    }
+}
+
+#[test]
+fn cox_on_cohort_matches_r() {
+    let data = fixture("cohort_a.csv");
+    let args = [
+        "cox",
+        &data,
+        "--time",
+        "time28",
+        "--event",
+        "death28",
+        "--covariates",
+        "ne_gt_080,apache2,heart_rate,log_il6",
+    ];
+    let (code, json, _) = stats(&args);
+    assert_eq!(code, 0);
+    assert_matches(&json, &reference("cohort_a_cox28.json"), "cohort_a_cox28");
+}
+
+#[test]
+fn bad_input_exits_1_naming_the_problem() {
+    let data = fixture("lung.csv");
+    let args = [
+        "cox",
+        &data,
+        "--time",
+        "time",
+        "--event",
+        "event",
+        "--covariates",
+        "agee",
+    ];
+    let (code, _, err) = stats(&args);
+    assert_eq!(code, 1);
+    assert!(err.contains("agee") && err.contains("lung.csv"), "{err}");
+    let args = ["km", &data, "--time", "time", "--event", "age"];
+    let (code, _, err) = stats(&args);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("`age`") && err.contains("event must be 0"),
+        "{err}"
+    );
+    let args = [
+        "km", &data, "--time", "time", "--event", "event", "--cutoff", "age",
+    ];
+    let (code, _, err) = stats(&args);
+    assert_eq!(code, 1);
+    assert!(err.contains("COLUMN:VALUE"), "{err}");
+}

@@ -1,0 +1,139 @@
+//! Opens report.html in headless Chromium (Debian's `chromium`): the page loads without console
+//! errors, every figure is in the DOM, a data value `<script>` stays text, and a screenshot is saved.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures").join(rel)
+}
+
+fn chromium() -> Option<PathBuf> {
+    ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file())
+}
+
+/// Runs chromium headless with `args` on `url` (60 s limit); returns (stdout, stderr).
+fn run_chromium(bin: &Path, args: &[&str], url: &str) -> (String, String) {
+    let profile = tempfile::tempdir().unwrap();
+    let out = Command::new("timeout")
+        .arg("60")
+        .arg(bin)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0"])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(args)
+        .arg(url)
+        .output()
+        .expect("run chromium");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Console messages, script errors and blocked loads in Chromium's log.
+fn console_errors(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .filter(|l| {
+            l.contains("CONSOLE")
+                || l.contains("Uncaught")
+                || l.contains("Refused to")
+                || l.contains("net::ERR_")
+        })
+        .collect()
+}
+
+#[test]
+fn report_opens_in_headless_chromium() {
+    let Some(bin) = chromium() else {
+        eprintln!("SKIPPED: chromium not found at /usr/bin/chromium (apt-get install chromium)");
+        return;
+    };
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("mcvideo-study-report");
+    let _ = std::fs::remove_dir_all(&out);
+    let summary = mcvideo_study::run(&fixture("study/cohort_a.toml"), &out).unwrap();
+    let svgs: Vec<&String> = summary.files.iter().filter(|f| f.ends_with(".svg")).collect();
+    let report = out.join("report.html");
+    let url = format!("file://{}", report.display());
+
+    let (dom, stderr) = run_chromium(&bin, &["--dump-dom"], &url);
+    assert!(dom.contains("</html>"), "no DOM dumped; stderr:\n{stderr}");
+    let errors = console_errors(&stderr);
+    assert!(errors.is_empty(), "console errors:\n{}", errors.join("\n"));
+    assert_eq!(dom.matches("<figure").count(), svgs.len(), "figures in the DOM");
+    for f in &svgs {
+        assert!(dom.contains(&format!("data-file=\"{f}\"")), "{f} not in the page");
+    }
+    assert_eq!(dom.matches("<svg").count(), svgs.len());
+
+    let shot = out.join("report.png");
+    let (_, stderr) = run_chromium(
+        &bin,
+        &[&format!("--screenshot={}", shot.display()), "--window-size=1200,3000", "--hide-scrollbars"],
+        &url,
+    );
+    let errors = console_errors(&stderr);
+    assert!(errors.is_empty(), "console errors:\n{}", errors.join("\n"));
+    let size = std::fs::metadata(&shot).map(|m| m.len()).unwrap_or(0);
+    assert!(size > 50_000, "screenshot {} is {size} bytes", shot.display());
+    println!("screenshot: {}", shot.display());
+    eprintln!("screenshot: {}", shot.display());
+}
+
+#[test]
+fn script_in_data_stays_text_in_chromium() {
+    let Some(bin) = chromium() else {
+        eprintln!("SKIPPED: chromium not found at /usr/bin/chromium (apt-get install chromium)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (config, _) = common_hostile(dir.path());
+    let out = dir.path().join("out");
+    mcvideo_study::run(&config, &out).unwrap();
+    let url = format!("file://{}", out.join("report.html").display());
+    let (dom, stderr) = run_chromium(&bin, &["--dump-dom"], &url);
+    assert!(dom.contains("</html>"), "no DOM; stderr:\n{stderr}");
+    assert!(!dom.contains("<script"), "a <script> element reached the DOM");
+    assert!(dom.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(console_errors(&stderr).is_empty(), "{stderr}");
+}
+
+/// A copy of cohort A with a text column holding `<script>alert(1)</script>` and a hostile label.
+fn common_hostile(dir: &Path) -> (PathBuf, PathBuf) {
+    let text = std::fs::read_to_string(fixture("reference/cohort_a.csv")).unwrap();
+    let mut lines = text.lines();
+    let mut csv = format!("{},note\n", lines.next().unwrap());
+    for (i, l) in lines.enumerate() {
+        let note = if i % 2 == 0 { "<script>alert(1)</script>" } else { "plain" };
+        csv.push_str(&format!("{l},{note}\n"));
+    }
+    let data = dir.join("cohort.csv");
+    std::fs::write(&data, csv).unwrap();
+    let config = dir.join("study.toml");
+    std::fs::write(
+        &config,
+        r#"
+dose = "ne_dose"
+outcomes = ["mfi"]
+covariates = ["apache2"]
+[labels]
+mfi = "<img src=x onerror=alert(2)>"
+[data]
+clinical = "cohort.csv"
+[baseline]
+cutoff = 0.5
+variables = ["mfi", "note"]
+categorical = ["note"]
+[threshold]
+bootstrap = 20
+[survival]
+horizons = [{ label = "28-day", time = "time28", event = "death28" }]
+cutoffs = [0.5]
+"#,
+    )
+    .unwrap();
+    (config, data)
+}
