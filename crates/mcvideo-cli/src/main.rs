@@ -17,8 +17,14 @@ struct Cli {
 enum Command {
     /// The dose-response study: tables, thresholds, survival, figures and report.html.
     Analyze(cmd::analyze::Args),
+    /// Many clips in parallel: per-clip score JSON and overlays, sites.csv, patients.csv, failures.csv.
+    Batch(cmd::batch::Args),
+    /// Decode, stabilize and grade quality only: the quick check before scoring.
+    Inspect(cmd::inspect::Args),
     /// Join the outputs of sharded batch runs into one sites.csv/patients.csv/failures.csv.
     Merge(cmd::merge::Args),
+    /// One clip end to end: vessels, flow, consensus metrics, overlay.
+    Score(cmd::score::Args),
     /// One statistical method on a CSV; JSON on stdout.
     #[command(subcommand)]
     Stats(cmd::stats::StatsCommand),
@@ -35,7 +41,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Analyze(args) => cmd::analyze::run(args),
+        Command::Batch(args) => cmd::batch::run(args),
+        Command::Inspect(args) => cmd::inspect::run(args),
         Command::Merge(args) => cmd::merge::run(args),
+        Command::Score(args) => cmd::score::run(args),
         Command::Stats(command) => cmd::stats::run(command),
         Command::Synth(args) => cmd::synth::run(args),
         Command::SynthStudy(args) => cmd::synth_study::run(args),

@@ -35,19 +35,36 @@ fn reference(name: &str) -> Value {
 
 fn close(a: &Value, b: &Value, what: &str) {
     let (a, b) = (a.as_f64().unwrap(), b.as_f64().unwrap());
-    assert!(((a - b) / b).abs() <= 1e-6, "{what}: {a} vs R {b}");
+    let error = if b == 0.0 {
+        a.abs()
+    } else {
+        ((a - b) / b).abs()
+    };
+    assert!(error <= 1e-6, "{what}: {a} vs R {b}");
 }
 
 #[test]
 fn correlate_prints_rs_answer() {
     let data = fixture("reference/cohort_a.csv");
-    let (code, json, err) = stats(&["correlate", &data, "--x", "ne_dose", "--y", "mfi,ppv,hi,lactate"]);
+    let (code, json, err) = stats(&[
+        "correlate",
+        &data,
+        "--x",
+        "ne_dose",
+        "--y",
+        "mfi,ppv,hi,lactate",
+    ]);
     assert_eq!(code, 0, "{err}");
     let r = reference("reference/cohort_a_correlate.json");
     assert_eq!(json["method"], "correlate");
     assert_eq!(json["n"], 66);
     assert_eq!(json["dropped"], 0);
-    for (ours, theirs) in json["results"].as_array().unwrap().iter().zip(r["results"].as_array().unwrap()) {
+    for (ours, theirs) in json["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(r["results"].as_array().unwrap())
+    {
         assert_eq!(ours["y"], theirs["y"]);
         for field in ["r", "p", "p_fdr"] {
             close(&ours[field], &theirs[field], field);
@@ -59,14 +76,29 @@ fn correlate_prints_rs_answer() {
 fn regress_prints_rs_answer() {
     let data = fixture("reference/cohort_a.csv");
     let (code, json, err) = stats(&[
-        "regress", &data, "--y", "mfi", "--x", "ne_dose", "--covariates", "apache2,heart_rate,log_il6",
+        "regress",
+        &data,
+        "--y",
+        "mfi",
+        "--x",
+        "ne_dose",
+        "--covariates",
+        "apache2,heart_rate,log_il6",
     ]);
     assert_eq!(code, 0, "{err}");
     let r = reference("reference/cohort_a_regress_mfi.json");
-    assert_eq!((json["method"].as_str(), json["n"].as_u64()), (Some("regress"), Some(66)));
+    assert_eq!(
+        (json["method"].as_str(), json["n"].as_u64()),
+        (Some("regress"), Some(66))
+    );
     close(&json["r2"], &r["r2"], "r2");
     close(&json["r2_adj"], &r["r2_adj"], "r2_adj");
-    for (ours, theirs) in json["terms"].as_array().unwrap().iter().zip(r["terms"].as_array().unwrap()) {
+    for (ours, theirs) in json["terms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(r["terms"].as_array().unwrap())
+    {
         assert_eq!(ours["name"], theirs["name"]);
         for field in ["coef", "se", "t", "p"] {
             close(&ours[field], &theirs[field], field);
@@ -81,7 +113,14 @@ fn describe_with_a_cutoff_and_missing_values() {
     // lung.csv: wt_loss has missing values, ph_ecog one; grouped by sex.
     let data = fixture("reference/lung.csv");
     let (code, json, err) = stats(&[
-        "describe", &data, "--vars", "age,wt_loss,ph_ecog", "--group", "sex", "--categorical", "ph_ecog",
+        "describe",
+        &data,
+        "--vars",
+        "age,wt_loss,ph_ecog",
+        "--group",
+        "sex",
+        "--categorical",
+        "ph_ecog",
     ]);
     assert_eq!(code, 0, "{err}");
     let r = reference("stats/lung_describe_r.json");
@@ -90,9 +129,26 @@ fn describe_with_a_cutoff_and_missing_values() {
     assert_eq!(json["dropped"], 0);
     let wt_loss = &json["variables"][1];
     assert_eq!(wt_loss["n"], r["numeric"][2]["overall"]["n"]);
-    assert_eq!(wt_loss["dropped"], 228 - r["numeric"][2]["overall"]["n"].as_u64().unwrap());
-    for (g, rg) in wt_loss["groups"].as_array().unwrap().iter().zip(r["numeric"][2]["groups"].as_array().unwrap()) {
-        for field in ["n", "mean", "sd", "median", "q1", "q3", "shapiro_w", "shapiro_p"] {
+    assert_eq!(
+        wt_loss["dropped"],
+        228 - r["numeric"][2]["overall"]["n"].as_u64().unwrap()
+    );
+    for (g, rg) in wt_loss["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(r["numeric"][2]["groups"].as_array().unwrap())
+    {
+        for field in [
+            "n",
+            "mean",
+            "sd",
+            "median",
+            "q1",
+            "q3",
+            "shapiro_w",
+            "shapiro_p",
+        ] {
             close(&g[field], &rg[field], field);
         }
     }
@@ -102,7 +158,9 @@ fn describe_with_a_cutoff_and_missing_values() {
     close(&ecog["p"], &r["categorical"][1]["fisher"]["p"], "fisher p");
 
     let data = fixture("reference/cohort_a.csv");
-    let (code, json, err) = stats(&["describe", &data, "--vars", "mfi", "--group", "ne_dose", "--cutoff", "0.8"]);
+    let (code, json, err) = stats(&[
+        "describe", &data, "--vars", "mfi", "--group", "ne_dose", "--cutoff", "0.8",
+    ]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(json["group_levels"], serde_json::json!(["<= 0.8", "> 0.8"]));
     assert!(json["variables"][0]["p"].as_f64().unwrap() < 1e-6);
@@ -113,7 +171,10 @@ fn bad_csv_exits_1_naming_the_file() {
     let bad_text = fixture("stats/bad_text.csv");
     let (code, json, err) = stats(&["correlate", &bad_text, "--x", "dose", "--y", "mfi,ppv"]);
     assert_eq!((code, json), (1, Value::Null));
-    assert!(err.contains(&bad_text) && err.contains("row 2") && err.contains("`ppv`"), "{err}");
+    assert!(
+        err.contains(&bad_text) && err.contains("row 2") && err.contains("`ppv`"),
+        "{err}"
+    );
 
     let ragged = fixture("stats/bad_ragged.csv");
     let (code, _, err) = stats(&["regress", &ragged, "--y", "mfi", "--x", "dose"]);
@@ -123,7 +184,10 @@ fn bad_csv_exits_1_naming_the_file() {
     let data = fixture("reference/cohort_a.csv");
     let (code, _, err) = stats(&["describe", &data, "--vars", "no_such_column"]);
     assert_eq!(code, 1);
-    assert!(err.contains(&data) && err.contains("no_such_column"), "{err}");
+    assert!(
+        err.contains(&data) && err.contains("no_such_column"),
+        "{err}"
+    );
 
     // a bad command line is exit 2
     let (code, _, _) = stats(&["describe", &data]);

@@ -257,7 +257,8 @@ impl VideoSource {
                     self.damage.get_or_insert_with(|| {
                         format!("frame {} does not decode: {error}", self.decoded)
                     });
-                    if !self.allow_truncated || self.draining {
+                    // Like the ffmpeg tool, skip the bad frame and go on; finish() judges.
+                    if self.draining {
                         return self.finish();
                     }
                 }
@@ -281,10 +282,8 @@ impl VideoSource {
                                 self.decoded
                             )
                         });
-                        if self.allow_truncated {
-                            continue;
-                        }
-                        self.start_draining();
+                        // Skip the bad packet and go on, as the ffmpeg tool does.
+                        continue;
                     }
                     return;
                 }
@@ -320,20 +319,24 @@ impl VideoSource {
         if self.allow_truncated {
             return None;
         }
-        let short = self
-            .expected_frames
-            .filter(|&n| self.decoded + truncation_tolerance(n) <= n);
-        let detail = match (short, &self.damage) {
-            (Some(expected), damage) => Some(format!(
-                "only {} of the {expected} frames the container announces decode{}",
-                self.decoded,
-                damage
-                    .as_ref()
-                    .map(|d| format!("; {d}"))
-                    .unwrap_or_default()
-            )),
+        let detail = match (self.expected_frames, &self.damage) {
+            (Some(expected), damage)
+                if self.decoded + truncation_tolerance(expected) <= expected =>
+            {
+                Some(format!(
+                    "only {} of the {expected} frames the container announces decode{}",
+                    self.decoded,
+                    damage
+                        .as_ref()
+                        .map(|d| format!("; {d}"))
+                        .unwrap_or_default()
+                ))
+            }
+            // Damage that cost no more frames than the tolerance is forgiven (a glitch the
+            // decoder concealed or a broken first packet), as the ffmpeg tool carries on too.
+            (Some(_), _) | (None, None) => None,
+            // No announced length to compare with: any damage may hide a truncation.
             (None, Some(damage)) => Some(format!("{} frames decode; {damage}", self.decoded)),
-            (None, None) => None,
         };
         detail.map(|detail| {
             Err(DecodeError::Truncated {

@@ -115,6 +115,34 @@ fn truncated_clip_is_an_error_after_its_decodable_frames() {
 }
 
 #[test]
+fn a_damaged_frame_inside_a_whole_clip_is_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let written = frames(W, H, 40);
+    let path = write(dir.path(), "damaged", VideoFormat::Ffv1Avi, &written).unwrap();
+    let mut bytes = std::fs::read(&path).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle..middle + 64].fill(0x55);
+    std::fs::write(&path, bytes).unwrap();
+    // One frame lost is within the tolerance: decoded like the ffmpeg tool would.
+    let (info, decoded) = read_all(&path).unwrap();
+    assert!(
+        (39..=40).contains(&decoded.len()),
+        "{} frames",
+        decoded.len()
+    );
+    assert_eq!(info.frames, decoded.len() as u64);
+    let exact = decoded
+        .iter()
+        .zip(&written)
+        .take_while(|(a, b)| a == b)
+        .count();
+    assert!(
+        (15..=20).contains(&exact),
+        "{exact} frames exact before the damage"
+    );
+}
+
+#[test]
 fn truncated_mp4_and_mkv_are_errors() {
     let dir = tempfile::tempdir().unwrap();
     for format in [VideoFormat::Mpeg4Mp4, VideoFormat::Ffv1Mkv] {

@@ -26,7 +26,7 @@ fn lossless_clips_decode_bit_exactly() {
         let probed = probe(&path).unwrap();
         assert_eq!(
             (probed.width, probed.height, probed.fps),
-            (W, H, 25.0),
+            (w, h, 25.0),
             "{format:?}"
         );
         assert_eq!(probed.frames, 12, "{format:?}");

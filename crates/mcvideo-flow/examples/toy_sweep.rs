@@ -20,7 +20,17 @@ fn main() {
                 clip.seed = (len as u64) * 100 + (speed * 10.0) as u64;
                 let moving: Vec<bool> = if stop { (0..75).map(|t| t < 25).collect() } else { Vec::new() };
                 clip.vessels = vec![ToyVessel {
-                    centerline_px: vec![[30.0, 20.0], [30.0 + len * 0.8, 20.0 + len * 0.6]],
+                    centerline_px: if std::env::var_os("WIGGLE").is_some() {
+                        (0..=(len as usize))
+                            .map(|i| {
+                                let x = i as f64;
+                                let j = ((i * 7919) % 13) as f64 / 13.0 - 0.5;
+                                [30.0 + x * 0.9, 60.0 + 15.0 * (x / 25.0).sin() + 0.6 * j]
+                            })
+                            .collect()
+                    } else {
+                        vec![[30.0, 20.0], [30.0 + len * 0.8, 20.0 + len * 0.6]]
+                    },
                     diameter_px: 5.0,
                     speed_px_per_frame: speed,
                     moving,

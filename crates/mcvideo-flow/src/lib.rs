@@ -204,6 +204,7 @@ pub fn measure_flow(std: &Array2<f32>, fps: f64, um_per_px: f64, params: &FlowPa
     let mut resolved = 0usize;
     let mut fast = 0usize;
     let mut window_speeds = Vec::new();
+    let mut moving_steps = 0.0;
     for (&(start, end), wc) in wins.iter().zip(&sums) {
         let est = velocity::estimate_velocity(&wc.ncc());
         let streak = est.filter(|e| {
@@ -230,10 +231,13 @@ pub fn measure_flow(std: &Array2<f32>, fps: f64, um_per_px: f64, params: &FlowPa
         if std::env::var_os("MCFLOW_DEBUG").is_some() {
             eprintln!("win {start}-{end} est {est:?} moving {moving} change {:.1} noise {noise:.1}", motion::temporal_change(&s, start, end));
         }
+        if moving {
+            moving_steps += motion::moving_share(&s, start, end, noise) * (end - start) as f64;
+        }
         window_moving.push(moving);
     }
     let moving_windows = window_moving.iter().filter(|&&m| m).count();
-    let flowing_fraction = moving_windows as f64 / wins.len() as f64;
+    let flowing_fraction = moving_steps / rows as f64;
 
     // The velocity while flowing is the mean of the moving windows' own streak slopes (the
     // truth is a time average of speed), keeping those within 35% of their median so that a

@@ -81,3 +81,24 @@ pub fn temporal_change(s: &Array2<f32>, start: usize, end: usize) -> f64 {
     }
     sum / (2.0 * ((end - start) * cols) as f64)
 }
+
+/// Share of the frame steps of a moving window `[start, end)` during which the cells move:
+/// a step moves when its frame-to-frame change rises above the noise by at least a quarter
+/// of the window's largest change. Stops inside a window (stop-and-go flow) change no more
+/// than noise, so a window half stopped counts half.
+pub fn moving_share(s: &Array2<f32>, start: usize, end: usize, noise: f64) -> f64 {
+    let (rows, _) = s.dim();
+    let end = end.min(rows.saturating_sub(1));
+    if end <= start {
+        return 1.0;
+    }
+    let changes: Vec<f64> = (start..end)
+        .map(|t| temporal_change(s, t, t + 1))
+        .collect();
+    let max = changes.iter().copied().fold(0.0, f64::max);
+    if max <= noise {
+        return 1.0;
+    }
+    let threshold = noise + 0.25 * (max - noise);
+    changes.iter().filter(|&&c| c >= threshold).count() as f64 / changes.len() as f64
+}

@@ -178,7 +178,11 @@ mod tests {
 
     #[test]
     fn blur_lowers_the_ratio() {
-        let sharp = GrayImage::from_fn(96, 96, |x, y| image::Luma([if (x / 3 + y / 4) % 2 == 0 { 70 } else { 170 }]));
+        // Sparse dark dots (red cells) on a bright background.
+        let sharp = GrayImage::from_fn(96, 96, |x, y| {
+            let (dx, dy) = ((x % 16) as i32 - 8, (y % 16) as i32 - 8);
+            image::Luma([if dx * dx + dy * dy <= 9 { 70 } else { 170 }])
+        });
         let src: Vec<f32> = sharp.as_raw().iter().map(|&v| f32::from(v)).collect();
         let soft = blur(&src, 96, 96, &gaussian_kernel(2.0));
         let soft = GrayImage::from_raw(96, 96, soft.iter().map(|&v| v.round() as u8).collect()).unwrap();

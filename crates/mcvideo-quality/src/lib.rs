@@ -73,6 +73,10 @@ pub struct QualityParams {
     pub unregistered_fraction: [f64; 2],
     /// Fraction of motion-blurred frames: optimal, acceptable (Massey: no motion blur).
     pub blurred_fraction: [f64; 2],
+    /// Largest displacement between consecutive frames as a fraction of the smaller frame
+    /// side: optimal, acceptable. Not in Massey's table: a sudden slip of the probe smears
+    /// the frames of a real camera (motion blur) and brings a different field into view.
+    pub jump_fraction: [f64; 2],
     /// Content: looped-vessel fraction, optimal below `[0]`, acceptable up to `[1]`
     /// (Massey: < 30 %, 30–50 %, > 50 %).
     pub looped_fraction: [f64; 2],
@@ -100,12 +104,13 @@ impl Default for QualityParams {
             contrast: [0.15, 0.07],
             unevenness_optimal: 0.6,
             duration_s: [5.0, 3.0],
-            focus: [0.35, 0.2],
+            focus: [0.24, 0.205],
             focus_sigmas_um: [1.0, 2.0, 4.0],
             um_per_px: 1.2,
             movement_fraction: [0.25, 0.5],
             unregistered_fraction: [0.05, 0.25],
             blurred_fraction: [0.02, 0.10],
+            jump_fraction: [0.05, 0.15],
             looped_fraction: [0.3, 0.5],
             occluded_fraction: [0.1, 0.5],
             valid_area_fraction: [0.75, 0.5],
@@ -134,6 +139,7 @@ pub struct QualityMeasures {
     pub movement_fraction: f64,
     pub unregistered_fraction: f64,
     pub blurred_fraction: f64,
+    /// Largest displacement between consecutive frames with trusted shifts (px).
     pub max_jump_px: f64,
     pub residual_rms_px: f64,
 }

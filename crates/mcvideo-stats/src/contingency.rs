@@ -36,9 +36,14 @@ fn check_table(table: &[Vec<u64>], what: &str) -> Result<(Vec<u64>, Vec<u64>, u6
         ));
     }
     let row_sums: Vec<u64> = table.iter().map(|r| r.iter().sum()).collect();
-    let col_sums: Vec<u64> = (0..cols).map(|j| table.iter().map(|r| r[j]).sum()).collect();
+    let col_sums: Vec<u64> = (0..cols)
+        .map(|j| table.iter().map(|r| r[j]).sum())
+        .collect();
     if row_sums.contains(&0) || col_sums.contains(&0) {
-        return Err(StatsError::invalid(what, "a row or column of the table is empty"));
+        return Err(StatsError::invalid(
+            what,
+            "a row or column of the table is empty",
+        ));
     }
     Ok((row_sums, col_sums, table.iter().flatten().sum()))
 }
@@ -52,7 +57,9 @@ fn check_table(table: &[Vec<u64>], what: &str) -> Result<(Vec<u64>, Vec<u64>, u6
 pub fn expected_counts(table: &[Vec<u64>]) -> Vec<Vec<f64>> {
     let total: u64 = table.iter().flatten().sum();
     let cols = table.first().map_or(0, Vec::len);
-    let col_sums: Vec<u64> = (0..cols).map(|j| table.iter().map(|r| r[j]).sum()).collect();
+    let col_sums: Vec<u64> = (0..cols)
+        .map(|j| table.iter().map(|r| r[j]).sum())
+        .collect();
     table
         .iter()
         .map(|r| {
@@ -101,7 +108,11 @@ pub fn chi_square(table: &[Vec<u64>]) -> Result<ChiSquare, StatsError> {
     let p = ChiSquared::new(df)
         .map_err(|e| StatsError::invalid(what, e.to_string()))?
         .sf(statistic);
-    let min_expected = expected.iter().flatten().copied().fold(f64::INFINITY, f64::min);
+    let min_expected = expected
+        .iter()
+        .flatten()
+        .copied()
+        .fold(f64::INFINITY, f64::min);
     Ok(ChiSquare {
         statistic,
         df,

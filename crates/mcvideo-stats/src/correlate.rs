@@ -71,7 +71,10 @@ pub fn pearson(x: &[f64], y: &[f64]) -> Result<Correlation, StatsError> {
         syy += dy * dy;
     }
     if sxx == 0.0 || syy == 0.0 {
-        return Err(StatsError::invalid(what, "one of the variables is constant"));
+        return Err(StatsError::invalid(
+            what,
+            "one of the variables is constant",
+        ));
     }
     let r = (sxy / (sxx * syy).sqrt()).clamp(-1.0, 1.0);
     let df = (n - 2) as f64;
@@ -174,7 +177,10 @@ pub fn correlate(
             }
         }
         let c = correlation(&xs, &yv, kind).map_err(|e| {
-            StatsError::invalid(format!("{}: correlation of {x} with {y}", table.name()), e.to_string())
+            StatsError::invalid(
+                format!("{}: correlation of {x} with {y}", table.name()),
+                e.to_string(),
+            )
         })?;
         rows.push(CorrelateRow {
             y: y.to_string(),

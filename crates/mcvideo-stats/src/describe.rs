@@ -152,7 +152,10 @@ fn sort_levels(levels: &mut [String]) {
     let numbers: Option<Vec<f64>> = levels.iter().map(|l| l.parse::<f64>().ok()).collect();
     if numbers.is_some() {
         levels.sort_by(|a, b| {
-            let (x, y) = (a.parse::<f64>().unwrap_or(0.0), b.parse::<f64>().unwrap_or(0.0));
+            let (x, y) = (
+                a.parse::<f64>().unwrap_or(0.0),
+                b.parse::<f64>().unwrap_or(0.0),
+            );
             x.total_cmp(&y)
         });
     } else {
@@ -195,7 +198,10 @@ fn numeric_description(x: &[f64], mean_sd: bool) -> NumericDescription {
 }
 
 /// Group label of every row (None = missing group, row not used).
-fn group_labels(table: &Table, options: &DescribeOptions) -> Result<Option<Vec<Option<String>>>, StatsError> {
+fn group_labels(
+    table: &Table,
+    options: &DescribeOptions,
+) -> Result<Option<Vec<Option<String>>>, StatsError> {
     let Some(group) = &options.group else {
         return Ok(None);
     };
@@ -229,7 +235,11 @@ fn group_labels(table: &Table, options: &DescribeOptions) -> Result<Option<Vec<O
 /// assert_eq!(d.variables[0].comparison.as_ref().unwrap().test, "t");
 /// assert_eq!(d.variables[0].groups[0].description.formatted, "2.12 ± 0.87");
 /// ```
-pub fn describe(table: &Table, vars: &[&str], options: &DescribeOptions) -> Result<Describe, StatsError> {
+pub fn describe(
+    table: &Table,
+    vars: &[&str],
+    options: &DescribeOptions,
+) -> Result<Describe, StatsError> {
     if vars.is_empty() {
         return Err(StatsError::invalid("describe", "no variables given"));
     }
@@ -241,14 +251,16 @@ pub fn describe(table: &Table, vars: &[&str], options: &DescribeOptions) -> Resu
     if labels.is_some() && group_levels.len() < 2 {
         return Err(StatsError::invalid(
             format!("{}: describe", table.name()),
-            format!("the group column has {} level(s), at least 2 needed", group_levels.len()),
+            format!(
+                "the group column has {} level(s), at least 2 needed",
+                group_levels.len()
+            ),
         ));
     }
     let mut used = vec![false; table.n_rows()];
     let mut variables = Vec::with_capacity(vars.len());
     for &var in vars {
-        let categorical =
-            options.categorical.iter().any(|c| c == var) || !table.is_numeric(var)?;
+        let categorical = options.categorical.iter().any(|c| c == var) || !table.is_numeric(var)?;
         let label_of = |row: usize| -> Option<Option<&String>> {
             match &labels {
                 Some(labels) => labels[row].as_ref().map(Some),
@@ -404,7 +416,11 @@ fn describe_categorical(
     let total = rows.len() as u64;
     let group_totals: Vec<u64> = group_levels
         .iter()
-        .map(|g| rows.iter().filter(|r| r.1.as_deref() == Some(g.as_str())).count() as u64)
+        .map(|g| {
+            rows.iter()
+                .filter(|r| r.1.as_deref() == Some(g.as_str()))
+                .count() as u64
+        })
         .collect();
     let mut counts = vec![vec![0u64; group_levels.len()]; levels.len()];
     let mut level_counts = Vec::with_capacity(levels.len());

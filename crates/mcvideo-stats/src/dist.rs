@@ -51,7 +51,11 @@ pub fn t_quantile(prob: f64, df: f64) -> Option<f64> {
         if density <= 0.0 || !error.is_finite() {
             break;
         }
-        let step = if q > 0.0 { -error / density } else { error / density };
+        let step = if q > 0.0 {
+            -error / density
+        } else {
+            error / density
+        };
         q -= step;
     }
     Some(q)

@@ -2,11 +2,11 @@
 //!
 //! Every method reproduces R's answer (see README.md for the R function each one follows).
 
-pub mod contingency;
 pub mod anova;
+pub mod contingency;
 pub mod correlate;
-pub mod describe;
 pub mod data;
+pub mod describe;
 pub mod dist;
 pub mod error;
 pub mod fdr;

@@ -47,17 +47,32 @@ pub struct Regression {
 /// assert_eq!(fit.terms[0].name, "(Intercept)");
 /// assert!((fit.terms[1].coef - 1.99).abs() < 1e-12);
 /// ```
-pub fn ols(y_name: &str, y: &[f64], predictors: &[(&str, &[f64])]) -> Result<Regression, StatsError> {
+pub fn ols(
+    y_name: &str,
+    y: &[f64],
+    predictors: &[(&str, &[f64])],
+) -> Result<Regression, StatsError> {
     let what = format!("linear regression of {y_name}");
     let n = y.len();
     let p = predictors.len() + 1;
     if let Some((name, _)) = predictors.iter().find(|(_, v)| v.len() != n) {
-        return Err(StatsError::invalid(what, format!("`{name}` differs in length from y")));
+        return Err(StatsError::invalid(
+            what,
+            format!("`{name}` differs in length from y"),
+        ));
     }
     if n <= p {
-        return Err(StatsError::TooFew { what, n, need: p + 1 });
+        return Err(StatsError::TooFew {
+            what,
+            n,
+            need: p + 1,
+        });
     }
-    let design = DMatrix::from_fn(n, p, |i, j| if j == 0 { 1.0 } else { predictors[j - 1].1[i] });
+    let design = DMatrix::from_fn(
+        n,
+        p,
+        |i, j| if j == 0 { 1.0 } else { predictors[j - 1].1[i] },
+    );
     let response = DVector::from_column_slice(y);
     let qr = design.clone().qr();
     let r = qr.r();
@@ -65,7 +80,11 @@ pub fn ols(y_name: &str, y: &[f64], predictors: &[(&str, &[f64])]) -> Result<Reg
     for j in 0..p {
         let column_norm = design.column(j).norm();
         if r[(j, j)].abs() <= 1e-7 * column_norm.max(f64::MIN_POSITIVE) {
-            let name = if j == 0 { "(Intercept)" } else { predictors[j - 1].0 };
+            let name = if j == 0 {
+                "(Intercept)"
+            } else {
+                predictors[j - 1].0
+            };
             return Err(StatsError::invalid(
                 what,
                 format!("`{name}` is collinear with the terms before it (or constant)"),
@@ -146,9 +165,8 @@ pub fn regress(table: &Table, y: &str, xs: &[&str]) -> Result<Regression, StatsE
         .zip(&columns[1..])
         .map(|(name, values)| (*name, values.as_slice()))
         .collect();
-    let mut fit = ols(y, &columns[0], &predictors).map_err(|e| {
-        StatsError::invalid(table.name(), e.to_string())
-    })?;
+    let mut fit = ols(y, &columns[0], &predictors)
+        .map_err(|e| StatsError::invalid(table.name(), e.to_string()))?;
     fit.dropped = dropped;
     Ok(fit)
 }

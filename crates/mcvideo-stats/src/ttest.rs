@@ -61,7 +61,10 @@ pub fn t_test(x: &[f64], y: &[f64], kind: TTestKind) -> Result<TTest, StatsError
         }
     };
     if se <= 0.0 || !se.is_finite() {
-        return Err(StatsError::invalid(what, "the data are essentially constant"));
+        return Err(StatsError::invalid(
+            what,
+            "the data are essentially constant",
+        ));
     }
     let t = difference / se;
     Ok(TTest {

@@ -43,7 +43,8 @@ pub fn rank_sum(x: &[f64], y: &[f64]) -> Result<RankSum, StatsError> {
         })
         .sum();
     let z0 = w - nx * ny / 2.0;
-    let sigma = ((nx * ny / 12.0) * ((nx + ny + 1.0) - ties / ((nx + ny) * (nx + ny - 1.0)))).sqrt();
+    let sigma =
+        ((nx * ny / 12.0) * ((nx + ny + 1.0) - ties / ((nx + ny) * (nx + ny - 1.0)))).sqrt();
     if sigma <= 0.0 || !sigma.is_finite() {
         return Err(StatsError::invalid(
             "Wilcoxon rank-sum test",

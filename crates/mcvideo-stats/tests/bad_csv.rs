@@ -10,29 +10,60 @@ fn load(text: &str) -> Result<Table, StatsError> {
 #[test]
 fn ragged_row_names_the_row_and_line() {
     let err = load("a,b,c\n1,2,3\n4,5\n6,7,8\n").unwrap_err();
-    assert!(matches!(err, StatsError::RaggedRow { row: 2, line: 3, found: 2, expected: 3, .. }));
-    assert_eq!(err.to_string(), "bad.csv: row 2 (line 3) has 2 fields, the header has 3");
+    assert!(matches!(
+        err,
+        StatsError::RaggedRow {
+            row: 2,
+            line: 3,
+            found: 2,
+            expected: 3,
+            ..
+        }
+    ));
+    assert_eq!(
+        err.to_string(),
+        "bad.csv: row 2 (line 3) has 2 fields, the header has 3"
+    );
     let err = load("a,b\n1,2,3\n").unwrap_err();
-    assert!(matches!(err, StatsError::RaggedRow { row: 1, found: 3, .. }));
+    assert!(matches!(
+        err,
+        StatsError::RaggedRow {
+            row: 1,
+            found: 3,
+            ..
+        }
+    ));
 }
 
 #[test]
 fn text_in_a_numeric_column_names_file_row_and_column() {
     let table = load("dose,mfi\n0.2,3\n0.4,two\n").unwrap();
     let err = table.numeric("mfi").unwrap_err();
-    assert_eq!(err.to_string(), "bad.csv: row 2, column `mfi`: `two` is not a number");
+    assert_eq!(
+        err.to_string(),
+        "bad.csv: row 2, column `mfi`: `two` is not a number"
+    );
     // the same through complete_numeric, the CLI's entry point
     let err = table.complete_numeric(&["dose", "mfi"]).unwrap_err();
     assert!(matches!(err, StatsError::NotNumeric { row: 2, ref column, .. } if column == "mfi"));
     // infinities are not data
     let table = load("x\n1\ninf\n").unwrap();
-    assert!(matches!(table.numeric("x").unwrap_err(), StatsError::NotNumeric { row: 2, .. }));
+    assert!(matches!(
+        table.numeric("x").unwrap_err(),
+        StatsError::NotNumeric { row: 2, .. }
+    ));
 }
 
 #[test]
 fn empty_file_and_header_only() {
-    assert_eq!(load("").unwrap_err().to_string(), "bad.csv: the file is empty (no header row)");
-    assert!(matches!(load("\n\n").unwrap_err(), StatsError::EmptyFile { .. }));
+    assert_eq!(
+        load("").unwrap_err().to_string(),
+        "bad.csv: the file is empty (no header row)"
+    );
+    assert!(matches!(
+        load("\n\n").unwrap_err(),
+        StatsError::EmptyFile { .. }
+    ));
     assert_eq!(
         load("a,b\n").unwrap_err().to_string(),
         "bad.csv: the file has a header but no data rows"
@@ -55,7 +86,10 @@ fn empty_and_duplicate_column_names() {
 fn unknown_column_lists_the_columns() {
     let table = load("dose,mfi\n1,2\n").unwrap();
     let err = table.complete_numeric(&["dose", "ppv"]).unwrap_err();
-    assert_eq!(err.to_string(), "bad.csv: no column named `ppv` (columns: dose, mfi)");
+    assert_eq!(
+        err.to_string(),
+        "bad.csv: no column named `ppv` (columns: dose, mfi)"
+    );
     assert!(table.text("nope").is_err());
 }
 
@@ -77,5 +111,7 @@ fn quoted_fields_and_unreadable_file() {
     assert_eq!(table.text("name").unwrap()[0].as_deref(), Some("Smith, J"));
     let missing = std::path::Path::new("/nonexistent/mcvideo/none.csv");
     let err = Table::from_path(missing).unwrap_err();
-    assert!(err.to_string().starts_with("/nonexistent/mcvideo/none.csv: cannot read"));
+    assert!(err
+        .to_string()
+        .starts_with("/nonexistent/mcvideo/none.csv: cannot read"));
 }

@@ -24,7 +24,11 @@ const DATA_SETS: [(&str, &str); 5] = [
 
 fn names(list: &Value) -> Vec<String> {
     list.as_array()
-        .map(|a| a.iter().map(|v| v["name"].as_str().unwrap().to_string()).collect())
+        .map(|a| {
+            a.iter()
+                .map(|v| v["name"].as_str().unwrap().to_string())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -38,7 +42,12 @@ fn compare_summary(what: &str, ours: &NumericDescription, r: &Value) -> f64 {
         ("q1", ours.summary.q1),
         ("q3", ours.summary.q3),
     ] {
-        worst = worst.max(assert_close(&format!("{what} {field}"), value, num(&r[field]), TOL));
+        worst = worst.max(assert_close(
+            &format!("{what} {field}"),
+            value,
+            num(&r[field]),
+            TOL,
+        ));
     }
     match (ours.shapiro_w, ours.shapiro_p, r["shapiro_w"].as_f64()) {
         (Some(w), Some(p), Some(rw)) => {
@@ -96,13 +105,24 @@ fn describe_and_its_tests_agree_with_r_on_five_data_sets() {
         for (i, rv) in r["numeric"].as_array().unwrap().iter().enumerate() {
             let ours = &d.variables[i];
             let what = format!("{data} {}", ours.name);
-            worst = worst.max(compare_summary(&what, ours.overall.as_ref().unwrap(), &rv["overall"]));
+            worst = worst.max(compare_summary(
+                &what,
+                ours.overall.as_ref().unwrap(),
+                &rv["overall"],
+            ));
             let r_groups = rv["groups"].as_array().unwrap();
-            let levels: Vec<String> = r_groups.iter().map(|g| g["group"].as_str().unwrap().to_string()).collect();
+            let levels: Vec<String> = r_groups
+                .iter()
+                .map(|g| g["group"].as_str().unwrap().to_string())
+                .collect();
             assert_eq!(d.group_levels, levels, "{what}: group levels");
             let mut r_normal = true;
             for (g, rg) in ours.groups.iter().zip(r_groups) {
-                worst = worst.max(compare_summary(&format!("{what} [{}]", g.group), &g.description, rg));
+                worst = worst.max(compare_summary(
+                    &format!("{what} [{}]", g.group),
+                    &g.description,
+                    rg,
+                ));
                 r_normal &= rg["shapiro_p"].as_f64().is_some_and(|p| p > 0.05);
                 checked[0] += 1;
             }
@@ -111,21 +131,58 @@ fn describe_and_its_tests_agree_with_r_on_five_data_sets() {
             let welch = t_test(&s[0], &s[1], TTestKind::Welch).unwrap();
             let student = t_test(&s[0], &s[1], TTestKind::Student).unwrap();
             let wilcoxon = rank_sum(&s[0], &s[1]).unwrap();
-            for (name, t, rt) in [("welch", welch, &rv["welch"]), ("student", student, &rv["student"])] {
-                worst = worst.max(assert_close(&format!("{what} {name} t"), t.t, num(&rt["t"]), TOL));
-                worst = worst.max(assert_close(&format!("{what} {name} df"), t.df, num(&rt["df"]), TOL));
-                worst = worst.max(assert_close(&format!("{what} {name} p"), t.p, num(&rt["p"]), TOL));
+            for (name, t, rt) in [
+                ("welch", welch, &rv["welch"]),
+                ("student", student, &rv["student"]),
+            ] {
+                worst = worst.max(assert_close(
+                    &format!("{what} {name} t"),
+                    t.t,
+                    num(&rt["t"]),
+                    TOL,
+                ));
+                worst = worst.max(assert_close(
+                    &format!("{what} {name} df"),
+                    t.df,
+                    num(&rt["df"]),
+                    TOL,
+                ));
+                worst = worst.max(assert_close(
+                    &format!("{what} {name} p"),
+                    t.p,
+                    num(&rt["p"]),
+                    TOL,
+                ));
             }
-            worst = worst.max(assert_close(&format!("{what} wilcoxon W"), wilcoxon.w, num(&rv["wilcoxon"]["w"]), TOL));
-            worst = worst.max(assert_close(&format!("{what} wilcoxon p"), wilcoxon.p, num(&rv["wilcoxon"]["p"]), TOL));
+            worst = worst.max(assert_close(
+                &format!("{what} wilcoxon W"),
+                wilcoxon.w,
+                num(&rv["wilcoxon"]["w"]),
+                TOL,
+            ));
+            worst = worst.max(assert_close(
+                &format!("{what} wilcoxon p"),
+                wilcoxon.p,
+                num(&rv["wilcoxon"]["p"]),
+                TOL,
+            ));
             checked[1] += 1;
             checked[2] += 1;
             checked[3] += 1;
             let comparison = ours.comparison.as_ref().unwrap();
             assert_eq!(ours.normal, Some(r_normal), "{what}: normality decision");
-            let (test, p) = if r_normal { ("t", &rv["welch"]["p"]) } else { ("wilcoxon", &rv["wilcoxon"]["p"]) };
+            let (test, p) = if r_normal {
+                ("t", &rv["welch"]["p"])
+            } else {
+                ("wilcoxon", &rv["wilcoxon"]["p"])
+            };
             assert_eq!(comparison.test, test, "{what}: test chosen");
-            worst = worst.max(assert_close(&format!("{what} chosen p"), comparison.p, num(p), TOL));
+            worst = worst.max(assert_close(
+                &format!("{what} chosen p"),
+                comparison.p,
+                num(p),
+                TOL,
+            ));
         }
 
         for (k, rv) in r["categorical"].as_array().unwrap().iter().enumerate() {
@@ -135,7 +192,13 @@ fn describe_and_its_tests_agree_with_r_on_five_data_sets() {
                 .as_array()
                 .unwrap()
                 .iter()
-                .map(|row| row.as_array().unwrap().iter().map(|c| c.as_u64().unwrap()).collect())
+                .map(|row| {
+                    row.as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|c| c.as_u64().unwrap())
+                        .collect()
+                })
                 .collect();
             let our_counts: Vec<Vec<u64>> = ours
                 .levels
@@ -144,18 +207,47 @@ fn describe_and_its_tests_agree_with_r_on_five_data_sets() {
                 .collect();
             assert_eq!(our_counts, counts, "{what}: contingency table");
             let chi = chi_square(&counts).unwrap();
-            worst = worst.max(assert_close(&format!("{what} chisq"), chi.statistic, num(&rv["chisq"]["statistic"]), TOL));
-            worst = worst.max(assert_close(&format!("{what} chisq p"), chi.p, num(&rv["chisq"]["p"]), TOL));
+            worst = worst.max(assert_close(
+                &format!("{what} chisq"),
+                chi.statistic,
+                num(&rv["chisq"]["statistic"]),
+                TOL,
+            ));
+            worst = worst.max(assert_close(
+                &format!("{what} chisq p"),
+                chi.p,
+                num(&rv["chisq"]["p"]),
+                TOL,
+            ));
             let fisher = fisher_exact(&counts).unwrap();
-            worst = worst.max(assert_close(&format!("{what} fisher p"), fisher.p, num(&rv["fisher"]["p"]), TOL));
+            worst = worst.max(assert_close(
+                &format!("{what} fisher p"),
+                fisher.p,
+                num(&rv["fisher"]["p"]),
+                TOL,
+            ));
             checked[4] += 1;
             checked[5] += 1;
             let min_expected = num(&rv["min_expected"]);
-            assert_close(&format!("{what} min expected"), ours.min_expected.unwrap(), min_expected, TOL);
+            assert_close(
+                &format!("{what} min expected"),
+                ours.min_expected.unwrap(),
+                min_expected,
+                TOL,
+            );
             let comparison = ours.comparison.as_ref().unwrap();
-            let (test, p) = if min_expected < 5.0 { ("fisher", &rv["fisher"]["p"]) } else { ("chisq", &rv["chisq"]["p"]) };
+            let (test, p) = if min_expected < 5.0 {
+                ("fisher", &rv["fisher"]["p"])
+            } else {
+                ("chisq", &rv["chisq"]["p"])
+            };
             assert_eq!(comparison.test, test, "{what}: test chosen");
-            worst = worst.max(assert_close(&format!("{what} chosen p"), comparison.p, num(p), TOL));
+            worst = worst.max(assert_close(
+                &format!("{what} chosen p"),
+                comparison.p,
+                num(p),
+                TOL,
+            ));
         }
     }
     eprintln!("describe: max relative error vs R {worst:e}; checks {checked:?}");
@@ -186,7 +278,10 @@ fn cutoff_split_equals_the_indicator_column() {
     .unwrap();
     assert_eq!(by_cutoff.group_levels, vec!["<= 0.8", "> 0.8"]);
     for (a, b) in by_cutoff.variables.iter().zip(&by_column.variables) {
-        assert_eq!(a.comparison.as_ref().unwrap().p, b.comparison.as_ref().unwrap().p);
+        assert_eq!(
+            a.comparison.as_ref().unwrap().p,
+            b.comparison.as_ref().unwrap().p
+        );
         assert_eq!(a.groups[0].description, b.groups[0].description);
     }
 }
@@ -206,6 +301,14 @@ fn student_t_on_request() {
     )
     .unwrap();
     let c = d.variables[0].comparison.as_ref().unwrap();
-    assert_eq!((c.test.as_str(), c.test_variant.as_deref()), ("t", Some("student")));
-    assert_close("sleep student p", c.p, num(&r["numeric"][0]["student"]["p"]), TOL);
+    assert_eq!(
+        (c.test.as_str(), c.test_variant.as_deref()),
+        ("t", Some("student"))
+    );
+    assert_close(
+        "sleep student p",
+        c.p,
+        num(&r["numeric"][0]["student"]["p"]),
+        TOL,
+    );
 }

@@ -34,17 +34,32 @@ fn spearman_correlations_match_r() {
 fn linear_regression_matches_r() {
     let table = Table::from_path(&fixture("reference/cohort_a.csv")).unwrap();
     let reference = json("reference/cohort_a_regress_mfi.json");
-    let fit = regress(&table, "mfi", &["ne_dose", "apache2", "heart_rate", "log_il6"]).unwrap();
+    let fit = regress(
+        &table,
+        "mfi",
+        &["ne_dose", "apache2", "heart_rate", "log_il6"],
+    )
+    .unwrap();
     assert_eq!(fit.n as u64, reference["n"].as_u64().unwrap());
     assert_eq!(fit.dropped, 0);
     let mut worst: f64 = 0.0;
     worst = worst.max(assert_close("r2", fit.r2, num(&reference["r2"]), 1e-6));
-    worst = worst.max(assert_close("r2_adj", fit.r2_adj, num(&reference["r2_adj"]), 1e-6));
+    worst = worst.max(assert_close(
+        "r2_adj",
+        fit.r2_adj,
+        num(&reference["r2_adj"]),
+        1e-6,
+    ));
     let terms = reference["terms"].as_array().unwrap();
     assert_eq!(fit.terms.len(), terms.len());
     for (ours, r) in fit.terms.iter().zip(terms) {
         assert_eq!(ours.name, r["name"].as_str().unwrap());
-        for (field, value) in [("coef", ours.coef), ("se", ours.se), ("t", ours.t), ("p", ours.p)] {
+        for (field, value) in [
+            ("coef", ours.coef),
+            ("se", ours.se),
+            ("t", ours.t),
+            ("p", ours.p),
+        ] {
             worst = worst.max(assert_close(
                 &format!("{} {field}", ours.name),
                 value,

@@ -23,7 +23,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let t = Table::from_path(Path::new(&args[1]))?;
     let patients = t.text("patient")?;
     let col = |n: &str| t.numeric(n);
-    let (dose, mfi, ppv, hi, lac) = (col("ne_dose")?, col("mfi")?, col("ppv")?, col("hi")?, col("lactate")?);
+    let (dose, mfi, ppv, hi, lac) = (
+        col("ne_dose")?,
+        col("mfi")?,
+        col("ppv")?,
+        col("hi")?,
+        col("lactate")?,
+    );
     let (time28, death28) = (col("time28")?, col("death28")?);
     let mut rng = ChaCha8Rng::seed_from_u64(2026);
     let n01 = Normal::new(0.0, 1.0)?;

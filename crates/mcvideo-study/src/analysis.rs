@@ -213,7 +213,12 @@ pub fn analyze(config: &StudyConfig, data: &Dataset) -> Result<Analysis> {
         days,
     };
     let baseline = crate::baseline::baseline(config, &main)?;
-    let related: Vec<String> = config.outcomes.iter().chain(&config.secondary).cloned().collect();
+    let related: Vec<String> = config
+        .outcomes
+        .iter()
+        .chain(&config.secondary)
+        .cloned()
+        .collect();
     let correlations = correlations(config, &main, &config.dose, &related)?;
     let regressions = regressions(config, &main, &config.dose, &related, &config.covariates)?;
     let thresholds = config
@@ -248,7 +253,12 @@ pub fn analyze(config: &StudyConfig, data: &Dataset) -> Result<Analysis> {
     })
 }
 
-fn correlations(config: &StudyConfig, table: &Table, x: &str, ys: &[String]) -> Result<CorrelateResult> {
+fn correlations(
+    config: &StudyConfig,
+    table: &Table,
+    x: &str,
+    ys: &[String],
+) -> Result<CorrelateResult> {
     let kind = match config.correlation.kind {
         CorrelationKind::Spearman => mcvideo_stats::correlate::CorrelationKind::Spearman,
         CorrelationKind::Pearson => mcvideo_stats::correlate::CorrelationKind::Pearson,
@@ -313,10 +323,11 @@ fn thresholds(config: &StudyConfig, table: &Table, y: &str) -> Result<ThresholdR
         },
     )
     .map_err(|e| method_err(format!("GAM of {y} on {}", config.dose))(e.to_string()))?;
-    let (segmented, segmented_error) = match fit_segmented(x, yv, &covs, &SegmentedOptions::default()) {
-        Ok(f) => (Some(f), None),
-        Err(e) => (None, Some(e.to_string())),
-    };
+    let (segmented, segmented_error) =
+        match fit_segmented(x, yv, &covs, &SegmentedOptions::default()) {
+            Ok(f) => (Some(f), None),
+            Err(e) => (None, Some(e.to_string())),
+        };
     let (rcs, rcs_error) = match fit_rcs(
         x,
         yv,
@@ -343,7 +354,10 @@ fn thresholds(config: &StudyConfig, table: &Table, y: &str) -> Result<ThresholdR
     })
 }
 
-fn resolve_cutoffs(config: &StudyConfig, thresholds: &[ThresholdResult]) -> Result<Vec<ResolvedCutoff>> {
+fn resolve_cutoffs(
+    config: &StudyConfig,
+    thresholds: &[ThresholdResult],
+) -> Result<Vec<ResolvedCutoff>> {
     config
         .survival
         .cutoffs
@@ -386,7 +400,12 @@ fn survival_at(
 ) -> Result<SurvivalResult> {
     let mut names: Vec<&str> = vec![h.time.as_str(), h.event.as_str(), config.dose.as_str()];
     names.extend(config.covariates.iter().map(String::as_str));
-    let what = format!("{} survival, {} > {}", h.label, config.dose, cutoff_label(c.value));
+    let what = format!(
+        "{} survival, {} > {}",
+        h.label,
+        config.dose,
+        cutoff_label(c.value)
+    );
     let (cols, _dropped) = table
         .complete_numeric(&names)
         .map_err(|e| method_err(what.clone())(e.to_string()))?;
@@ -446,7 +465,12 @@ fn survival_at(
 
 fn change(config: &StudyConfig, data: &Dataset, from: i64, to: i64) -> Result<ChangeResult> {
     let mut vars = vec![config.dose.clone()];
-    vars.extend(config.change_variables().into_iter().filter(|v| *v != config.dose));
+    vars.extend(
+        config
+            .change_variables()
+            .into_iter()
+            .filter(|v| *v != config.dose),
+    );
     let (table, paired) = data.change_table(from, to, &vars, &config.covariates)?;
     let dx = format!("delta_{}", config.dose);
     let dys: Vec<String> = vars[1..].iter().map(|v| format!("delta_{v}")).collect();

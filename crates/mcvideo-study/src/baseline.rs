@@ -14,12 +14,15 @@ pub type Baseline = Describe;
 /// Runs `describe` on the baseline variables split at `baseline.cutoff` of the dose. Variables
 /// holding only 0 and 1 (and those in `baseline.categorical`) are categorical.
 pub fn baseline(config: &StudyConfig, table: &Table) -> Result<Baseline> {
-    let vars: Vec<&str> = config.baseline.variables.iter().map(String::as_str).collect();
+    let vars: Vec<&str> = config
+        .baseline
+        .variables
+        .iter()
+        .map(String::as_str)
+        .collect();
     let mut categorical = config.baseline.categorical.clone();
     for v in &vars {
-        let is_binary = table
-            .is_numeric(v)
-            .unwrap_or(false)
+        let is_binary = table.is_numeric(v).unwrap_or(false)
             && table
                 .numeric(v)
                 .map(|c| c.iter().flatten().all(|&x| x == 0.0 || x == 1.0))
@@ -35,7 +38,11 @@ pub fn baseline(config: &StudyConfig, table: &Table) -> Result<Baseline> {
         ..DescribeOptions::default()
     };
     describe(table, &vars, &options).map_err(|e| StudyError::Method {
-        what: format!("baseline table split at {} {}", config.dose, cutoff_label(config.baseline.cutoff)),
+        what: format!(
+            "baseline table split at {} {}",
+            config.dose,
+            cutoff_label(config.baseline.cutoff)
+        ),
         message: e.to_string(),
     })
 }
@@ -57,7 +64,10 @@ pub fn table(a: &Analysis) -> (Vec<String>, Vec<Vec<String>>) {
                 .unwrap_or(0)
         })
         .collect();
-    let mut header = vec!["characteristic".to_string(), format!("overall (n = {})", b.n)];
+    let mut header = vec![
+        "characteristic".to_string(),
+        format!("overall (n = {})", b.n),
+    ];
     for (g, n) in b.group_levels.iter().zip(&group_n) {
         header.push(format!("{} {g} (n = {n})", config.dose));
     }
@@ -65,14 +75,17 @@ pub fn table(a: &Analysis) -> (Vec<String>, Vec<Vec<String>>) {
     header.push("p".to_string());
     let mut rows = Vec::new();
     for v in &b.variables {
-        let (test, p) = v.comparison.as_ref().map_or(("".to_string(), "".to_string()), |c| {
-            // Short variants (welch, yates, exact) are shown; long descriptions stay in analysis.json.
-            let name = match &c.test_variant {
-                Some(variant) if variant.len() <= 12 => format!("{} ({variant})", c.test),
-                _ => c.test.clone(),
-            };
-            (name, crate::figures::format_p(c.p))
-        });
+        let (test, p) = v
+            .comparison
+            .as_ref()
+            .map_or(("".to_string(), "".to_string()), |c| {
+                // Short variants (welch, yates, exact) are shown; long descriptions stay in analysis.json.
+                let name = match &c.test_variant {
+                    Some(variant) if variant.len() <= 12 => format!("{} ({variant})", c.test),
+                    _ => c.test.clone(),
+                };
+                (name, crate::figures::format_p(c.p))
+            });
         let label = config.label(&v.name).to_string();
         if let Some(overall) = &v.overall {
             let mut row = vec![label, overall.formatted.clone()];
@@ -89,10 +102,19 @@ pub fn table(a: &Analysis) -> (Vec<String>, Vec<Vec<String>>) {
             rows.push(row);
         } else {
             // Categorical: one row per level; a 0/1 variable shows its level 1 only.
-            let binary = v.levels.len() <= 2 && v.levels.iter().all(|l| l.level == "0" || l.level == "1");
-            let levels: Vec<_> = v.levels.iter().filter(|l| !binary || l.level == "1").collect();
+            let binary =
+                v.levels.len() <= 2 && v.levels.iter().all(|l| l.level == "0" || l.level == "1");
+            let levels: Vec<_> = v
+                .levels
+                .iter()
+                .filter(|l| !binary || l.level == "1")
+                .collect();
             for (i, l) in levels.iter().enumerate() {
-                let name = if binary { format!("{label}, n (%)") } else { format!("{label} = {}, n (%)", l.level) };
+                let name = if binary {
+                    format!("{label}, n (%)")
+                } else {
+                    format!("{label} = {}, n (%)", l.level)
+                };
                 let mut row = vec![name, format!("{} ({}%)", l.n, num(l.pct, 1))];
                 for g in &b.group_levels {
                     row.push(

@@ -305,7 +305,10 @@ impl StudyConfig {
             ));
         }
         if !(3..=20).contains(&self.threshold.k) {
-            return Err(bad("threshold.k", format!("{} is not in 3..=20", self.threshold.k)));
+            return Err(bad(
+                "threshold.k",
+                format!("{} is not in 3..=20", self.threshold.k),
+            ));
         }
         if !(3..=7).contains(&self.threshold.rcs_knots) {
             return Err(bad(
@@ -344,19 +347,30 @@ impl StudyConfig {
 
     /// The outcome whose GAM threshold defines the `"threshold"` cutoff: `threshold.primary`, else the first outcome.
     pub fn primary_outcome(&self) -> &str {
-        self.threshold.primary.as_deref().unwrap_or(&self.outcomes[0])
+        self.threshold
+            .primary
+            .as_deref()
+            .unwrap_or(&self.outcomes[0])
     }
 
     /// The display name of a column (its label, else the name itself).
     pub fn label<'a>(&'a self, column: &'a str) -> &'a str {
-        self.labels.get(column).map(String::as_str).unwrap_or(column)
+        self.labels
+            .get(column)
+            .map(String::as_str)
+            .unwrap_or(column)
     }
 
     /// Variables of the change analysis.
     pub fn change_variables(&self) -> Vec<String> {
         match &self.change {
             Some(c) if !c.variables.is_empty() => c.variables.clone(),
-            _ => self.outcomes.iter().chain(&self.secondary).cloned().collect(),
+            _ => self
+                .outcomes
+                .iter()
+                .chain(&self.secondary)
+                .cloned()
+                .collect(),
         }
     }
 }

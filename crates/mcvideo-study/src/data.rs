@@ -72,7 +72,10 @@ fn keyed_rows(
         .map(|(row, p)| {
             p.ok_or_else(|| StudyError::Data {
                 file: file.clone(),
-                problem: format!("row {}: the patient column `{patient_column}` is empty", row + 1),
+                problem: format!(
+                    "row {}: the patient column `{patient_column}` is empty",
+                    row + 1
+                ),
             })
         })
         .collect::<Result<_>>()?;
@@ -84,14 +87,16 @@ fn keyed_rows(
             .into_iter()
             .enumerate()
             .map(|(row, d)| {
-                d.as_deref().and_then(parse_day).ok_or_else(|| StudyError::Data {
-                    file: file.clone(),
-                    problem: format!(
-                        "row {}: the day column `{day_column}` holds {:?}, not a day number",
-                        row + 1,
-                        d.unwrap_or_default()
-                    ),
-                })
+                d.as_deref()
+                    .and_then(parse_day)
+                    .ok_or_else(|| StudyError::Data {
+                        file: file.clone(),
+                        problem: format!(
+                            "row {}: the day column `{day_column}` holds {:?}, not a day number",
+                            row + 1,
+                            d.unwrap_or_default()
+                        ),
+                    })
             })
             .collect::<Result<_>>()?
     } else {
@@ -142,7 +147,13 @@ impl Dataset {
         let batch_table = batch
             .map(|p| Table::from_path(p).map_err(stats_err))
             .transpose()?;
-        Dataset::join(&clinical_table, batch_table.as_ref(), patient_column, day_column, main_day)
+        Dataset::join(
+            &clinical_table,
+            batch_table.as_ref(),
+            patient_column,
+            day_column,
+            main_day,
+        )
     }
 
     /// Joins already loaded tables (see [`Dataset::load`]).
@@ -274,7 +285,9 @@ impl Dataset {
 
     /// The rows of one day as a [`Table`] (named after the source and the day).
     pub fn day_table(&self, day: i64) -> Result<Table> {
-        let rows: Vec<usize> = (0..self.days.len()).filter(|&r| self.days[r] == day).collect();
+        let rows: Vec<usize> = (0..self.days.len())
+            .filter(|&r| self.days[r] == day)
+            .collect();
         if rows.is_empty() {
             return Err(StudyError::Data {
                 file: self.source.clone(),
@@ -296,7 +309,8 @@ impl Dataset {
             file: self.source.clone(),
             problem: e.to_string(),
         })?;
-        Table::from_reader(bytes.as_slice(), &format!("{} (day {day})", self.source)).map_err(stats_err)
+        Table::from_reader(bytes.as_slice(), &format!("{} (day {day})", self.source))
+            .map_err(stats_err)
     }
 
     /// Per patient with both days: `patient`, then for each variable `delta_<v>` = value on
@@ -319,10 +333,14 @@ impl Dataset {
             .filter_map(|(r, p)| p.map(|p| (p, r)))
             .collect();
         let num = |t: &Table, v: &str| t.numeric(v).map_err(stats_err);
-        let from_cols: Vec<Vec<Option<f64>>> =
-            variables.iter().map(|v| num(&from, v)).collect::<Result<_>>()?;
-        let to_cols: Vec<Vec<Option<f64>>> =
-            variables.iter().map(|v| num(&to, v)).collect::<Result<_>>()?;
+        let from_cols: Vec<Vec<Option<f64>>> = variables
+            .iter()
+            .map(|v| num(&from, v))
+            .collect::<Result<_>>()?;
+        let to_cols: Vec<Vec<Option<f64>>> = variables
+            .iter()
+            .map(|v| num(&to, v))
+            .collect::<Result<_>>()?;
         let carry_cols: Vec<Vec<Option<f64>>> =
             carry.iter().map(|v| num(&from, v)).collect::<Result<_>>()?;
         let mut header = vec![self.columns[0].clone()];
@@ -337,7 +355,9 @@ impl Dataset {
         let mut paired = 0;
         for (r, patient) in p_from.iter().enumerate() {
             let Some(patient) = patient else { continue };
-            let Some(&r2) = row_to.get(patient) else { continue };
+            let Some(&r2) = row_to.get(patient) else {
+                continue;
+            };
             paired += 1;
             let mut record = vec![patient.clone()];
             for (a, b) in from_cols.iter().zip(&to_cols) {
@@ -378,8 +398,13 @@ mod tests {
     fn conflicting_cells_are_an_error_naming_the_column() {
         let a = Table::from_reader("patient,mfi\nA,2.9\n".as_bytes(), "a.csv").unwrap();
         let b = Table::from_reader("patient,day,mfi\nA,1,2.5\n".as_bytes(), "b.csv").unwrap();
-        let err = Dataset::join(&a, Some(&b), "patient", "day", 1).unwrap_err().to_string();
-        assert!(err.contains("column `mfi`") && err.contains("patient `A`"), "{err}");
+        let err = Dataset::join(&a, Some(&b), "patient", "day", 1)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("column `mfi`") && err.contains("patient `A`"),
+            "{err}"
+        );
     }
 
     #[test]

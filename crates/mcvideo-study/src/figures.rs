@@ -27,7 +27,9 @@ fn draw_err<E: std::fmt::Debug>(name: &str) -> impl Fn(E) -> StudyError + '_ {
 fn padded_range(values: impl Iterator<Item = f64>, pad: f64) -> (f64, f64) {
     let (lo, hi) = values
         .filter(|v| v.is_finite())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
     if !lo.is_finite() {
         return (0.0, 1.0);
     }
@@ -44,7 +46,10 @@ fn tick_text(v: f64, width: f64) -> String {
     let step = (width / 10.0).abs().max(1e-12);
     let prec = (-step.log10().floor()).clamp(0.0, 6.0) as usize;
     let t = format!("{v:.prec$}");
-    if t.trim_start_matches('-').chars().all(|c| c == '0' || c == '.') {
+    if t.trim_start_matches('-')
+        .chars()
+        .all(|c| c == '0' || c == '.')
+    {
         t.trim_start_matches('-').to_string()
     } else {
         t
@@ -193,10 +198,15 @@ pub fn gam_curve(
         let mut band: Vec<(f64, f64)> = curve.iter().map(|p| (p.x, p.fit + 2.0 * p.se)).collect();
         band.extend(curve.iter().rev().map(|p| (p.x, p.fit - 2.0 * p.se)));
         chart
-            .draw_series(std::iter::once(Polygon::new(band, PALETTE[0].mix(0.2).filled())))
+            .draw_series(std::iter::once(Polygon::new(
+                band,
+                PALETTE[0].mix(0.2).filled(),
+            )))
             .map_err(&err)?
             .label("fit ± 2 se")
-            .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 16, y + 5)], PALETTE[0].mix(0.2).filled()));
+            .legend(|(x, y)| {
+                Rectangle::new([(x, y - 5), (x + 16, y + 5)], PALETTE[0].mix(0.2).filled())
+            });
         chart
             .draw_series(LineSeries::new(
                 curve.iter().map(|p| (p.x, p.fit)),
@@ -205,9 +215,10 @@ pub fn gam_curve(
             .map_err(&err)?;
         let rug_h = (y1 - y0) * 0.03;
         chart
-            .draw_series(rug.iter().map(|&v| {
-                PathElement::new(vec![(v, y0), (v, y0 + rug_h)], BLACK.mix(0.5))
-            }))
+            .draw_series(
+                rug.iter()
+                    .map(|&v| PathElement::new(vec![(v, y0), (v, y0 + rug_h)], BLACK.mix(0.5))),
+            )
             .map_err(&err)?;
         chart
             .draw_series(std::iter::once(PathElement::new(
@@ -216,14 +227,22 @@ pub fn gam_curve(
             )))
             .map_err(&err)?
             .label(format!("threshold {threshold:.3}"))
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], PALETTE[1].stroke_width(2)));
+            .legend(|(x, y)| {
+                PathElement::new(vec![(x, y), (x + 16, y)], PALETTE[1].stroke_width(2))
+            });
         if let Some(bp) = breakpoint {
             let dashes = dashed(bp, y0, y1, 24);
             chart
-                .draw_series(dashes.into_iter().map(|seg| PathElement::new(seg, PALETTE[2].stroke_width(2))))
+                .draw_series(
+                    dashes
+                        .into_iter()
+                        .map(|seg| PathElement::new(seg, PALETTE[2].stroke_width(2))),
+                )
                 .map_err(&err)?
                 .label(format!("segmented {bp:.3}"))
-                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 6, y)], PALETTE[2].stroke_width(2)));
+                .legend(|(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 6, y)], PALETTE[2].stroke_width(2))
+                });
         }
         chart
             .configure_series_labels()
@@ -318,10 +337,15 @@ pub fn km_plot(title: &str, horizon: f64, groups: &[KmCurve], note: &str) -> Res
             }
             path.push((x_max, s));
             chart
-                .draw_series(std::iter::once(PathElement::new(path, colour.stroke_width(2))))
+                .draw_series(std::iter::once(PathElement::new(
+                    path,
+                    colour.stroke_width(2),
+                )))
                 .map_err(&err)?
                 .label(g.label.clone())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(2)));
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(2))
+                });
             let at = |t: f64| {
                 g.steps
                     .iter()
@@ -332,7 +356,10 @@ pub fn km_plot(title: &str, horizon: f64, groups: &[KmCurve], note: &str) -> Res
             let tick = 0.015;
             chart
                 .draw_series(g.censored.iter().filter(|&&t| t <= x_max).map(|&t| {
-                    PathElement::new(vec![(t, at(t) - tick), (t, at(t) + tick)], colour.stroke_width(2))
+                    PathElement::new(
+                        vec![(t, at(t) - tick), (t, at(t) + tick)],
+                        colour.stroke_width(2),
+                    )
                 }))
                 .map_err(&err)?;
         }
@@ -347,23 +374,34 @@ pub fn km_plot(title: &str, horizon: f64, groups: &[KmCurve], note: &str) -> Res
         // Numbers at risk below, aligned with the x axis of the chart.
         let ticks = risk_ticks(x_max);
         lower
-            .draw(&Text::new("Number at risk", (20, 6), (FONT, 13).into_font().style(FontStyle::Bold)))
+            .draw(&Text::new(
+                "Number at risk",
+                (20, 6),
+                (FONT, 13).into_font().style(FontStyle::Bold),
+            ))
             .map_err(&err)?;
         let offset_x = chart.plotting_area().get_base_pixel().0 - lower.get_base_pixel().0;
         for (row, g) in groups.iter().enumerate() {
             let y = 28 + 22 * row as i32;
             let colour = PALETTE[row % PALETTE.len()];
             lower
-                .draw(&Text::new(g.short.clone(), (4, y), (FONT, 12).into_font().color(&colour)))
+                .draw(&Text::new(
+                    g.short.clone(),
+                    (4, y),
+                    (FONT, 12).into_font().color(&colour),
+                ))
                 .map_err(&err)?;
             for &t in &ticks {
                 let n = g.times.iter().filter(|&&v| v >= t).count();
-                let px = chart.backend_coord(&(t, 0.0)).0 - chart.plotting_area().get_base_pixel().0 + offset_x;
+                let px = chart.backend_coord(&(t, 0.0)).0
+                    - chart.plotting_area().get_base_pixel().0
+                    + offset_x;
                 lower
                     .draw(&Text::new(
                         n.to_string(),
                         (px, y),
-                        TextStyle::from((FONT, 12).into_font()).pos(Pos::new(HPos::Center, VPos::Top)),
+                        TextStyle::from((FONT, 12).into_font())
+                            .pos(Pos::new(HPos::Center, VPos::Top)),
                     ))
                     .map_err(&err)?;
             }
@@ -444,12 +482,17 @@ pub fn forest(title: &str, x_label: &str, rows: &[ForestRow], log_scale: bool) -
         let tr = |v: f64| if log_scale { v.max(1e-6).ln() } else { v };
         let finite: Vec<&ForestRow> = rows
             .iter()
-            .filter(|r| r.lo.is_finite() && r.hi.is_finite() && (!log_scale || (r.lo > 0.0 && r.hi > 0.0)))
+            .filter(|r| {
+                r.lo.is_finite() && r.hi.is_finite() && (!log_scale || (r.lo > 0.0 && r.hi > 0.0))
+            })
             .collect();
         // ln(1) = 0 on the log axis, 0 on the linear one.
         let reference = 0.0;
         let (x0, x1) = padded_range(
-            finite.iter().flat_map(|r| [tr(r.lo), tr(r.hi)]).chain([reference]),
+            finite
+                .iter()
+                .flat_map(|r| [tr(r.lo), tr(r.hi)])
+                .chain([reference]),
             0.08,
         );
         let n = rows.len().max(1) as f64;
@@ -462,7 +505,7 @@ pub fn forest(title: &str, x_label: &str, rows: &[ForestRow], log_scale: bool) -
             .build_cartesian_2d(x0..x1, y_min..(n - 0.5))
             .map_err(&err)?;
         if log_scale {
-            // Plotters would tick the log axis at e^k; ratios read better at 0.25, 0.5, 1, 2, 4.
+            // Plotters would tick the log axis at e^k; ratios read better at 0.2, 0.5, 1, 2, 5.
             chart
                 .configure_mesh()
                 .disable_mesh()
@@ -472,13 +515,16 @@ pub fn forest(title: &str, x_label: &str, rows: &[ForestRow], log_scale: bool) -
                 .label_style((FONT, 12))
                 .draw()
                 .map_err(&err)?;
-            let ticks: Vec<f64> = [0.05_f64, 0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 4.0, 5.0, 10.0, 20.0, 50.0]
+            let ticks: Vec<f64> = [0.05_f64, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0]
                 .into_iter()
                 .filter(|v: &f64| (x0..=x1).contains(&v.ln()))
                 .collect();
             chart
                 .draw_series(ticks.iter().map(|&v| {
-                    PathElement::new(vec![(v.ln(), -0.6), (v.ln(), n - 0.5)], RGBColor(225, 225, 225))
+                    PathElement::new(
+                        vec![(v.ln(), -0.6), (v.ln(), n - 0.5)],
+                        RGBColor(225, 225, 225),
+                    )
                 }))
                 .map_err(&err)?;
             chart
@@ -486,7 +532,8 @@ pub fn forest(title: &str, x_label: &str, rows: &[ForestRow], log_scale: bool) -
                     Text::new(
                         format!("{v}"),
                         (v.ln(), -0.75),
-                        TextStyle::from((FONT, 12).into_font()).pos(Pos::new(HPos::Center, VPos::Top)),
+                        TextStyle::from((FONT, 12).into_font())
+                            .pos(Pos::new(HPos::Center, VPos::Top)),
                     )
                 }))
                 .map_err(&err)?;
@@ -511,7 +558,9 @@ pub fn forest(title: &str, x_label: &str, rows: &[ForestRow], log_scale: bool) -
             .map_err(&err)?;
         for (i, r) in rows.iter().enumerate() {
             let y = n - 1.0 - i as f64;
-            if !(r.lo.is_finite() && r.hi.is_finite() && r.estimate.is_finite()) || (log_scale && r.lo <= 0.0) {
+            if !(r.lo.is_finite() && r.hi.is_finite() && r.estimate.is_finite())
+                || (log_scale && r.lo <= 0.0)
+            {
                 continue;
             }
             let colour = if r.p < 0.05 { PALETTE[1] } else { PALETTE[0] };
@@ -522,23 +571,37 @@ pub fn forest(title: &str, x_label: &str, rows: &[ForestRow], log_scale: bool) -
                 )))
                 .map_err(&err)?;
             chart
-                .draw_series(std::iter::once(Circle::new((tr(r.estimate), y), 5, colour.filled())))
+                .draw_series(std::iter::once(Circle::new(
+                    (tr(r.estimate), y),
+                    5,
+                    colour.filled(),
+                )))
                 .map_err(&err)?;
         }
         // Labels and numbers in pixel rows that line up with the chart's rows.
         let base_y = chart.plotting_area().get_base_pixel().1 - root.get_base_pixel().1;
         let row_px = |i: usize| {
-            chart.backend_coord(&(x0, n - 1.0 - i as f64)).1 - chart.plotting_area().get_base_pixel().1 + base_y
+            chart.backend_coord(&(x0, n - 1.0 - i as f64)).1
+                - chart.plotting_area().get_base_pixel().1
+                + base_y
         };
         let header = (FONT, 13).into_font().style(FontStyle::Bold);
-        left.draw(&Text::new("term", (8, base_y - 22), header.clone())).map_err(&err)?;
-        right
-            .draw(&Text::new("estimate (95% CI)", (8, base_y - 22), header.clone()))
+        left.draw(&Text::new("term", (8, base_y - 22), header.clone()))
             .map_err(&err)?;
-        right.draw(&Text::new("p", (160, base_y - 22), header)).map_err(&err)?;
+        right
+            .draw(&Text::new(
+                "estimate (95% CI)",
+                (8, base_y - 22),
+                header.clone(),
+            ))
+            .map_err(&err)?;
+        right
+            .draw(&Text::new("p", (160, base_y - 22), header))
+            .map_err(&err)?;
         for (i, r) in rows.iter().enumerate() {
             let y = row_px(i) - 7;
-            left.draw(&Text::new(r.label.clone(), (8, y), (FONT, 13))).map_err(&err)?;
+            left.draw(&Text::new(r.label.clone(), (8, y), (FONT, 13)))
+                .map_err(&err)?;
             right
                 .draw(&Text::new(
                     format!("{:.2} ({:.2}, {:.2})", r.estimate, r.lo, r.hi),

@@ -77,20 +77,42 @@ pub fn render(title: &str, meta: &str, sections: &[Section]) -> String {
     html.push_str(
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n",
     );
-    html.push_str(&format!("<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n", escape(title)));
-    html.push_str(&format!("<h1>{}</h1>\n<p class=\"meta\">{}</p>\n", escape(title), escape(meta)));
+    html.push_str(&format!(
+        "<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
+        escape(title)
+    ));
+    html.push_str(&format!(
+        "<h1>{}</h1>\n<p class=\"meta\">{}</p>\n",
+        escape(title),
+        escape(meta)
+    ));
     html.push_str("<nav><ol>\n");
     for (i, s) in sections.iter().enumerate() {
-        html.push_str(&format!("<li><a href=\"#s{}\">{}</a></li>\n", i + 1, escape(&s.title)));
+        html.push_str(&format!(
+            "<li><a href=\"#s{}\">{}</a></li>\n",
+            i + 1,
+            escape(&s.title)
+        ));
     }
     html.push_str("</ol></nav>\n");
     for (i, s) in sections.iter().enumerate() {
-        html.push_str(&format!("<section>\n<h2 id=\"s{}\">{}</h2>\n", i + 1, escape(&s.title)));
+        html.push_str(&format!(
+            "<section>\n<h2 id=\"s{}\">{}</h2>\n",
+            i + 1,
+            escape(&s.title)
+        ));
         for block in &s.blocks {
             match block {
                 Block::Text(t) => html.push_str(&format!("<p>{}</p>\n", escape(t))),
-                Block::Table { caption, header, rows } => {
-                    html.push_str(&format!("<table>\n<caption>{}</caption>\n<thead><tr>", escape(caption)));
+                Block::Table {
+                    caption,
+                    header,
+                    rows,
+                } => {
+                    html.push_str(&format!(
+                        "<table>\n<caption>{}</caption>\n<thead><tr>",
+                        escape(caption)
+                    ));
                     for h in header {
                         html.push_str(&format!("<th>{}</th>", escape(h)));
                     }

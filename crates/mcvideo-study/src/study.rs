@@ -63,33 +63,90 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
     put("baseline.csv", csv_text(&b_header_ref, &b_rows)?.as_bytes())?;
     let corr_header = ["x", "y", "n", "r", "p", "p_fdr"];
     let corr_rows = correlation_rows(&a.correlations);
-    put("correlations.csv", csv_text(&corr_header, &corr_rows)?.as_bytes())?;
-    let reg_header = ["y", "model", "n", "term", "coef", "ci_lo", "ci_hi", "p", "r2"];
+    put(
+        "correlations.csv",
+        csv_text(&corr_header, &corr_rows)?.as_bytes(),
+    )?;
+    let reg_header = [
+        "y", "model", "n", "term", "coef", "ci_lo", "ci_hi", "p", "r2",
+    ];
     let reg_rows = regression_rows(&config.dose, &a.regressions);
-    put("regressions.csv", csv_text(&reg_header, &reg_rows)?.as_bytes())?;
+    put(
+        "regressions.csv",
+        csv_text(&reg_header, &reg_rows)?.as_bytes(),
+    )?;
     let thr_header = [
-        "outcome", "n", "gam_edf", "gam_p_smooth", "gam_r2_adj", "gam_threshold", "gam_ci_lo", "gam_ci_hi",
-        "gam_x_max_abs_f2", "segmented_breakpoint", "segmented_ci_lo", "segmented_ci_hi", "segmented_slope_left",
-        "segmented_slope_right", "segmented_r2", "segmented_p_davies", "rcs_threshold", "rcs_p_nonlinear",
+        "outcome",
+        "n",
+        "gam_edf",
+        "gam_p_smooth",
+        "gam_r2_adj",
+        "gam_threshold",
+        "gam_ci_lo",
+        "gam_ci_hi",
+        "gam_x_max_abs_f2",
+        "segmented_breakpoint",
+        "segmented_ci_lo",
+        "segmented_ci_hi",
+        "segmented_slope_left",
+        "segmented_slope_right",
+        "segmented_r2",
+        "segmented_p_davies",
+        "rcs_threshold",
+        "rcs_p_nonlinear",
     ];
     let thr_rows = threshold_rows(a);
-    put("thresholds.csv", csv_text(&thr_header, &thr_rows)?.as_bytes())?;
-    let km_header = ["horizon", "cutoff", "group", "n", "events", "median", "logrank_chi2", "logrank_p"];
+    put(
+        "thresholds.csv",
+        csv_text(&thr_header, &thr_rows)?.as_bytes(),
+    )?;
+    let km_header = [
+        "horizon",
+        "cutoff",
+        "group",
+        "n",
+        "events",
+        "median",
+        "logrank_chi2",
+        "logrank_p",
+    ];
     let km_rows = km_rows(a);
     put("km.csv", csv_text(&km_header, &km_rows)?.as_bytes())?;
-    let cox_header = ["horizon", "cutoff", "model", "term", "hr", "hr_ci_lo", "hr_ci_hi", "p", "events", "n", "concordance", "converged"];
+    let cox_header = [
+        "horizon",
+        "cutoff",
+        "model",
+        "term",
+        "hr",
+        "hr_ci_lo",
+        "hr_ci_hi",
+        "p",
+        "events",
+        "n",
+        "concordance",
+        "converged",
+    ];
     let cox_rows = cox_rows(a);
     put("cox.csv", csv_text(&cox_header, &cox_rows)?.as_bytes())?;
     if let Some(ch) = &a.change {
-        put("change_correlations.csv", csv_text(&corr_header, &correlation_rows(&ch.correlations))?.as_bytes())?;
+        put(
+            "change_correlations.csv",
+            csv_text(&corr_header, &correlation_rows(&ch.correlations))?.as_bytes(),
+        )?;
         let dx = format!("delta_{}", config.dose);
-        put("change_regressions.csv", csv_text(&reg_header, &regression_rows(&dx, &ch.regressions))?.as_bytes())?;
+        put(
+            "change_regressions.csv",
+            csv_text(&reg_header, &regression_rows(&dx, &ch.regressions))?.as_bytes(),
+        )?;
     }
 
     // Figures.
     let mut scatter_figs = Vec::new();
     let main_points = |y: &str| -> Option<(Vec<f64>, Vec<f64>)> {
-        a.thresholds.iter().find(|t| t.outcome == y).map(|t| t.points.clone())
+        a.thresholds
+            .iter()
+            .find(|t| t.outcome == y)
+            .map(|t| t.points.clone())
     };
     for row in &a.correlations.results {
         let (x, y) = match main_points(&row.y) {
@@ -115,7 +172,11 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
             .gam
             .curve
             .iter()
-            .map(|p| CurvePoint { x: p.x, fit: p.fit, se: p.se })
+            .map(|p| CurvePoint {
+                x: p.x,
+                fit: p.fit,
+                se: p.se,
+            })
             .collect();
         let note = format!("edf {:.2}, p {}", t.gam.edf, p_text(t.gam.p_smooth));
         let svg = figures::gam_curve(
@@ -144,24 +205,38 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
     let mut km_figs = Vec::new();
     for s in &a.survival {
         let (time, event, group) = &s.raw;
-        let curves: Vec<KmCurve> = s
-            .km
-            .groups
-            .iter()
-            .enumerate()
-            .map(|(gi, g)| {
-                let rows: Vec<usize> = (0..time.len()).filter(|&r| group[r] == gi).collect();
-                KmCurve {
-                    label: format!("{} (n = {}, deaths {})", g.group, g.n, g.events),
-                    short: g.group.trim_start_matches(config.dose.as_str()).trim().to_string(),
-                    steps: g.steps.iter().filter(|st| st.n_event > 0).map(|st| (st.time, st.survival)).collect(),
-                    censored: rows.iter().filter(|&&r| !event[r]).map(|&r| time[r]).collect(),
-                    times: rows.iter().map(|&r| time[r]).collect(),
-                }
-            })
-            .collect();
+        let curves: Vec<KmCurve> =
+            s.km.groups
+                .iter()
+                .enumerate()
+                .map(|(gi, g)| {
+                    let rows: Vec<usize> = (0..time.len()).filter(|&r| group[r] == gi).collect();
+                    KmCurve {
+                        label: format!("{} (n = {}, deaths {})", g.group, g.n, g.events),
+                        short: g
+                            .group
+                            .trim_start_matches(config.dose.as_str())
+                            .trim()
+                            .to_string(),
+                        steps: g
+                            .steps
+                            .iter()
+                            .filter(|st| st.n_event > 0)
+                            .map(|st| (st.time, st.survival))
+                            .collect(),
+                        censored: rows
+                            .iter()
+                            .filter(|&&r| !event[r])
+                            .map(|&r| time[r])
+                            .collect(),
+                        times: rows.iter().map(|&r| time[r]).collect(),
+                    }
+                })
+                .collect();
         let horizon = time.iter().copied().fold(0.0_f64, f64::max);
-        let note = s.km.logrank.as_ref().map_or("one group".to_string(), |l| format!("log-rank p {}", p_text(l.p)));
+        let note = s.km.logrank.as_ref().map_or("one group".to_string(), |l| {
+            format!("log-rank p {}", p_text(l.p))
+        });
         let title = format!("{} survival, cutoff {}", s.horizon, cutoff_label(s.cutoff));
         let svg = figures::km_plot(&title, horizon, &curves, &note)?;
         km_figs.push(Figure {
@@ -178,7 +253,10 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
     }
     let mut forest_rows = Vec::new();
     for s in &a.survival {
-        for (model, fit) in [("univariate", Some(&s.cox_univariate)), ("adjusted", s.cox_adjusted.as_ref())] {
+        for (model, fit) in [
+            ("univariate", Some(&s.cox_univariate)),
+            ("adjusted", s.cox_adjusted.as_ref()),
+        ] {
             if let Some(term) = fit.and_then(|f| f.terms.first()) {
                 forest_rows.push(ForestRow {
                     label: format!("{} {}, {model}", s.horizon, term.name),
@@ -230,7 +308,8 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
                     names.extend(config.covariates.iter().map(String::as_str));
                 }
                 let (cols, _) = table.complete_numeric(&names).ok()?;
-                let scale = mcvideo_stats::summary::sd(&cols[1]) / mcvideo_stats::summary::sd(&cols[0]);
+                let scale =
+                    mcvideo_stats::summary::sd(&cols[1]) / mcvideo_stats::summary::sd(&cols[0]);
                 scale.is_finite().then(|| ForestRow {
                     label: format!("Δ {}", config.label(r.y.trim_start_matches("delta_"))),
                     estimate: t.coef * scale,
@@ -249,14 +328,24 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
             ),
         });
     }
-    for f in scatter_figs.iter().chain(&gam_figs).chain(&km_figs).chain(std::iter::once(&forest_cox)).chain(&change_figs) {
+    for f in scatter_figs
+        .iter()
+        .chain(&gam_figs)
+        .chain(&km_figs)
+        .chain(std::iter::once(&forest_cox))
+        .chain(&change_figs)
+    {
         put(&f.file, f.svg.as_bytes())?;
     }
 
     // Report, in the paper's order.
     let fig_blocks = |figs: &[Figure]| -> Vec<Block> {
         figs.iter()
-            .map(|f| Block::Figure { file: f.file.clone(), svg: f.svg.clone(), caption: f.caption.clone() })
+            .map(|f| Block::Figure {
+                file: f.file.clone(),
+                svg: f.svg.clone(),
+                caption: f.caption.clone(),
+            })
             .collect()
     };
     let mut sections = Vec::new();
@@ -290,7 +379,10 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
         rows: corr_rows.clone(),
     }];
     corr_blocks.extend(fig_blocks(&scatter_figs));
-    sections.push(Section { title: format!("Correlation between {dose_label} and the microcirculation"), blocks: corr_blocks });
+    sections.push(Section {
+        title: format!("Correlation between {dose_label} and the microcirculation"),
+        blocks: corr_blocks,
+    });
     sections.push(Section {
         title: "Univariate and adjusted linear regression".to_string(),
         blocks: vec![Block::Table {
@@ -311,7 +403,10 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
         },
     ];
     gam_blocks.extend(fig_blocks(&gam_figs));
-    sections.push(Section { title: "Nonlinear dose–response and thresholds".to_string(), blocks: gam_blocks });
+    sections.push(Section {
+        title: "Nonlinear dose–response and thresholds".to_string(),
+        blocks: gam_blocks,
+    });
     if let Some(ch) = &a.change {
         let mut blocks = vec![
             Block::Text(format!(
@@ -330,7 +425,10 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
             },
         ];
         blocks.extend(fig_blocks(&change_figs));
-        sections.push(Section { title: "Changes in dose and in the microcirculation".to_string(), blocks });
+        sections.push(Section {
+            title: "Changes in dose and in the microcirculation".to_string(),
+            blocks,
+        });
     }
     let mut surv_blocks = vec![
         Block::Text(
@@ -348,12 +446,16 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
     ];
     surv_blocks.extend(fig_blocks(&km_figs));
     surv_blocks.push(Block::Table {
-        caption: format!("Cox proportional hazards ({:?} ties)", config.survival.ties).to_lowercase(),
+        caption: format!("Cox proportional hazards ({:?} ties)", config.survival.ties)
+            .to_lowercase(),
         header: cox_header.iter().map(|s| s.to_string()).collect(),
         rows: cox_rows.clone(),
     });
     surv_blocks.extend(fig_blocks(std::slice::from_ref(&forest_cox)));
-    sections.push(Section { title: format!("{dose_label} and mortality"), blocks: surv_blocks });
+    sections.push(Section {
+        title: format!("{dose_label} and mortality"),
+        blocks: surv_blocks,
+    });
     let meta = format!(
         "mcvideo {} · schema {} · data {} · every number also in analysis.json and the CSV files beside this report",
         a.version, a.schema, a.data.source
@@ -400,14 +502,26 @@ fn pairs(table: &mcvideo_stats::data::Table, x: &str, y: &str) -> (Vec<f64>, Vec
 fn correlation_rows(c: &mcvideo_stats::correlate::CorrelateResult) -> Vec<Vec<String>> {
     c.results
         .iter()
-        .map(|r| vec![c.x.clone(), r.y.clone(), r.n.to_string(), num(r.r, 3), format_p(r.p), format_p(r.p_fdr)])
+        .map(|r| {
+            vec![
+                c.x.clone(),
+                r.y.clone(),
+                r.n.to_string(),
+                num(r.r, 3),
+                format_p(r.p),
+                format_p(r.p_fdr),
+            ]
+        })
         .collect()
 }
 
 fn regression_rows(x: &str, regs: &[RegressionPair]) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     for r in regs {
-        for (model, fit) in [("univariate", Some(&r.univariate)), ("adjusted", r.adjusted.as_ref())] {
+        for (model, fit) in [
+            ("univariate", Some(&r.univariate)),
+            ("adjusted", r.adjusted.as_ref()),
+        ] {
             let Some(fit) = fit else { continue };
             if let Some(t) = fit.terms.iter().find(|t| t.name == x) {
                 rows.push(vec![
@@ -477,8 +591,12 @@ fn km_rows(a: &Analysis) -> Vec<Vec<String>> {
                 g.n.to_string(),
                 g.events.to_string(),
                 g.median.map_or("not reached".to_string(), |m| num(m, 2)),
-                s.km.logrank.as_ref().map_or("NA".to_string(), |l| num(l.chi2, 3)),
-                s.km.logrank.as_ref().map_or("NA".to_string(), |l| format_p(l.p)),
+                s.km.logrank
+                    .as_ref()
+                    .map_or("NA".to_string(), |l| num(l.chi2, 3)),
+                s.km.logrank
+                    .as_ref()
+                    .map_or("NA".to_string(), |l| format_p(l.p)),
             ]);
         }
     }
@@ -488,7 +606,10 @@ fn km_rows(a: &Analysis) -> Vec<Vec<String>> {
 fn cox_rows(a: &Analysis) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     for s in &a.survival {
-        for (model, fit) in [("univariate", Some(&s.cox_univariate)), ("adjusted", s.cox_adjusted.as_ref())] {
+        for (model, fit) in [
+            ("univariate", Some(&s.cox_univariate)),
+            ("adjusted", s.cox_adjusted.as_ref()),
+        ] {
             let Some(fit) = fit else { continue };
             for t in &fit.terms {
                 rows.push(vec![

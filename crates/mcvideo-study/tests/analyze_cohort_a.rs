@@ -3,7 +3,9 @@
 use std::path::{Path, PathBuf};
 
 fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures")
+        .join(rel)
 }
 
 #[test]
@@ -13,24 +15,49 @@ fn cohort_a_produces_every_file() {
     let summary = mcvideo_study::run(&fixture("study/cohort_a.toml"), out.path()).unwrap();
     eprintln!("run took {:?}; files: {:?}", t0.elapsed(), summary.files);
     let expected = [
-        "analysis.json", "report.html", "baseline.csv", "correlations.csv", "regressions.csv",
-        "thresholds.csv", "km.csv", "cox.csv", "change_correlations.csv", "change_regressions.csv",
-        "scatter_mfi.svg", "scatter_ppv.svg", "scatter_hi.svg", "scatter_lactate.svg",
-        "gam_mfi.svg", "gam_ppv.svg", "gam_hi.svg",
-        "km_28-day_0_5.svg", "forest_cox.svg", "forest_change.svg", "change_scatter_mfi.svg",
+        "analysis.json",
+        "report.html",
+        "baseline.csv",
+        "correlations.csv",
+        "regressions.csv",
+        "thresholds.csv",
+        "km.csv",
+        "cox.csv",
+        "change_correlations.csv",
+        "change_regressions.csv",
+        "scatter_mfi.svg",
+        "scatter_ppv.svg",
+        "scatter_hi.svg",
+        "scatter_lactate.svg",
+        "gam_mfi.svg",
+        "gam_ppv.svg",
+        "gam_hi.svg",
+        "km_28-day_0_5.svg",
+        "forest_cox.svg",
+        "forest_change.svg",
+        "change_scatter_mfi.svg",
     ];
     for f in expected {
         let p = out.path().join(f);
         assert!(p.is_file(), "{f} missing; wrote {:?}", summary.files);
-        assert!(std::fs::metadata(&p).unwrap().len() > 100, "{f} is nearly empty");
+        assert!(
+            std::fs::metadata(&p).unwrap().len() > 100,
+            "{f} is nearly empty"
+        );
     }
-    let km = summary.files.iter().filter(|f| f.starts_with("km_")).count();
+    let km = summary
+        .files
+        .iter()
+        .filter(|f| f.starts_with("km_"))
+        .count();
     assert_eq!(km, 4, "2 horizons x 2 cutoffs: {:?}", summary.files);
     let json = std::fs::read_to_string(out.path().join("analysis.json")).unwrap();
     assert!(!json.contains("NaN") && !json.contains("null,\n") || !json.contains("NaN"));
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["schema"], "mcvideo.study.v1");
-    let thr = v["thresholds"][0]["gam"]["threshold"]["x"].as_f64().unwrap();
+    let thr = v["thresholds"][0]["gam"]["threshold"]["x"]
+        .as_f64()
+        .unwrap();
     assert!(thr > 0.3 && thr < 1.5, "MFI threshold {thr}");
     assert_eq!(v["cutoffs"][1]["value"].as_f64().unwrap(), thr);
     assert_eq!(v["data"]["patients"], 66);

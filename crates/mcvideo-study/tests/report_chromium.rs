@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures")
+        .join(rel)
 }
 
 fn chromium() -> Option<PathBuf> {
@@ -21,7 +23,13 @@ fn run_chromium(bin: &Path, args: &[&str], url: &str) -> (String, String) {
     let out = Command::new("timeout")
         .arg("60")
         .arg(bin)
-        .args(["--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0"])
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--enable-logging=stderr",
+            "--v=0",
+        ])
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .args(args)
         .arg(url)
@@ -55,7 +63,11 @@ fn report_opens_in_headless_chromium() {
     let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("mcvideo-study-report");
     let _ = std::fs::remove_dir_all(&out);
     let summary = mcvideo_study::run(&fixture("study/cohort_a.toml"), &out).unwrap();
-    let svgs: Vec<&String> = summary.files.iter().filter(|f| f.ends_with(".svg")).collect();
+    let svgs: Vec<&String> = summary
+        .files
+        .iter()
+        .filter(|f| f.ends_with(".svg"))
+        .collect();
     let report = out.join("report.html");
     let url = format!("file://{}", report.display());
 
@@ -63,22 +75,37 @@ fn report_opens_in_headless_chromium() {
     assert!(dom.contains("</html>"), "no DOM dumped; stderr:\n{stderr}");
     let errors = console_errors(&stderr);
     assert!(errors.is_empty(), "console errors:\n{}", errors.join("\n"));
-    assert_eq!(dom.matches("<figure").count(), svgs.len(), "figures in the DOM");
+    assert_eq!(
+        dom.matches("<figure").count(),
+        svgs.len(),
+        "figures in the DOM"
+    );
     for f in &svgs {
-        assert!(dom.contains(&format!("data-file=\"{f}\"")), "{f} not in the page");
+        assert!(
+            dom.contains(&format!("data-file=\"{f}\"")),
+            "{f} not in the page"
+        );
     }
     assert_eq!(dom.matches("<svg").count(), svgs.len());
 
     let shot = out.join("report.png");
     let (_, stderr) = run_chromium(
         &bin,
-        &[&format!("--screenshot={}", shot.display()), "--window-size=1200,3000", "--hide-scrollbars"],
+        &[
+            &format!("--screenshot={}", shot.display()),
+            "--window-size=1200,3000",
+            "--hide-scrollbars",
+        ],
         &url,
     );
     let errors = console_errors(&stderr);
     assert!(errors.is_empty(), "console errors:\n{}", errors.join("\n"));
     let size = std::fs::metadata(&shot).map(|m| m.len()).unwrap_or(0);
-    assert!(size > 50_000, "screenshot {} is {size} bytes", shot.display());
+    assert!(
+        size > 50_000,
+        "screenshot {} is {size} bytes",
+        shot.display()
+    );
     println!("screenshot: {}", shot.display());
     eprintln!("screenshot: {}", shot.display());
 }
@@ -96,7 +123,10 @@ fn script_in_data_stays_text_in_chromium() {
     let url = format!("file://{}", out.join("report.html").display());
     let (dom, stderr) = run_chromium(&bin, &["--dump-dom"], &url);
     assert!(dom.contains("</html>"), "no DOM; stderr:\n{stderr}");
-    assert!(!dom.contains("<script"), "a <script> element reached the DOM");
+    assert!(
+        !dom.contains("<script"),
+        "a <script> element reached the DOM"
+    );
     assert!(dom.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert!(console_errors(&stderr).is_empty(), "{stderr}");
 }
@@ -107,7 +137,11 @@ fn common_hostile(dir: &Path) -> (PathBuf, PathBuf) {
     let mut lines = text.lines();
     let mut csv = format!("{},note\n", lines.next().unwrap());
     for (i, l) in lines.enumerate() {
-        let note = if i % 2 == 0 { "<script>alert(1)</script>" } else { "plain" };
+        let note = if i % 2 == 0 {
+            "<script>alert(1)</script>"
+        } else {
+            "plain"
+        };
         csv.push_str(&format!("{l},{note}\n"));
     }
     let data = dir.join("cohort.csv");

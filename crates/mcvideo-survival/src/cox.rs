@@ -269,9 +269,14 @@ pub fn cox_with(
             "{name} is constant or collinear with earlier covariates: coefficient not estimable (R: NA)"
         ));
     }
-    // coxph.fit's checks on the one further Newton step u·I⁻¹ (scaled units undone below).
-    let further_step = &fit.inverse_information * &fit.score;
-    let coef_std: Vec<f64> = (0..p).map(|j| fit.beta[j]).collect();
+    // coxph.fit's checks on the one further Newton step I⁻¹u, in the covariates' own units
+    // (scaled units: β = β_s·scale, so the step scales the same way).
+    let further_step: Vec<f64> = (&fit.inverse_information * &fit.score)
+        .iter()
+        .zip(&scale)
+        .map(|(step, s)| step * s)
+        .collect();
+    let coef_std = &fit.beta;
     let mut infinite = Vec::new();
     if opts.max_iter > 1 {
         if !fit.converged {

@@ -1,15 +1,19 @@
 //! Writes frame 0, frame 1 and the temporal mean of a synthetic clip as PNG, for eyeballing.
+//!
+//! `cargo run -p mcvideo-synth --example preview -- OUT_DIR [key=value ...]`, where each
+//! key is a SynthParams field and each value JSON, e.g. `width=720 defocus_px=2.5`.
 
 use std::path::PathBuf;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let out = PathBuf::from(args.next().unwrap_or_else(|| "/tmp/synth-preview".into()));
-    let seed: u64 = args.next().map_or(Ok(0), |s| s.parse())?;
-    let params = mcvideo_synth::SynthParams {
-        seed,
-        ..Default::default()
-    };
+    let mut value = serde_json::to_value(mcvideo_synth::SynthParams::default())?;
+    for pair in args {
+        let (key, v) = pair.split_once('=').ok_or("arguments are key=value")?;
+        value[key] = serde_json::from_str(v)?;
+    }
+    let params: mcvideo_synth::SynthParams = serde_json::from_value(value)?;
     std::fs::create_dir_all(&out)?;
     let (frames, truth) = mcvideo_synth::render(&params)?;
     frames[0].save(out.join("frame0.png"))?;

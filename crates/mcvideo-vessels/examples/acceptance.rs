@@ -64,11 +64,21 @@ fn main() {
         ("texture1.5", Box::new(|p: &mut SynthParams| p.texture = 1.5)),
         ("motion3", Box::new(|p: &mut SynthParams| p.motion = 3.0)),
     ];
-    let params = VesselParams::default();
+    // Optional overrides for tuning: VS_SEED, VS_GROW, VS_BETA, VS_CONTRAST.
+    let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<f64>().ok());
+    let mut params = VesselParams::default();
+    if let Some(v) = env("VS_SEED") { params.seed_over_background = v; }
+    if let Some(v) = env("VS_GROW") { params.grow_fraction = v; }
+    if let Some(v) = env("VS_BETA") { params.blob_beta = v; }
+    if let Some(v) = env("VS_CONTRAST") { params.min_contrast = v; }
+    let only = std::env::var("VS_ONLY").ok();
     println!("| variant | um/px | seed | TVD err % | small found % | small false % | pos err px | diam err um | diam bias um | n diam |");
     println!("|---|---|---|---|---|---|---|---|---|---|");
     let mut rows: Vec<(f64, f64, f64, f64, f64)> = Vec::new();
     for (name, apply) in &variants {
+        if only.as_deref().is_some_and(|o| !name.starts_with(o)) {
+            continue;
+        }
         for &um in &[0.8, 1.2, 1.6] {
             for seed in 0..seeds {
                 let mut sp = SynthParams { seed, um_per_px: um, ..SynthParams::default() };

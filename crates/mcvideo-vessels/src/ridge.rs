@@ -15,8 +15,8 @@ pub struct RidgeMap {
     /// selected scale; for a bar of relative contrast `h` it peaks near `0.48 h` whatever the
     /// width.
     pub strength: Vec<f32>,
-    /// Strength over the background response of its scale (the scale's median strength over
-    /// the image): a signal-to-clutter ratio. The scale is selected by this score, so tissue
+    /// Strength over the background response of its scale (the scale's median positive strength
+    /// over the image): a signal-to-clutter ratio. The scale is selected by this score, so tissue
     /// texture, which responds most at coarse scales, raises the bar for wide vessels only.
     pub score: Vec<f32>,
     /// Median strength of each scale over the image (the clutter level), by scale.
@@ -108,9 +108,10 @@ fn pixel_response(
     Some((strength, [nx, ny], [t * nx, t * ny]))
 }
 
-/// Median of every `stride`-th value (the clutter level of one scale).
+/// Median of every `stride`-th positive value (the clutter level of one scale: about half
+/// the pixels curve the wrong way and respond 0).
 fn subsampled_median(values: &[f32], stride: usize) -> f32 {
-    let mut sample: Vec<f32> = values.iter().step_by(stride).copied().collect();
+    let mut sample: Vec<f32> = values.iter().step_by(stride).copied().filter(|&v| v > 0.0).collect();
     if sample.is_empty() {
         return 0.0;
     }

@@ -1,7 +1,10 @@
 //! One module per subcommand; each exposes `Args` (when it takes any) and `run`.
 
 pub mod analyze;
+pub mod batch;
+pub mod inspect;
 pub mod merge;
+pub mod score;
 pub mod stats;
 pub mod synth;
 pub mod synth_study;

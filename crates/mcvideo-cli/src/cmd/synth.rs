@@ -89,11 +89,13 @@ fn parse_format(name: &str) -> Result<VideoFormat, String> {
         "dv" => VideoFormat::DvAvi,
         "mkv" => VideoFormat::Ffv1Mkv,
         "mov" => VideoFormat::H264Mov,
-        other => return VideoFormat::from_name(other).ok_or_else(|| {
-            format!(
+        other => {
+            return VideoFormat::from_name(other).ok_or_else(|| {
+                format!(
                 "unknown format {other:?}: use ffv1, h264, mpeg4, mjpeg, rawvideo, dv, mkv, mov"
             )
-        }),
+            })
+        }
     })
 }
 

@@ -1,0 +1,39 @@
+//! `mcvideo inspect CLIP`: decode, stabilize and grade quality only — the quick check before scoring.
+
+use anyhow::Context;
+use mcvideo_score::{inspect_clip, inspect_summary, ScoreParams};
+use std::path::PathBuf;
+
+/// Arguments of `mcvideo inspect`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The clip: any video FFmpeg reads, or a folder of numbered PNG/TIFF frames.
+    clip: PathBuf,
+    /// Device preset giving the scale: microscan, cytocam or microsee-v100.
+    #[arg(long)]
+    device: Option<String>,
+    /// Scale in micrometres per pixel (overrides the preset).
+    #[arg(long)]
+    um_per_px: Option<f64>,
+    /// Print the clip, calibration, stabilization and quality parts of the score JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs `mcvideo inspect`.
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let params = ScoreParams {
+        device: args.device,
+        um_per_px: args.um_per_px,
+        no_overlay: true,
+        ..ScoreParams::default()
+    };
+    let report = inspect_clip(&args.clip, &params)?;
+    if args.json {
+        let json = serde_json::to_string_pretty(&report).context("serializing the report")?;
+        println!("{json}");
+    } else {
+        print!("{}", inspect_summary(&report));
+    }
+    Ok(())
+}

@@ -1,0 +1,34 @@
+//! The error type of one clip's scoring: which stage failed, on which file, and why.
+
+use std::path::PathBuf;
+
+/// Why a clip could not be scored. Every message names the clip.
+#[derive(Debug, thiserror::Error)]
+pub enum ScoreError {
+    /// The clip could not be decoded (the decode error names the file already).
+    #[error(transparent)]
+    Decode(#[from] mcvideo_decode::DecodeError),
+    /// The scale is unknown or implausible.
+    #[error("{path}: {source}")]
+    Calibration {
+        path: PathBuf,
+        source: mcvideo_calibration::CalibrationError,
+    },
+    /// A stage failed on this clip.
+    #[error("{path}: {stage} failed: {message}")]
+    Stage {
+        path: PathBuf,
+        stage: &'static str,
+        message: String,
+    },
+}
+
+impl ScoreError {
+    pub(crate) fn stage(path: &std::path::Path, stage: &'static str, err: impl std::fmt::Display) -> Self {
+        ScoreError::Stage {
+            path: path.to_path_buf(),
+            stage,
+            message: err.to_string(),
+        }
+    }
+}

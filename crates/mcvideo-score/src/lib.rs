@@ -1,0 +1,18 @@
+//! One clip end to end: decode, calibrate, stabilize, grade quality, segment vessels, measure flow, score.
+//!
+//! This crate only composes the stage crates; each stage owns its algorithm. The output is
+//! SPEC.md's score JSON (`mcvideo.score.v1`) as [`ScoreReport`], plus the overlay picture.
+
+pub mod error;
+pub mod overlay;
+pub mod params;
+pub mod pipeline;
+pub mod quality_slots;
+pub mod report;
+pub mod summary;
+
+pub use error::ScoreError;
+pub use params::ScoreParams;
+pub use pipeline::{inspect_clip, score_clip, ScoredOutput};
+pub use report::{InspectReport, ScoreReport, VesselReport, SCORE_SCHEMA};
+pub use summary::{inspect_summary, score_summary};

@@ -1,0 +1,22 @@
+//! Everything that tunes one clip's scoring, with the defaults each stage documents.
+
+use serde::Serialize;
+
+/// Parameters of the whole pipeline.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ScoreParams {
+    /// Device preset name (`--device`).
+    pub device: Option<String>,
+    /// Explicit scale (`--um-per-px`), overriding the preset.
+    pub um_per_px: Option<f64>,
+    /// Registration.
+    pub stabilize: mcvideo_stabilize::StabilizeParams,
+    /// Quality grading.
+    pub quality: mcvideo_quality::QualityParams,
+    /// Vessel detection (holds the small-vessel cutoff).
+    pub vessels: mcvideo_vessels::VesselParams,
+    /// Red-cell flow and the flow-class rule.
+    pub flow: mcvideo_flow::FlowParams,
+    /// Skip drawing the overlay (batch runs that do not want pictures).
+    pub no_overlay: bool,
+}

@@ -1,0 +1,203 @@
+//! The pipeline of one clip: each stage's output feeds the next, frames stay in memory once.
+
+use crate::overlay::draw_score_overlay;
+use crate::report::{InspectReport, ScoreReport, VesselReport, SCORE_SCHEMA};
+use crate::{ScoreError, ScoreParams};
+use image::GrayImage;
+use mcvideo_metrics::{site_metrics, MeasuredVessel, MetricsParams};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Instant;
+
+/// What `score` produces: the report and, unless disabled, the overlay PNG.
+#[derive(Debug, Clone)]
+pub struct ScoredOutput {
+    pub report: ScoreReport,
+    pub overlay_png: Option<Vec<u8>>,
+}
+
+/// Stage timings, in milliseconds, in the order the stages ran.
+struct Timer {
+    timings: BTreeMap<String, f64>,
+    started: Instant,
+}
+
+impl Timer {
+    fn new() -> Self {
+        Timer {
+            timings: BTreeMap::new(),
+            started: Instant::now(),
+        }
+    }
+    /// Records the time since the last lap under `stage`.
+    fn lap(&mut self, stage: &str) {
+        let now = Instant::now();
+        let ms = (now - self.started).as_secs_f64() * 1e3;
+        self.timings.insert(stage.to_string(), (ms * 1e3).round() / 1e3);
+        self.started = now;
+    }
+}
+
+/// Decoded, calibrated, registered and graded: what `inspect` shows and `score` builds on.
+struct Prepared {
+    info: mcvideo_decode::ClipInfo,
+    calibration: mcvideo_calibration::Calibration,
+    frames: Vec<GrayImage>,
+    stabilization: mcvideo_stabilize::Stabilization,
+    quality: mcvideo_quality::Quality,
+    timer: Timer,
+}
+
+fn prepare(path: &Path, params: &ScoreParams) -> Result<Prepared, ScoreError> {
+    let mut timer = Timer::new();
+    // The scale is checked before decoding, so a clip of unknown scale fails at once.
+    let probed = mcvideo_decode::probe(path)?;
+    let calibration = mcvideo_calibration::resolve(
+        params.device.as_deref(),
+        params.um_per_px,
+        path,
+        probed.width,
+    )
+    .map_err(|source| ScoreError::Calibration {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let (info, frames) = mcvideo_decode::read_all(path)?;
+    timer.lap("decode");
+    let stabilization = mcvideo_stabilize::stabilize(&frames, &params.stabilize)
+        .map_err(|e| ScoreError::stage(path, "stabilization", e))?;
+    timer.lap("stabilize");
+    let quality =
+        mcvideo_quality::grade_clip(&frames, info.fps, &stabilization, &params.quality);
+    timer.lap("quality");
+    Ok(Prepared {
+        info,
+        calibration,
+        frames,
+        stabilization,
+        quality,
+        timer,
+    })
+}
+
+/// Decodes, registers and grades one clip (`mcvideo inspect`).
+pub fn inspect_clip(path: &Path, params: &ScoreParams) -> Result<InspectReport, ScoreError> {
+    let p = prepare(path, params)?;
+    Ok(InspectReport {
+        schema: SCORE_SCHEMA.to_string(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        clip: p.info,
+        calibration: p.calibration,
+        stabilization: p.stabilization,
+        quality: p.quality,
+        timings_ms: p.timer.timings,
+    })
+}
+
+/// Scores one clip end to end (`mcvideo score`).
+pub fn score_clip(path: &Path, params: &ScoreParams) -> Result<ScoredOutput, ScoreError> {
+    let Prepared {
+        info,
+        calibration,
+        frames,
+        stabilization,
+        mut quality,
+        mut timer,
+    } = prepare(path, params)?;
+    let um_per_px = calibration.um_per_px;
+
+    let mean = mcvideo_stabilize::mean_image(&frames, &stabilization);
+    timer.lap("mean_image");
+    let segments = mcvideo_vessels::detect_vessels(
+        &mean,
+        um_per_px,
+        stabilization.valid_region,
+        &params.vessels,
+    )
+    .map_err(|e| ScoreError::stage(path, "vessel detection", e))?;
+    timer.lap("vessels");
+
+    let lines: Vec<(Vec<[f64; 2]>, f64)> = segments
+        .iter()
+        .map(|s| (s.centerline_px.clone(), s.diameter_px))
+        .collect();
+    let flows = mcvideo_flow::measure_vessels(
+        &frames,
+        &stabilization.shifts_px,
+        &lines,
+        info.fps,
+        um_per_px,
+        &params.flow,
+    );
+    drop(frames);
+    timer.lap("flow");
+
+    let vessels: Vec<VesselReport> = segments
+        .iter()
+        .zip(&flows)
+        .map(|(s, f)| VesselReport {
+            id: s.id,
+            centerline_px: s.centerline_px.clone(),
+            length_um: s.length_px * um_per_px,
+            diameter_um: s.diameter_um,
+            small: s.small,
+            velocity_um_s: f.velocity_um_s,
+            velocity_at_least: f.at_least,
+            v_max_um_s: f.v_max_um_s,
+            flowing_fraction: f.flowing_fraction,
+            flow_class: f.flow_class,
+        })
+        .collect();
+    let measured: Vec<MeasuredVessel> = vessels
+        .iter()
+        .map(|v| MeasuredVessel {
+            centerline_px: v.centerline_px.clone(),
+            diameter_um: v.diameter_um,
+            flow_class: v.flow_class,
+            velocity_um_s: v.velocity_um_s,
+        })
+        .collect();
+    let metrics = site_metrics(
+        &measured,
+        &MetricsParams {
+            um_per_px,
+            small_vessel_cutoff_um: params.vessels.small_vessel_cutoff_um,
+            valid_region: stabilization.valid_region,
+        },
+    )
+    .map_err(|e| ScoreError::stage(path, "metrics", e))?;
+    let [x0, y0, x1, y1] = stabilization.valid_region;
+    let frame_area = f64::from(info.width) * f64::from(info.height);
+    let valid_area_fraction = ((x1 - x0).max(0.0) * (y1 - y0).max(0.0) / frame_area).min(1.0);
+    crate::quality_slots::fill(
+        &mut quality,
+        &vessels,
+        &metrics,
+        &params.quality,
+        valid_area_fraction,
+    );
+    timer.lap("metrics");
+
+    let overlay_png = if params.no_overlay {
+        None
+    } else {
+        let png = draw_score_overlay(&mean, &vessels)
+            .map_err(|e| ScoreError::stage(path, "overlay", e))?;
+        timer.lap("overlay");
+        Some(png)
+    };
+    Ok(ScoredOutput {
+        report: ScoreReport {
+            schema: SCORE_SCHEMA.to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            clip: info,
+            calibration,
+            stabilization,
+            quality,
+            vessels,
+            metrics,
+            timings_ms: timer.timings,
+        },
+        overlay_png,
+    })
+}
