@@ -40,7 +40,9 @@ pub struct DecodeOptions {
     /// Ignored for video files, which carry their own rate.
     pub folder_fps: Option<f64>,
     /// When `true`, a truncated or damaged clip yields the frames that decode and then ends
-    /// quietly; when `false` (the default) the stream ends with [`crate::DecodeError::Truncated`].
+    /// quietly; when `false` (the default) the stream ends with [`crate::DecodeError::Truncated`]
+    /// if at least max(2, 2 %) of the frames the container announces are missing, or if
+    /// packets failed to decode in a clip that announces no length.
     /// A clip with no decodable frame is an error either way.
     pub allow_truncated: bool,
     /// Decoder threads; 0 (the default) lets FFmpeg pick one per core, as the `ffmpeg` tool does.

@@ -10,8 +10,8 @@ use image::GrayImage;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-/// Frames missing at the end before a clip counts as truncated: 2 % of the announced count,
-/// and at least 2 (container counts of some muxers are off by one).
+/// Frames that may be missing before a clip counts as truncated: fewer than 2 % of the
+/// announced count, and fewer than 2 (container counts of some muxers are off by one).
 fn truncation_tolerance(expected: u64) -> u64 {
     (expected / 50).max(2)
 }

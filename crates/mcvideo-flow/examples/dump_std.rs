@@ -1,10 +1,13 @@
 //! Writes the space-time diagram of a toy vessel as a PNG (debug aid).
 
-use mcvideo_flow::toy::{render, ToyClip, ToyVessel};
 use mcvideo_flow::space_time_diagram;
+use mcvideo_flow::toy::{render, ToyClip, ToyVessel};
 
 fn main() {
-    let args: Vec<f64> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    let args: Vec<f64> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
     let (len, speed) = (args[0], args[1]);
     let mut clip = ToyClip::straight(speed);
     clip.frames = 75;
@@ -22,6 +25,8 @@ fn main() {
     frames[0].save("/tmp/flow_frame0.png").ok();
     let std = space_time_diagram(&frames, &shifts, &clip.vessels[0].centerline_px, 1.5);
     let (r, c) = std.dim();
-    let img = image::GrayImage::from_fn(c as u32 * 4, r as u32 * 4, |x, y| image::Luma([std[[y as usize / 4, x as usize / 4]].clamp(0.0, 255.0) as u8]));
+    let img = image::GrayImage::from_fn(c as u32 * 4, r as u32 * 4, |x, y| {
+        image::Luma([std[[y as usize / 4, x as usize / 4]].clamp(0.0, 255.0) as u8])
+    });
     img.save("/tmp/flow_std.png").ok();
 }

@@ -5,7 +5,10 @@ use mcvideo_flow::{measure_vessels, FlowParams};
 use mcvideo_synth::{render, SynthParams};
 
 fn main() {
-    let a: Vec<f64> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    let a: Vec<f64> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
     let params = SynthParams {
         width: 200,
         height: 160,
@@ -22,7 +25,9 @@ fn main() {
         return;
     };
     let um = truth.um_per_px;
-    let only = std::env::var("ONLY").ok().and_then(|s| s.parse::<usize>().ok());
+    let only = std::env::var("ONLY")
+        .ok()
+        .and_then(|s| s.parse::<usize>().ok());
     let vessels: Vec<(Vec<[f64; 2]>, f64)> = truth
         .vessels
         .iter()
@@ -34,7 +39,14 @@ fn main() {
             }
         })
         .collect();
-    let flows = measure_vessels(&frames, &truth.shifts_px, &vessels, truth.fps, um, &FlowParams::default());
+    let flows = measure_vessels(
+        &frames,
+        &truth.shifts_px,
+        &vessels,
+        truth.fps,
+        um,
+        &FlowParams::default(),
+    );
     for (v, f) in truth.vessels.iter().zip(&flows) {
         println!(
             "id {:2} len {:5.0} d {:4.1} | true c{} v {:>6} ff {:.2} | meas c{} v {:>6} ff {:.2} at_least {} vmax {:.0} corr {:.2} fast {} win {:?}",

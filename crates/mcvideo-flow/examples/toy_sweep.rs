@@ -5,12 +5,17 @@ use mcvideo_flow::{measure_vessels, FlowParams};
 
 fn main() {
     let params = FlowParams::default();
-    let args: Vec<f64> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    let args: Vec<f64> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
     println!("len speed ff_true | v_meas ff_meas class at_least corr fast");
     for &len in &[40.0f64, 80.0, 150.0] {
         for &speed in &[0.0, 0.3, 0.7, 1.5, 3.0, 6.0, 10.0, 18.0, 30.0, 60.0] {
             for &stop in &[false, true] {
-                if args.len() == 3 && (args[0] != len || args[1] != speed || (args[2] != 0.0) != stop) {
+                if args.len() == 3
+                    && (args[0] != len || args[1] != speed || (args[2] != 0.0) != stop)
+                {
                     continue;
                 }
                 let mut clip = ToyClip::straight(speed);
@@ -18,7 +23,11 @@ fn main() {
                 clip.width = 220;
                 clip.height = 120;
                 clip.seed = (len as u64) * 100 + (speed * 10.0) as u64;
-                let moving: Vec<bool> = if stop { (0..75).map(|t| t < 25).collect() } else { Vec::new() };
+                let moving: Vec<bool> = if stop {
+                    (0..75).map(|t| t < 25).collect()
+                } else {
+                    Vec::new()
+                };
                 clip.vessels = vec![ToyVessel {
                     centerline_px: if std::env::var_os("WIGGLE").is_some() {
                         (0..=(len as usize))
@@ -38,12 +47,22 @@ fn main() {
                 }];
                 let ff = clip.vessels[0].flowing_fraction(75);
                 let (frames, shifts) = render(&clip);
-                let v: Vec<_> = clip.vessels.iter().map(|v| (v.centerline_px.clone(), v.diameter_px)).collect();
+                let v: Vec<_> = clip
+                    .vessels
+                    .iter()
+                    .map(|v| (v.centerline_px.clone(), v.diameter_px))
+                    .collect();
                 let f = &measure_vessels(&frames, &shifts, &v, 25.0, 1.0, &params)[0];
                 println!(
                     "{len:4} {speed:5.1} {ff:.2} | {:>7} {:.2} {} {} {:.2} {} vmax {}",
-                    f.velocity_px_per_frame.map_or("-".into(), |v| format!("{v:.2}")),
-                    f.flowing_fraction, f.flow_class, f.at_least, f.correlation, f.fast_windows, f.v_max_um_s / 25.0
+                    f.velocity_px_per_frame
+                        .map_or("-".into(), |v| format!("{v:.2}")),
+                    f.flowing_fraction,
+                    f.flow_class,
+                    f.at_least,
+                    f.correlation,
+                    f.fast_windows,
+                    f.v_max_um_s / 25.0
                 );
             }
         }

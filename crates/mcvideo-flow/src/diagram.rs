@@ -181,9 +181,10 @@ impl SamplingPlan {
 /// assert_eq!(std.dim(), (3, 5));
 /// assert_eq!(std.row(0).to_vec(), vec![0.0, 200.0, 0.0, 0.0, 0.0]);
 /// assert_eq!(std.row(2).to_vec(), vec![0.0, 0.0, 0.0, 200.0, 0.0]);
-/// // A camera shift of +1 px in x moves the sampling with it.
+/// // Frame 1 alone has its dot at x = 3 (column 2); with a camera shift of +1 px in x the
+/// // sampling moves with the scene and reads it one column earlier.
 /// let std = space_time_diagram(&frames[1..2], &[[1.0, 0.0]], &[[1.0, 1.0], [5.0, 1.0]], 0.0);
-/// assert_eq!(std.row(0).to_vec(), vec![200.0, 0.0, 0.0, 0.0, 0.0]);
+/// assert_eq!(std.row(0).to_vec(), vec![0.0, 200.0, 0.0, 0.0, 0.0]);
 /// ```
 pub fn space_time_diagram(
     frames: &[GrayImage],

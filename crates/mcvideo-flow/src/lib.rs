@@ -175,7 +175,12 @@ fn max_shift(columns: usize, fraction: f64) -> usize {
 /// assert_eq!((flow.flow_class, flow.velocity_um_s, flow.flowing_fraction), (0, None, 0.0));
 /// assert_eq!(flow.v_max_um_s, 500.0);
 /// ```
-pub fn measure_flow(std: &Array2<f32>, fps: f64, um_per_px: f64, params: &FlowParams) -> VesselFlow {
+pub fn measure_flow(
+    std: &Array2<f32>,
+    fps: f64,
+    um_per_px: f64,
+    params: &FlowParams,
+) -> VesselFlow {
     let (rows, columns) = std.dim();
     let fps_ok = fps.is_finite() && fps > 0.0;
     let scale_ok = um_per_px.is_finite() && um_per_px > 0.0;
@@ -228,9 +233,6 @@ pub fn measure_flow(std: &Array2<f32>, fps: f64, um_per_px: f64, params: &FlowPa
             }
             churn
         };
-        if std::env::var_os("MCFLOW_DEBUG").is_some() {
-            eprintln!("win {start}-{end} est {est:?} moving {moving} change {:.1} noise {noise:.1}", motion::temporal_change(&s, start, end));
-        }
         if moving {
             moving_steps += motion::moving_share(&s, start, end, noise) * (end - start) as f64;
         }

@@ -83,8 +83,8 @@ pub fn temporal_change(s: &Array2<f32>, start: usize, end: usize) -> f64 {
 }
 
 /// Share of the frame steps of a moving window `[start, end)` during which the cells move:
-/// a step moves when its frame-to-frame change rises above the noise by at least a quarter
-/// of the window's largest change. Stops inside a window (stop-and-go flow) change no more
+/// a step moves when its frame-to-frame change reaches twice the noise variance, or rises
+/// above the noise by a quarter of the window's largest change if that is less. Stops inside a window (stop-and-go flow) change no more
 /// than noise, so a window half stopped counts half.
 pub fn moving_share(s: &Array2<f32>, start: usize, end: usize, noise: f64) -> f64 {
     let (rows, _) = s.dim();
@@ -92,13 +92,11 @@ pub fn moving_share(s: &Array2<f32>, start: usize, end: usize, noise: f64) -> f6
     if end <= start {
         return 1.0;
     }
-    let changes: Vec<f64> = (start..end)
-        .map(|t| temporal_change(s, t, t + 1))
-        .collect();
+    let changes: Vec<f64> = (start..end).map(|t| temporal_change(s, t, t + 1)).collect();
     let max = changes.iter().copied().fold(0.0, f64::max);
     if max <= noise {
         return 1.0;
     }
-    let threshold = noise + 0.25 * (max - noise);
+    let threshold = (noise + 0.25 * (max - noise)).min(2.0 * noise);
     changes.iter().filter(|&&c| c >= threshold).count() as f64 / changes.len() as f64
 }

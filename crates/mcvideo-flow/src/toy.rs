@@ -127,7 +127,14 @@ impl Arc {
 }
 
 /// Adds `amplitude · exp(-r² / 2σ²)` around `centre` into a float image.
-fn splat(buf: &mut [f32], width: usize, height: usize, centre: [f64; 2], sigma: f64, amplitude: f64) {
+fn splat(
+    buf: &mut [f32],
+    width: usize,
+    height: usize,
+    centre: [f64; 2],
+    sigma: f64,
+    amplitude: f64,
+) {
     let reach = (3.0 * sigma).ceil() as i64;
     let (cx, cy) = (centre[0].round() as i64, centre[1].round() as i64);
     let inv = 1.0 / (2.0 * sigma * sigma);

@@ -158,7 +158,10 @@ fn accuracy_table() {
         all.beyond_flagged,
         all.beyond_range
     );
-    println!("confusion (rows truth 0..3, columns measured 0..3): {:?}", all.confusion);
+    println!(
+        "confusion (rows truth 0..3, columns measured 0..3): {:?}",
+        all.confusion
+    );
     assert!(accuracy >= 0.85, "class accuracy by length {accuracy}");
     assert!(err <= 0.15, "median relative velocity error {err}");
 }
@@ -175,6 +178,10 @@ fn small_synth_clip_meets_the_targets() {
     let mut t = evaluate(&params);
     let accuracy = t.correct_length_um / t.length_um;
     let err = median(&mut t.velocity_errors);
-    assert!(accuracy >= 0.8, "class accuracy by length {accuracy}: {:?}", t.confusion);
+    assert!(
+        accuracy >= 0.8,
+        "class accuracy by length {accuracy}: {:?}",
+        t.confusion
+    );
     assert!(err <= 0.15, "median relative velocity error {err}");
 }

@@ -6,7 +6,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{grade_at_least, grade_at_most, Quality, QualityParams, ACCEPTABLE, OPTIMAL, UNACCEPTABLE};
+use crate::{
+    grade_at_least, grade_at_most, Quality, QualityParams, ACCEPTABLE, OPTIMAL, UNACCEPTABLE,
+};
 
 /// What vessel detection found, for the content item.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -42,7 +44,10 @@ pub fn grade_content(q: &mut Quality, input: &ContentInput, params: &QualityPara
     } else {
         parts.push((
             grade_at_least(input.tvd_small_mm_per_mm2, params.tvd_small_mm_per_mm2),
-            format!("small-vessel density {:.1} mm/mm²", input.tvd_small_mm_per_mm2),
+            format!(
+                "small-vessel density {:.1} mm/mm²",
+                input.tvd_small_mm_per_mm2
+            ),
         ));
     }
     if input.n_vessels == input.n_small_vessels && input.n_small_vessels > 0 {
@@ -50,17 +55,31 @@ pub fn grade_content(q: &mut Quality, input: &ContentInput, params: &QualityPara
     }
     parts.push((
         grade_at_least(input.valid_area_fraction, params.valid_area_fraction),
-        format!("{:.0} % of the frame analysable", 100.0 * input.valid_area_fraction),
+        format!(
+            "{:.0} % of the frame analysable",
+            100.0 * input.valid_area_fraction
+        ),
     ));
     if let Some(looped) = input.looped_fraction {
-        let g = if looped < params.looped_fraction[0] { OPTIMAL } else { grade_at_most(looped, [f64::NEG_INFINITY, params.looped_fraction[1]]) };
+        let g = if looped < params.looped_fraction[0] {
+            OPTIMAL
+        } else {
+            grade_at_most(looped, [f64::NEG_INFINITY, params.looped_fraction[1]])
+        };
         parts.push((g, format!("{:.0} % of vessels looped", 100.0 * looped)));
     }
     if let Some(occluded) = input.occluded_fraction {
-        parts.push((grade_at_most(occluded, params.occluded_fraction), format!("{:.0} % of the field occluded", 100.0 * occluded)));
+        parts.push((
+            grade_at_most(occluded, params.occluded_fraction),
+            format!("{:.0} % of the field occluded", 100.0 * occluded),
+        ));
     }
     let grade = parts.iter().map(|p| p.0).max().unwrap_or(OPTIMAL);
-    let why: Vec<&str> = parts.iter().filter(|p| p.0 == grade && grade > OPTIMAL).map(|p| p.1.as_str()).collect();
+    let why: Vec<&str> = parts
+        .iter()
+        .filter(|p| p.0 == grade && grade > OPTIMAL)
+        .map(|p| p.1.as_str())
+        .collect();
     q.content = Some(grade);
     q.flag("content", grade, why.join(", "));
     q.update_total();

@@ -5,7 +5,13 @@ use mcvideo_stabilize::Stabilization;
 
 use crate::{grade_at_least, Quality, QualityParams, UNACCEPTABLE};
 
-pub(crate) fn grade(q: &mut Quality, frames: usize, fps: f64, stab: &Stabilization, params: &QualityParams) {
+pub(crate) fn grade(
+    q: &mut Quality,
+    frames: usize,
+    fps: f64,
+    stab: &Stabilization,
+    params: &QualityParams,
+) {
     let mut longest = 0usize;
     let mut run = 0usize;
     for t in 0..frames {
@@ -22,7 +28,11 @@ pub(crate) fn grade(q: &mut Quality, frames: usize, fps: f64, stab: &Stabilizati
     m.fps = fps;
     if !(fps.is_finite() && fps > 0.0) {
         q.duration = UNACCEPTABLE;
-        q.flag("duration", UNACCEPTABLE, format!("frame rate {fps} is unknown"));
+        q.flag(
+            "duration",
+            UNACCEPTABLE,
+            format!("frame rate {fps} is unknown"),
+        );
         return;
     }
     m.duration_s = frames as f64 / fps;

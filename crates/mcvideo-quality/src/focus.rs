@@ -56,7 +56,12 @@ pub fn focus_measure(frame: &GrayImage, sigmas: [f64; 3]) -> FocusMeasure {
         }
     }
     if n == 0 {
-        return FocusMeasure { ratio: 0.0, noise_sigma: 0.0, fine_energy: 0.0, coarse_energy: 0.0 };
+        return FocusMeasure {
+            ratio: 0.0,
+            noise_sigma: 0.0,
+            fine_energy: 0.0,
+            coarse_energy: 0.0,
+        };
     }
     fine /= n as f64;
     coarse /= n as f64;
@@ -64,14 +69,35 @@ pub fn focus_measure(frame: &GrayImage, sigmas: [f64; 3]) -> FocusMeasure {
     let var = noise_sigma * noise_sigma;
     let fine_signal = (fine - var * dog_gain(&kernels[0], &kernels[1])).max(0.0);
     let coarse_signal = (coarse - var * dog_gain(&kernels[1], &kernels[2])).max(0.0);
-    let ratio = if coarse_signal > 1e-6 { fine_signal / coarse_signal } else { 0.0 };
-    FocusMeasure { ratio, noise_sigma, fine_energy: fine, coarse_energy: coarse }
+    let ratio = if coarse_signal > 1e-6 {
+        fine_signal / coarse_signal
+    } else {
+        0.0
+    };
+    FocusMeasure {
+        ratio,
+        noise_sigma,
+        fine_energy: fine,
+        coarse_energy: coarse,
+    }
 }
 
-pub(crate) fn grade(q: &mut Quality, frames: &[GrayImage], sample: &[usize], params: &QualityParams) {
-    let scale = if params.um_per_px > 0.0 { params.um_per_px } else { 1.0 };
+pub(crate) fn grade(
+    q: &mut Quality,
+    frames: &[GrayImage],
+    sample: &[usize],
+    params: &QualityParams,
+) {
+    let scale = if params.um_per_px > 0.0 {
+        params.um_per_px
+    } else {
+        1.0
+    };
     let sigmas = params.focus_sigmas_um.map(|s| s / scale);
-    let measures: Vec<FocusMeasure> = sample.par_iter().map(|&t| focus_measure(&frames[t], sigmas)).collect();
+    let measures: Vec<FocusMeasure> = sample
+        .par_iter()
+        .map(|&t| focus_measure(&frames[t], sigmas))
+        .collect();
     let median = |mut v: Vec<f64>| {
         v.sort_by(f64::total_cmp);
         if v.is_empty() {
@@ -84,13 +110,22 @@ pub(crate) fn grade(q: &mut Quality, frames: &[GrayImage], sample: &[usize], par
     q.measures.focus = ratio;
     q.measures.noise_sigma = median(measures.iter().map(|m| m.noise_sigma).collect());
     q.focus = grade_at_least(ratio, params.focus);
-    q.flag("focus", q.focus, format!("sharpness {ratio:.2} (optimal >= {}, acceptable >= {})", params.focus[0], params.focus[1]));
+    q.flag(
+        "focus",
+        q.focus,
+        format!(
+            "sharpness {ratio:.2} (optimal >= {}, acceptable >= {})",
+            params.focus[0], params.focus[1]
+        ),
+    );
 }
 
 fn gaussian_kernel(sigma: f64) -> Vec<f32> {
     let sigma = sigma.max(0.3);
     let r = (3.0 * sigma).ceil() as isize;
-    let raw: Vec<f64> = (-r..=r).map(|i| (-((i * i) as f64) / (2.0 * sigma * sigma)).exp()).collect();
+    let raw: Vec<f64> = (-r..=r)
+        .map(|i| (-((i * i) as f64) / (2.0 * sigma * sigma)).exp())
+        .collect();
     let sum: f64 = raw.iter().sum();
     raw.iter().map(|v| (v / sum) as f32).collect()
 }
@@ -149,9 +184,16 @@ fn noise_sigma(src: &[f32], w: usize, h: usize) -> f64 {
     }
     let mut values = Vec::with_capacity((w - 2) * (h - 2));
     for y in 1..h - 1 {
-        let (a, b, c) = (&src[(y - 1) * w..y * w], &src[y * w..(y + 1) * w], &src[(y + 1) * w..(y + 2) * w]);
+        let (a, b, c) = (
+            &src[(y - 1) * w..y * w],
+            &src[y * w..(y + 1) * w],
+            &src[(y + 1) * w..(y + 2) * w],
+        );
         for x in 1..w - 1 {
-            let v = a[x - 1] - 2.0 * a[x] + a[x + 1] - 2.0 * (b[x - 1] - 2.0 * b[x] + b[x + 1]) + c[x - 1] - 2.0 * c[x] + c[x + 1];
+            let v = a[x - 1] - 2.0 * a[x] + a[x + 1] - 2.0 * (b[x - 1] - 2.0 * b[x] + b[x + 1])
+                + c[x - 1]
+                - 2.0 * c[x]
+                + c[x + 1];
             values.push(v.abs());
         }
     }
@@ -168,7 +210,9 @@ mod tests {
     #[test]
     fn noise_estimate_matches_added_noise() {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
-        let img = GrayImage::from_fn(128, 128, |_, _| image::Luma([(128.0 + rng.gen_range(-17.3..17.3f64)) as u8]));
+        let img = GrayImage::from_fn(128, 128, |_, _| {
+            image::Luma([(128.0 + rng.gen_range(-17.3..17.3f64)) as u8])
+        });
         // Uniform on ±17.3 has sigma 10.
         let m = focus_measure(&img, [0.8, 1.6, 3.2]);
         assert!((m.noise_sigma - 10.0).abs() < 1.5, "{m:?}");
@@ -185,7 +229,8 @@ mod tests {
         });
         let src: Vec<f32> = sharp.as_raw().iter().map(|&v| f32::from(v)).collect();
         let soft = blur(&src, 96, 96, &gaussian_kernel(2.0));
-        let soft = GrayImage::from_raw(96, 96, soft.iter().map(|&v| v.round() as u8).collect()).unwrap();
+        let soft =
+            GrayImage::from_raw(96, 96, soft.iter().map(|&v| v.round() as u8).collect()).unwrap();
         let a = focus_measure(&sharp, [0.8, 1.6, 3.2]).ratio;
         let b = focus_measure(&soft, [0.8, 1.6, 3.2]).ratio;
         assert!(a > 2.0 * b, "{a} vs {b}");

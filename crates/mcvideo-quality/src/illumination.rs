@@ -6,9 +6,16 @@
 
 use image::GrayImage;
 
-use crate::{grade_at_least, grade_at_most, Quality, QualityParams, ACCEPTABLE, OPTIMAL, UNACCEPTABLE};
+use crate::{
+    grade_at_least, grade_at_most, Quality, QualityParams, ACCEPTABLE, OPTIMAL, UNACCEPTABLE,
+};
 
-pub(crate) fn grade(q: &mut Quality, frames: &[GrayImage], sample: &[usize], params: &QualityParams) {
+pub(crate) fn grade(
+    q: &mut Quality,
+    frames: &[GrayImage],
+    sample: &[usize],
+    params: &QualityParams,
+) {
     let mut hist = [0u64; 256];
     let mut blocks = [0.0f64; 16];
     let mut block_n = [0u64; 16];
@@ -31,14 +38,31 @@ pub(crate) fn grade(q: &mut Quality, frames: &[GrayImage], sample: &[usize], par
         q.flag("illumination", UNACCEPTABLE, "no pixels".into());
         return;
     }
-    let mean = hist.iter().enumerate().map(|(v, &n)| v as f64 * n as f64).sum::<f64>() / total as f64;
+    let mean = hist
+        .iter()
+        .enumerate()
+        .map(|(v, &n)| v as f64 * n as f64)
+        .sum::<f64>()
+        / total as f64;
     let dark = hist[..=params.dark_level as usize].iter().sum::<u64>() as f64 / total as f64;
-    let saturated = hist[params.saturated_level as usize..].iter().sum::<u64>() as f64 / total as f64;
+    let saturated =
+        hist[params.saturated_level as usize..].iter().sum::<u64>() as f64 / total as f64;
     let median = quantile(&hist, total, 0.5);
     let p02 = quantile(&hist, total, 0.02);
-    let contrast = if median > 0.0 { (median - p02) / median } else { 0.0 };
-    let means: Vec<f64> = blocks.iter().zip(&block_n).filter(|(_, &n)| n > 0).map(|(&s, &n)| s / n as f64).collect();
-    let (lo, hi) = means.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &m| (lo.min(m), hi.max(m)));
+    let contrast = if median > 0.0 {
+        (median - p02) / median
+    } else {
+        0.0
+    };
+    let means: Vec<f64> = blocks
+        .iter()
+        .zip(&block_n)
+        .filter(|(_, &n)| n > 0)
+        .map(|(&s, &n)| s / n as f64)
+        .collect();
+    let (lo, hi) = means.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &m| {
+        (lo.min(m), hi.max(m))
+    });
     let unevenness = if hi > 0.0 { 1.0 - lo / hi } else { 1.0 };
 
     let m = &mut q.measures;
@@ -48,7 +72,8 @@ pub(crate) fn grade(q: &mut Quality, frames: &[GrayImage], sample: &[usize], par
     m.contrast = contrast;
     m.unevenness = unevenness;
 
-    let brightness = if mean >= params.brightness_optimal[0] && mean <= params.brightness_optimal[1] {
+    let brightness = if mean >= params.brightness_optimal[0] && mean <= params.brightness_optimal[1]
+    {
         OPTIMAL
     } else if mean >= params.brightness_acceptable[0] && mean <= params.brightness_acceptable[1] {
         ACCEPTABLE
@@ -57,13 +82,41 @@ pub(crate) fn grade(q: &mut Quality, frames: &[GrayImage], sample: &[usize], par
     };
     let parts = [
         (brightness, format!("mean brightness {mean:.0}")),
-        (grade_at_most(dark, params.dark_fraction), format!("{:.1} % of pixels dark (<= {})", 100.0 * dark, params.dark_level)),
-        (grade_at_most(saturated, params.saturated_fraction), format!("{:.1} % of pixels saturated (>= {})", 100.0 * saturated, params.saturated_level)),
-        (grade_at_least(contrast, params.contrast), format!("vessel contrast {contrast:.2}")),
-        (if unevenness > params.unevenness_optimal { ACCEPTABLE } else { OPTIMAL }, format!("uneven illumination {unevenness:.2}")),
+        (
+            grade_at_most(dark, params.dark_fraction),
+            format!(
+                "{:.1} % of pixels dark (<= {})",
+                100.0 * dark,
+                params.dark_level
+            ),
+        ),
+        (
+            grade_at_most(saturated, params.saturated_fraction),
+            format!(
+                "{:.1} % of pixels saturated (>= {})",
+                100.0 * saturated,
+                params.saturated_level
+            ),
+        ),
+        (
+            grade_at_least(contrast, params.contrast),
+            format!("vessel contrast {contrast:.2}"),
+        ),
+        (
+            if unevenness > params.unevenness_optimal {
+                ACCEPTABLE
+            } else {
+                OPTIMAL
+            },
+            format!("uneven illumination {unevenness:.2}"),
+        ),
     ];
     let grade = parts.iter().map(|p| p.0).max().unwrap_or(OPTIMAL);
-    let why: Vec<&str> = parts.iter().filter(|p| p.0 == grade && grade > OPTIMAL).map(|p| p.1.as_str()).collect();
+    let why: Vec<&str> = parts
+        .iter()
+        .filter(|p| p.0 == grade && grade > OPTIMAL)
+        .map(|p| p.1.as_str())
+        .collect();
     q.illumination = grade;
     q.flag("illumination", grade, why.join(", "));
 }

@@ -165,7 +165,14 @@ pub struct Quality {
 impl Quality {
     /// Recomputes `score` and `acceptable` from the items.
     fn update_total(&mut self) {
-        let items = [Some(self.illumination), Some(self.focus), Some(self.stability), Some(self.duration), self.content, self.pressure];
+        let items = [
+            Some(self.illumination),
+            Some(self.focus),
+            Some(self.stability),
+            Some(self.duration),
+            self.content,
+            self.pressure,
+        ];
         self.score = items.iter().flatten().map(|&v| u32::from(v)).sum();
         self.acceptable = items.iter().flatten().all(|&v| v < UNACCEPTABLE);
     }
@@ -173,7 +180,11 @@ impl Quality {
     /// Sets an item's flag when the grade is not optimal.
     fn flag(&mut self, item: &str, grade: u8, why: String) {
         if grade > OPTIMAL {
-            let level = if grade >= UNACCEPTABLE { "unacceptable" } else { "acceptable" };
+            let level = if grade >= UNACCEPTABLE {
+                "unacceptable"
+            } else {
+                "acceptable"
+            };
             self.flags.push(format!("{item} {level}: {why}"));
         }
     }
@@ -217,7 +228,12 @@ pub(crate) fn grade_at_most(value: f64, limits: [f64; 2]) -> u8 {
 /// assert_eq!((q.score, q.acceptable), (10, false));
 /// assert_eq!(q.flags.len(), 1);
 /// ```
-pub fn grade_clip(frames: &[GrayImage], fps: f64, stab: &Stabilization, params: &QualityParams) -> Quality {
+pub fn grade_clip(
+    frames: &[GrayImage],
+    fps: f64,
+    stab: &Stabilization,
+    params: &QualityParams,
+) -> Quality {
     let mut q = Quality {
         illumination: OPTIMAL,
         focus: OPTIMAL,
@@ -241,10 +257,18 @@ pub fn grade_clip(frames: &[GrayImage], fps: f64, stab: &Stabilization, params: 
 
 /// Up to `n` evenly spaced kept frames (all frames when none is kept).
 fn sample_frames(frames: &[GrayImage], stab: &Stabilization, n: usize) -> Vec<usize> {
-    let kept: Vec<usize> = (0..frames.len()).filter(|&t| stab.kept.get(t).copied().unwrap_or(false)).collect();
-    let pool: Vec<usize> = if kept.is_empty() { (0..frames.len()).collect() } else { kept };
+    let kept: Vec<usize> = (0..frames.len())
+        .filter(|&t| stab.kept.get(t).copied().unwrap_or(false))
+        .collect();
+    let pool: Vec<usize> = if kept.is_empty() {
+        (0..frames.len()).collect()
+    } else {
+        kept
+    };
     let n = n.max(1).min(pool.len());
-    (0..n).map(|i| pool[(i * pool.len()) / n + pool.len() / (2 * n)]).collect()
+    (0..n)
+        .map(|i| pool[(i * pool.len()) / n + pool.len() / (2 * n)])
+        .collect()
 }
 
 #[cfg(test)]

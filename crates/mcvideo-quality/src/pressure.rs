@@ -29,7 +29,8 @@ pub fn grade_pressure(q: &mut Quality, input: &PressureInput, params: &QualityPa
     let n = input.venule_flow_classes.len();
     if n == 0 {
         q.pressure = Some(OPTIMAL);
-        q.flags.push("pressure not assessable: no venule in view".into());
+        q.flags
+            .push("pressure not assessable: no venule in view".into());
         q.update_total();
         return;
     }
@@ -37,6 +38,10 @@ pub fn grade_pressure(q: &mut Quality, input: &PressureInput, params: &QualityPa
     let fraction = impaired as f64 / n as f64;
     let grade = grade_at_most(fraction, params.impaired_venule_fraction);
     q.pressure = Some(grade);
-    q.flag("pressure", grade, format!("{impaired} of {n} venules without continuous flow"));
+    q.flag(
+        "pressure",
+        grade,
+        format!("{impaired} of {n} venules without continuous flow"),
+    );
     q.update_total();
 }

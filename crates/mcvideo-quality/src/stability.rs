@@ -22,7 +22,11 @@ pub(crate) fn grade(q: &mut Quality, stab: &Stabilization, params: &QualityParam
             hi[a] = hi[a].max(s[a]);
         }
     }
-    let trusted = |t: usize| stab.frames.get(t).is_some_and(|f| f.status != FrameStatus::LowCorrelation);
+    let trusted = |t: usize| {
+        stab.frames
+            .get(t)
+            .is_some_and(|f| f.status != FrameStatus::LowCorrelation)
+    };
     let mut max_jump = 0.0f64;
     for t in 1..stab.shifts_px.len() {
         if trusted(t) && trusted(t - 1) {
@@ -32,7 +36,8 @@ pub(crate) fn grade(q: &mut Quality, stab: &Stabilization, params: &QualityParam
     }
     let jump = max_jump / f64::from(stab.width.min(stab.height).max(1));
     let extent = |a: usize| if hi[a] >= lo[a] { hi[a] - lo[a] } else { 0.0 };
-    let movement = (extent(0) / f64::from(stab.width.max(1))).max(extent(1) / f64::from(stab.height.max(1)));
+    let movement =
+        (extent(0) / f64::from(stab.width.max(1))).max(extent(1) / f64::from(stab.height.max(1)));
     let unregistered = stab.unregistered_frames as f64 / n;
     let blurred = stab.blurred_frames as f64 / n;
     let m = &mut q.measures;
@@ -42,13 +47,33 @@ pub(crate) fn grade(q: &mut Quality, stab: &Stabilization, params: &QualityParam
     m.max_jump_px = max_jump;
     m.residual_rms_px = stab.residual_rms_px;
     let parts = [
-        (grade_at_most(movement, params.movement_fraction), format!("movement {:.0} % of the field of view", 100.0 * movement)),
-        (grade_at_most(unregistered, params.unregistered_fraction), format!("{} of {} frames could not be registered", stab.unregistered_frames, stab.kept.len())),
-        (grade_at_most(blurred, params.blurred_fraction), format!("{} motion-blurred frames", stab.blurred_frames)),
-        (grade_at_most(jump, params.jump_fraction), format!("sudden jump of {max_jump:.0} px between frames")),
+        (
+            grade_at_most(movement, params.movement_fraction),
+            format!("movement {:.0} % of the field of view", 100.0 * movement),
+        ),
+        (
+            grade_at_most(unregistered, params.unregistered_fraction),
+            format!(
+                "{} of {} frames could not be registered",
+                stab.unregistered_frames,
+                stab.kept.len()
+            ),
+        ),
+        (
+            grade_at_most(blurred, params.blurred_fraction),
+            format!("{} motion-blurred frames", stab.blurred_frames),
+        ),
+        (
+            grade_at_most(jump, params.jump_fraction),
+            format!("sudden jump of {max_jump:.0} px between frames"),
+        ),
     ];
     let grade = parts.iter().map(|p| p.0).max().unwrap_or(OPTIMAL);
-    let why: Vec<&str> = parts.iter().filter(|p| p.0 == grade && grade > OPTIMAL).map(|p| p.1.as_str()).collect();
+    let why: Vec<&str> = parts
+        .iter()
+        .filter(|p| p.0 == grade && grade > OPTIMAL)
+        .map(|p| p.1.as_str())
+        .collect();
     q.stability = grade;
     q.flag("stability", grade, why.join(", "));
 }

@@ -9,15 +9,27 @@ use mcvideo_synth::{render, SynthParams};
 fn grade(p: &SynthParams) -> Quality {
     let (frames, _) = render(p).unwrap();
     let stab = stabilize(&frames, &StabilizeParams::default()).unwrap();
-    let qp = QualityParams { um_per_px: p.um_per_px, ..QualityParams::default() };
+    let qp = QualityParams {
+        um_per_px: p.um_per_px,
+        ..QualityParams::default()
+    };
     grade_clip(&frames, p.fps, &stab, &qp)
 }
 
 /// A clean clip of 5.2 s; `small` clips (200×150 at 8 fps) keep the debug tests fast.
 fn clean(seed: u64, small: bool) -> SynthParams {
-    let p = SynthParams { seed, duration_s: 5.2, ..SynthParams::default() };
+    let p = SynthParams {
+        seed,
+        duration_s: 5.2,
+        ..SynthParams::default()
+    };
     if small {
-        SynthParams { width: 200, height: 150, fps: 8.0, ..p }
+        SynthParams {
+            width: 200,
+            height: 150,
+            fps: 8.0,
+            ..p
+        }
     } else {
         p
     }
@@ -27,11 +39,48 @@ fn clean(seed: u64, small: bool) -> SynthParams {
 fn degraded(seed: u64, small: bool) -> Vec<(&'static str, &'static str, SynthParams)> {
     let c = clean(seed, small);
     vec![
-        ("defocused", "focus", SynthParams { defocus_px: 2.5, ..c.clone() }),
-        ("too dark", "illumination", SynthParams { illumination: 0.3, ..c.clone() }),
-        ("saturated", "illumination", SynthParams { illumination: 1.9, ..c.clone() }),
-        ("2 s long", "duration", SynthParams { duration_s: 2.0, ..c.clone() }),
-        ("violent motion", "stability", SynthParams { motion: 40.0, jumps: 3, jump_px: 60.0, ..c }),
+        (
+            "defocused",
+            "focus",
+            SynthParams {
+                defocus_px: 2.5,
+                ..c.clone()
+            },
+        ),
+        (
+            "too dark",
+            "illumination",
+            SynthParams {
+                illumination: 0.3,
+                ..c.clone()
+            },
+        ),
+        (
+            "saturated",
+            "illumination",
+            SynthParams {
+                illumination: 1.9,
+                ..c.clone()
+            },
+        ),
+        (
+            "2 s long",
+            "duration",
+            SynthParams {
+                duration_s: 2.0,
+                ..c.clone()
+            },
+        ),
+        (
+            "violent motion",
+            "stability",
+            SynthParams {
+                motion: 40.0,
+                jumps: 3,
+                jump_px: 60.0,
+                ..c
+            },
+        ),
     ]
 }
 
@@ -58,7 +107,11 @@ fn each_degradation_fails_its_item() {
         let q = grade(&p);
         assert_eq!(item(&q, target), UNACCEPTABLE, "{name}: {q:#?}");
         assert!(!q.acceptable);
-        assert!(q.flags.iter().any(|f| f.starts_with(target)), "{name}: {:?}", q.flags);
+        assert!(
+            q.flags.iter().any(|f| f.starts_with(target)),
+            "{name}: {:?}",
+            q.flags
+        );
     }
 }
 
@@ -71,7 +124,14 @@ fn confusion_table() {
     let mut clean_ok = (0, 0);
     let seeds = [31u64, 32, 33, 34, 35, 36];
     for &seed in &seeds {
-        let mut clips = vec![("clean", "", SynthParams { um_per_px: [0.9, 1.2, 1.6][seed as usize % 3], ..clean(seed, false) })];
+        let mut clips = vec![(
+            "clean",
+            "",
+            SynthParams {
+                um_per_px: [0.9, 1.2, 1.6][seed as usize % 3],
+                ..clean(seed, false)
+            },
+        )];
         clips.extend(degraded(seed, false));
         for (name, target, p) in clips {
             let q = grade(&p);
@@ -81,7 +141,10 @@ fn confusion_table() {
                     clean_ok.0 += 1;
                 }
             }
-            println!("seed {seed} {name:15} I{} F{} S{} D{} score {} acceptable {} flags {:?}", q.illumination, q.focus, q.stability, q.duration, q.score, q.acceptable, q.flags);
+            println!(
+                "seed {seed} {name:15} I{} F{} S{} D{} score {} acceptable {} flags {:?}",
+                q.illumination, q.focus, q.stability, q.duration, q.score, q.acceptable, q.flags
+            );
             for (k, it) in items.iter().enumerate() {
                 let flagged = item(&q, it) == UNACCEPTABLE;
                 let idx = match (*it == target, flagged) {

@@ -22,12 +22,14 @@ pub fn stabilized_frame(frame: &GrayImage, shift: [f64; 2]) -> FloatImage {
     let (wu, hu) = (w as usize, h as usize);
     let raw = frame.as_raw();
     let mut out = vec![0.0f32; wu * hu];
-    out.par_chunks_mut(wu.max(1)).enumerate().for_each(|(y, row)| {
-        let sy = y as f64 + shift[1];
-        for (x, o) in row.iter_mut().enumerate() {
-            *o = sample_slice_u8(raw, wu, hu, x as f64 + shift[0], sy);
-        }
-    });
+    out.par_chunks_mut(wu.max(1))
+        .enumerate()
+        .for_each(|(y, row)| {
+            let sy = y as f64 + shift[1];
+            for (x, o) in row.iter_mut().enumerate() {
+                *o = sample_slice_u8(raw, wu, hu, x as f64 + shift[0], sy);
+            }
+        });
     FloatImage::from_raw(w, h, out).unwrap_or_else(|| FloatImage::new(w, h))
 }
 
@@ -45,7 +47,9 @@ pub fn stabilized_frame(frame: &GrayImage, shift: [f64; 2]) -> FloatImage {
 /// assert_eq!(mean.get_pixel(5, 2).0[0], (5 * 7 + 2 * 3) as f32 + 100.0);
 /// ```
 pub fn mean_image(frames: &[GrayImage], stab: &Stabilization) -> FloatImage {
-    reduce_kept(frames, stab, |values| values.iter().sum::<f32>() / values.len() as f32)
+    reduce_kept(frames, stab, |values| {
+        values.iter().sum::<f32>() / values.len() as f32
+    })
 }
 
 /// Temporal median of the kept frames in reference coordinates: robust to red cells
@@ -73,7 +77,11 @@ pub fn median_image(frames: &[GrayImage], stab: &Stabilization) -> FloatImage {
 }
 
 /// Applies `reduce` to the values the kept frames give each reference pixel.
-fn reduce_kept(frames: &[GrayImage], stab: &Stabilization, reduce: impl Fn(&mut [f32]) -> f32 + Sync) -> FloatImage {
+fn reduce_kept(
+    frames: &[GrayImage],
+    stab: &Stabilization,
+    reduce: impl Fn(&mut [f32]) -> f32 + Sync,
+) -> FloatImage {
     let Some(first) = frames.first() else {
         return FloatImage::new(0, 0);
     };
@@ -86,18 +94,24 @@ fn reduce_kept(frames: &[GrayImage], stab: &Stabilization, reduce: impl Fn(&mut 
     let reference = frames.get(stab.reference_frame).unwrap_or(first);
     let (wm, hm) = ((wu - 1) as f64, (hu - 1) as f64);
     let mut out = vec![0.0f32; wu * hu];
-    out.par_chunks_mut(wu.max(1)).enumerate().for_each(|(y, row)| {
-        let mut values: Vec<f32> = Vec::with_capacity(used.len());
-        for (x, o) in row.iter_mut().enumerate() {
-            values.clear();
-            for &(t, [dx, dy]) in &used {
-                let (sx, sy) = (x as f64 + dx, y as f64 + dy);
-                if sx >= 0.0 && sy >= 0.0 && sx <= wm && sy <= hm {
-                    values.push(sample_slice_u8(frames[t].as_raw(), wu, hu, sx, sy));
+    out.par_chunks_mut(wu.max(1))
+        .enumerate()
+        .for_each(|(y, row)| {
+            let mut values: Vec<f32> = Vec::with_capacity(used.len());
+            for (x, o) in row.iter_mut().enumerate() {
+                values.clear();
+                for &(t, [dx, dy]) in &used {
+                    let (sx, sy) = (x as f64 + dx, y as f64 + dy);
+                    if sx >= 0.0 && sy >= 0.0 && sx <= wm && sy <= hm {
+                        values.push(sample_slice_u8(frames[t].as_raw(), wu, hu, sx, sy));
+                    }
                 }
+                *o = if values.is_empty() {
+                    sample_slice_u8(reference.as_raw(), wu, hu, x as f64, y as f64)
+                } else {
+                    reduce(&mut values)
+                };
             }
-            *o = if values.is_empty() { sample_slice_u8(reference.as_raw(), wu, hu, x as f64, y as f64) } else { reduce(&mut values) };
-        }
-    });
+        });
     FloatImage::from_raw(w, h, out).unwrap_or_else(|| FloatImage::new(w, h))
 }

@@ -80,21 +80,38 @@ impl Correlator {
     }
 
     /// Spectrum of the tapered, mean-free patch of `img` with top-left corner (ox, oy).
-    pub fn spectrum(&self, img: &WorkImage, ox: usize, oy: usize, s: &mut Scratch) -> Vec<Complex32> {
+    pub fn spectrum(
+        &self,
+        img: &WorkImage,
+        ox: usize,
+        oy: usize,
+        s: &mut Scratch,
+    ) -> Vec<Complex32> {
         self.load_patch(img, ox, oy, &mut s.buf);
         self.fft2(s, false);
         s.buf.clone()
     }
 
     /// Phase correlation of the patch of `img` at (ox, oy) against a fixed patch spectrum.
-    pub fn correlate(&self, fixed: &[Complex32], img: &WorkImage, ox: usize, oy: usize, s: &mut Scratch) -> Peak {
+    pub fn correlate(
+        &self,
+        fixed: &[Complex32],
+        img: &WorkImage,
+        ox: usize,
+        oy: usize,
+        s: &mut Scratch,
+    ) -> Peak {
         self.load_patch(img, ox, oy, &mut s.buf);
         self.fft2(s, false);
         let p = self.whitening;
         for (m, f) in s.buf.iter_mut().zip(fixed) {
             let c = *m * f.conj();
             let mag = c.norm();
-            *m = if mag > 1e-20 { c * mag.powf(-p) } else { Complex32::default() };
+            *m = if mag > 1e-20 {
+                c * mag.powf(-p)
+            } else {
+                Complex32::default()
+            };
         }
         self.fft2(s, true);
         self.find_peak(&s.buf)
@@ -119,7 +136,11 @@ impl Correlator {
 
     /// 2-D FFT of `s.buf` in place: rows, transpose, columns, transpose back.
     fn fft2(&self, s: &mut Scratch, inverse: bool) {
-        let (row, col) = if inverse { (&self.row_inv, &self.col_inv) } else { (&self.row_fwd, &self.col_fwd) };
+        let (row, col) = if inverse {
+            (&self.row_inv, &self.col_inv)
+        } else {
+            (&self.row_fwd, &self.col_fwd)
+        };
         row.process_with_scratch(&mut s.buf, &mut s.fft);
         transpose(&s.buf, &mut s.tmp, self.wx, self.wy);
         col.process_with_scratch(&mut s.tmp, &mut s.fft);
@@ -157,9 +178,23 @@ impl Correlator {
         let c0 = at(pxi, pyi);
         let fx = parabolic(at(pxi - 1, pyi), c0, at(pxi + 1, pyi));
         let fy = parabolic(at(pxi, pyi - 1), c0, at(pxi, pyi + 1));
-        let signed = |p: usize, n: usize| if p > n / 2 { p as f64 - n as f64 } else { p as f64 };
-        let ratio = if second > 0.0 { f64::from(c0 / second) } else { f64::INFINITY };
-        Peak { dx: signed(px, wx) + fx, dy: signed(py, wy) + fy, ratio }
+        let signed = |p: usize, n: usize| {
+            if p > n / 2 {
+                p as f64 - n as f64
+            } else {
+                p as f64
+            }
+        };
+        let ratio = if second > 0.0 {
+            f64::from(c0 / second)
+        } else {
+            f64::INFINITY
+        };
+        Peak {
+            dx: signed(px, wx) + fx,
+            dy: signed(py, wy) + fy,
+            ratio,
+        }
     }
 }
 
@@ -226,7 +261,10 @@ mod tests {
         for y in 0..h {
             for x in 0..w {
                 let mut v = 0.0;
-                for (k, (bx, by)) in [(0.0, 0.0), (7.0, -5.0), (-9.0, 4.0), (3.0, 11.0)].iter().enumerate() {
+                for (k, (bx, by)) in [(0.0, 0.0), (7.0, -5.0), (-9.0, 4.0), (3.0, 11.0)]
+                    .iter()
+                    .enumerate()
+                {
                     let dx = x as f64 - cx - bx;
                     let dy = y as f64 - cy - by;
                     v += (k as f64 + 1.0) * (-(dx * dx + dy * dy) / 8.0).exp();

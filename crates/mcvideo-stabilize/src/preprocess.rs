@@ -48,8 +48,17 @@ pub(crate) fn frame_quantile(frame: &GrayImage, quantile: f64) -> u8 {
 /// Builds the working image of one frame: clip dark pixels at the `clip_quantile`
 /// intensity, box-downsample by `factor`, smooth with a 3×3 binomial kernel and
 /// subtract a (2r+1)² box mean (r = `highpass_radius`).
-pub(crate) fn prepare(frame: &GrayImage, factor: usize, clip_quantile: f64, highpass_radius: usize) -> WorkImage {
-    let clip = if clip_quantile > 0.0 { f32::from(frame_quantile(frame, clip_quantile)) } else { 0.0 };
+pub(crate) fn prepare(
+    frame: &GrayImage,
+    factor: usize,
+    clip_quantile: f64,
+    highpass_radius: usize,
+) -> WorkImage {
+    let clip = if clip_quantile > 0.0 {
+        f32::from(frame_quantile(frame, clip_quantile))
+    } else {
+        0.0
+    };
     let (fw, fh) = (frame.width() as usize, frame.height() as usize);
     let factor = factor.max(1);
     let w = fw / factor;
@@ -134,7 +143,13 @@ pub(crate) fn box_mean(src: &[f32], w: usize, h: usize, r: usize) -> Vec<f32> {
 /// Mean squared differences along 0°, 45°, 90° and 135° inside [x0, x1) × [y0, y1):
 /// sharpness per direction. Their mean picks the reference; a drop in one direction against
 /// the clip median reveals motion blur, which smears along the motion only.
-pub(crate) fn directional_energy(img: &WorkImage, x0: usize, y0: usize, x1: usize, y1: usize) -> [f64; 4] {
+pub(crate) fn directional_energy(
+    img: &WorkImage,
+    x0: usize,
+    y0: usize,
+    x1: usize,
+    y1: usize,
+) -> [f64; 4] {
     let mut sum = [0.0f64; 4];
     let mut n = 0usize;
     for y in y0.max(1)..y1.min(img.h.saturating_sub(1)) {
@@ -142,7 +157,12 @@ pub(crate) fn directional_energy(img: &WorkImage, x0: usize, y0: usize, x1: usiz
         let up = img.row(y - 1);
         let down = img.row(y + 1);
         for x in x0.max(1)..x1.min(img.w.saturating_sub(1)) {
-            let d = [r[x + 1] - r[x - 1], down[x + 1] - up[x - 1], down[x] - up[x], down[x - 1] - up[x + 1]];
+            let d = [
+                r[x + 1] - r[x - 1],
+                down[x + 1] - up[x - 1],
+                down[x] - up[x],
+                down[x - 1] - up[x + 1],
+            ];
             for (s, v) in sum.iter_mut().zip(d) {
                 *s += f64::from(v * v);
             }
@@ -167,7 +187,10 @@ mod tests {
         assert_eq!(frame_quantile(&frame, 0.25), 64);
         assert_eq!(frame_quantile(&frame, 0.0), 0);
         assert_eq!(frame_quantile(&frame, 1.0), 249);
-        assert_eq!(frame_quantile(&GrayImage::from_pixel(4, 4, image::Luma([255])), 0.5), 0);
+        assert_eq!(
+            frame_quantile(&GrayImage::from_pixel(4, 4, image::Luma([255])), 0.5),
+            0
+        );
     }
 
     #[test]
@@ -181,7 +204,8 @@ mod tests {
     #[test]
     fn dark_pixels_are_clipped_before_downsampling() {
         // Half the pixels are 0, half 200: the 0.5 quantile is 200, so everything becomes 200.
-        let frame = GrayImage::from_fn(8, 8, |x, _| image::Luma([if x % 2 == 0 { 0 } else { 200 }]));
+        let frame =
+            GrayImage::from_fn(8, 8, |x, _| image::Luma([if x % 2 == 0 { 0 } else { 200 }]));
         assert_eq!(frame_quantile(&frame, 0.5), 200);
         let img = prepare(&frame, 1, 0.5, 2);
         assert!(img.data.iter().all(|v| v.abs() < 1e-4));

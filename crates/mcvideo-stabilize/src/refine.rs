@@ -27,7 +27,12 @@ pub(crate) struct Refined {
 }
 
 /// Refines `start` so that moving(p + shift) ≈ fixed(p) + offset over the patch.
-pub(crate) fn refine_translation(fixed: &FixedPatch, moving: &WorkImage, start: [f64; 2], iterations: usize) -> Refined {
+pub(crate) fn refine_translation(
+    fixed: &FixedPatch,
+    moving: &WorkImage,
+    start: [f64; 2],
+    iterations: usize,
+) -> Refined {
     let mut shift = start;
     let mut last_step = f64::INFINITY;
     for _ in 0..iterations {
@@ -47,7 +52,11 @@ pub(crate) fn refine_translation(fixed: &FixedPatch, moving: &WorkImage, start: 
         }
     }
     let acc = accumulate(fixed, moving, shift);
-    Refined { shift, ncc: acc.ncc(), last_step }
+    Refined {
+        shift,
+        ncc: acc.ncc(),
+        last_step,
+    }
 }
 
 #[derive(Default)]
@@ -116,7 +125,9 @@ fn accumulate(fixed: &FixedPatch, moving: &WorkImage, shift: [f64; 2]) -> Sums {
                 continue;
             }
             let x = fixed.ox + px;
-            let Some(m) = sample_inside_f32(&moving.data, moving.w, moving.h, x as f64 + shift[0], my) else {
+            let Some(m) =
+                sample_inside_f32(&moving.data, moving.w, moving.h, x as f64 + shift[0], my)
+            else {
                 continue;
             };
             let f = f64::from(row[x]);
@@ -152,7 +163,8 @@ mod tests {
         for y in 0..h {
             for x in 0..w {
                 let (u, v) = (x as f64 - sx, y as f64 - sy);
-                data[y * w + x] = ((u * 0.31).sin() * (v * 0.23).cos() + (0.17 * u + 0.11 * v).sin()) as f32;
+                data[y * w + x] =
+                    ((u * 0.31).sin() * (v * 0.23).cos() + (0.17 * u + 0.11 * v).sin()) as f32;
             }
         }
         WorkImage { w, h, data }
@@ -163,7 +175,14 @@ mod tests {
         let fixed = smooth_pattern(80, 60, 0.0, 0.0);
         let moving = smooth_pattern(80, 60, 0.37, -0.62);
         let weights = |_x: usize, _y: usize| 1.0f32;
-        let patch = FixedPatch { img: &fixed, ox: 10, oy: 10, wx: 60, wy: 40, weights: &weights };
+        let patch = FixedPatch {
+            img: &fixed,
+            ox: 10,
+            oy: 10,
+            wx: 60,
+            wy: 40,
+            weights: &weights,
+        };
         let r = refine_translation(&patch, &moving, [0.0, 0.0], 20);
         assert!((r.shift[0] - 0.37).abs() < 0.02, "{r:?}");
         assert!((r.shift[1] + 0.62).abs() < 0.02, "{r:?}");

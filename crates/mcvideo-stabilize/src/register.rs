@@ -37,23 +37,40 @@ use crate::{FrameRegistration, FrameStatus, Stabilization, StabilizeError, Stabi
 /// assert_eq!(((sign * dx).round(), (sign * dy).round()), (3.0, -2.0));
 /// assert_eq!(stab.kept, vec![true, true]);
 /// ```
-pub fn stabilize(frames: &[GrayImage], params: &StabilizeParams) -> Result<Stabilization, StabilizeError> {
+pub fn stabilize(
+    frames: &[GrayImage],
+    params: &StabilizeParams,
+) -> Result<Stabilization, StabilizeError> {
     let (width, height) = validate(frames, params)?;
-    let factor = params.downsample.unwrap_or_else(|| (width.min(height) / 200).max(1)) as usize;
+    let factor = params
+        .downsample
+        .unwrap_or_else(|| (width.min(height) / 200).max(1)) as usize;
     if (width as usize / factor) < 32 || (height as usize / factor) < 32 {
-        return Err(StabilizeError::TooSmall { w: width, h: height });
+        return Err(StabilizeError::TooSmall {
+            w: width,
+            h: height,
+        });
     }
     let work: Vec<WorkImage> = frames
         .par_iter()
         .map(|f| prepare(f, factor, params.clip_dark_quantile, params.highpass_radius))
         .collect();
     let (ww, wh) = (work[0].w, work[0].h);
-    let side = |n: usize| fft_friendly_at_most(params.max_window.min((n as f64 * params.window_fraction) as usize));
+    let side = |n: usize| {
+        fft_friendly_at_most(
+            params
+                .max_window
+                .min((n as f64 * params.window_fraction) as usize),
+        )
+    };
     let (wx, wy) = (side(ww).min(ww), side(wh).min(wh));
     let corr = Correlator::new(wx, wy, params.taper_fraction, params.whitening);
     let (cx0, cy0) = ((ww - wx) / 2, (wh - wy) / 2);
 
-    let energy: Vec<[f64; 4]> = work.par_iter().map(|w| directional_energy(w, cx0, cy0, cx0 + wx, cy0 + wy)).collect();
+    let energy: Vec<[f64; 4]> = work
+        .par_iter()
+        .map(|w| directional_energy(w, cx0, cy0, cx0 + wx, cy0 + wy))
+        .collect();
     let sharpness: Vec<f64> = energy.iter().map(|e| e.iter().sum::<f64>() / 4.0).collect();
     let reference = choose_reference(&sharpness);
     let blur_score = blur_scores(&energy);
@@ -66,13 +83,26 @@ pub fn stabilize(frames: &[GrayImage], params: &StabilizeParams) -> Result<Stabi
             || corr.scratch(),
             |scratch, img| {
                 let peak = corr.correlate(&ref_spec, img, cx0, cy0, scratch);
-                let refined = refine_over_overlap(&work[reference], img, [peak.dx, peak.dy], params.refine_iterations);
-                Attempt { refined, peak_ratio: peak.ratio, status: FrameStatus::Registered }
+                let refined = refine_over_overlap(
+                    &work[reference],
+                    img,
+                    [peak.dx, peak.dy],
+                    params.refine_iterations,
+                );
+                Attempt {
+                    refined,
+                    peak_ratio: peak.ratio,
+                    status: FrameStatus::Registered,
+                }
             },
         )
         .collect();
     results[reference] = Attempt {
-        refined: Refined { shift: [0.0, 0.0], ncc: 1.0, last_step: 0.0 },
+        refined: Refined {
+            shift: [0.0, 0.0],
+            ncc: 1.0,
+            last_step: 0.0,
+        },
         peak_ratio: f64::INFINITY,
         status: FrameStatus::Reference,
     };
@@ -80,23 +110,41 @@ pub fn stabilize(frames: &[GrayImage], params: &StabilizeParams) -> Result<Stabi
     let capture = [wx as f64 / 4.0, wy as f64 / 4.0];
     let ok = |a: &Attempt| {
         a.status == FrameStatus::Reference
-            || (a.refined.ncc >= ncc_floor && a.refined.last_step < 0.5 && a.refined.shift[0].abs() <= capture[0] && a.refined.shift[1].abs() <= capture[1])
+            || (a.refined.ncc >= ncc_floor
+                && a.refined.last_step < 0.5
+                && a.refined.shift[0].abs() <= capture[0]
+                && a.refined.shift[1].abs() <= capture[1])
     };
 
     // Pass 2: failed or far frames, outward from the reference, guided by their neighbour.
     let mut scratch = corr.scratch();
-    let order = (reference + 1..work.len()).map(|t| (t, t - 1)).chain((0..reference).rev().map(|t| (t, t + 1)));
+    let order = (reference + 1..work.len())
+        .map(|t| (t, t - 1))
+        .chain((0..reference).rev().map(|t| (t, t + 1)));
     for (t, neighbour) in order {
         if ok(&results[t]) {
             continue;
         }
         let guess = results[neighbour].refined.shift;
-        let attempt = reregister(&work, reference, t, neighbour, guess, &corr, &mut scratch, params);
-        let better = attempt.status == FrameStatus::OutOfField || attempt.refined.ncc > results[t].refined.ncc;
+        let attempt = reregister(
+            &work,
+            reference,
+            t,
+            neighbour,
+            guess,
+            &corr,
+            &mut scratch,
+            params,
+        );
+        let better = attempt.status == FrameStatus::OutOfField
+            || attempt.refined.ncc > results[t].refined.ncc;
         if better {
             results[t] = attempt;
         }
-        if results[t].status == FrameStatus::Registered && !ok(&results[t]) && results[t].refined.ncc < ncc_floor {
+        if results[t].status == FrameStatus::Registered
+            && !ok(&results[t])
+            && results[t].refined.ncc < ncc_floor
+        {
             results[t].status = FrameStatus::LowCorrelation;
         }
     }
@@ -108,22 +156,47 @@ pub fn stabilize(frames: &[GrayImage], params: &StabilizeParams) -> Result<Stabi
             a.status = FrameStatus::Blurred;
         }
     }
-    let kept: Vec<bool> = results.iter().map(|a| matches!(a.status, FrameStatus::Registered | FrameStatus::Reference)).collect();
+    let kept: Vec<bool> = results
+        .iter()
+        .map(|a| matches!(a.status, FrameStatus::Registered | FrameStatus::Reference))
+        .collect();
     let first: Vec<[f64; 2]> = results.iter().map(|a| a.refined.shift).collect();
 
     // Pass 3: every kept frame against the temporal mean of the kept working images.
     let second = refine_to_mean(&work, &first, &kept, reference, params);
     let residual = rms_difference(&first, &second, &kept) * factor as f64;
-    let chosen = if params.refine_to_mean { &second } else { &first };
+    let chosen = if params.refine_to_mean {
+        &second
+    } else {
+        &first
+    };
     let scale = factor as f64;
-    let shifts_px: Vec<[f64; 2]> = chosen.iter().map(|s| [s[0] * scale, s[1] * scale]).collect();
+    let shifts_px: Vec<[f64; 2]> = chosen
+        .iter()
+        .map(|s| [s[0] * scale, s[1] * scale])
+        .collect();
 
     let frames_info: Vec<FrameRegistration> = results
         .iter()
         .zip(sharpness.iter().zip(&blur_score))
-        .map(|(a, (&s, &b))| FrameRegistration { status: a.status, ncc: a.refined.ncc, peak_ratio: a.peak_ratio, sharpness: s, blur_score: b })
+        .map(|(a, (&s, &b))| FrameRegistration {
+            status: a.status,
+            ncc: a.refined.ncc,
+            peak_ratio: a.peak_ratio,
+            sharpness: s,
+            blur_score: b,
+        })
         .collect();
-    Ok(summarize(shifts_px, kept, reference, residual, width, height, factor as u32, frames_info))
+    Ok(summarize(
+        shifts_px,
+        kept,
+        reference,
+        residual,
+        width,
+        height,
+        factor as u32,
+        frames_info,
+    ))
 }
 
 /// One registration attempt of one frame (working px).
@@ -139,20 +212,34 @@ fn validate(frames: &[GrayImage], params: &StabilizeParams) -> Result<(u32, u32)
     let (w, h) = first.dimensions();
     for (index, f) in frames.iter().enumerate() {
         if f.dimensions() != (w, h) {
-            return Err(StabilizeError::SizeMismatch { index, w, h, found_w: f.width(), found_h: f.height() });
+            return Err(StabilizeError::SizeMismatch {
+                index,
+                w,
+                h,
+                found_w: f.width(),
+                found_h: f.height(),
+            });
         }
     }
     if w < 32 || h < 32 {
         return Err(StabilizeError::TooSmall { w, h });
     }
     if params.downsample == Some(0) {
-        return Err(StabilizeError::BadParams("downsample must be at least 1".into()));
+        return Err(StabilizeError::BadParams(
+            "downsample must be at least 1".into(),
+        ));
     }
     if !(params.window_fraction > 0.0 && params.window_fraction <= 1.0) {
-        return Err(StabilizeError::BadParams(format!("window_fraction {} is not in (0, 1]", params.window_fraction)));
+        return Err(StabilizeError::BadParams(format!(
+            "window_fraction {} is not in (0, 1]",
+            params.window_fraction
+        )));
     }
     if params.max_window < 16 {
-        return Err(StabilizeError::BadParams(format!("max_window {} is below 16", params.max_window)));
+        return Err(StabilizeError::BadParams(format!(
+            "max_window {} is below 16",
+            params.max_window
+        )));
     }
     Ok((w, h))
 }
@@ -161,7 +248,11 @@ fn validate(frames: &[GrayImage], params: &StabilizeParams) -> Result<(u32, u32)
 /// the probe is placed and lifted, and in focus.
 fn choose_reference(sharpness: &[f64]) -> usize {
     let n = sharpness.len();
-    let (lo, hi) = if n >= 4 { (n / 4, (3 * n).div_ceil(4)) } else { (0, n) };
+    let (lo, hi) = if n >= 4 {
+        (n / 4, (3 * n).div_ceil(4))
+    } else {
+        (0, n)
+    };
     let mut best = lo;
     for t in lo..hi {
         if sharpness[t] > sharpness[best] {
@@ -183,17 +274,28 @@ fn median(values: &[f64]) -> f64 {
 /// Per frame, the smallest ratio of its directional sharpness to the clip median in that
 /// direction (1 = as sharp as usual in every direction).
 fn blur_scores(energy: &[[f64; 4]]) -> Vec<f64> {
-    let medians: Vec<f64> = (0..4).map(|k| median(&energy.iter().map(|e| e[k]).collect::<Vec<_>>())).collect();
+    let medians: Vec<f64> = (0..4)
+        .map(|k| median(&energy.iter().map(|e| e[k]).collect::<Vec<_>>()))
+        .collect();
     energy
         .iter()
-        .map(|e| e.iter().zip(&medians).map(|(v, m)| if *m > 0.0 { v / m } else { 1.0 }).fold(f64::INFINITY, f64::min))
+        .map(|e| {
+            e.iter()
+                .zip(&medians)
+                .map(|(v, m)| if *m > 0.0 { v / m } else { 1.0 })
+                .fold(f64::INFINITY, f64::min)
+        })
         .collect()
 }
 
 /// NCC below which a frame counts as unregistered: absolute floor, or a fraction of the
 /// clip's median (noisy clips have lower NCC throughout).
 fn ncc_floor(results: &[Attempt], params: &StabilizeParams) -> f64 {
-    let nccs: Vec<f64> = results.iter().filter(|a| a.status != FrameStatus::Reference).map(|a| a.refined.ncc).collect();
+    let nccs: Vec<f64> = results
+        .iter()
+        .filter(|a| a.status != FrameStatus::Reference)
+        .map(|a| a.refined.ncc)
+        .collect();
     params.min_ncc.max(params.min_relative_ncc * median(&nccs))
 }
 
@@ -229,17 +331,31 @@ fn reregister(
             let my = (oy as isize + gy) as usize;
             let peak = corr.correlate(&spec, &work[t], mx, my, scratch);
             let start = [gx as f64 + peak.dx, gy as f64 + peak.dy];
-            let refined = refine_over_overlap(&work[reference], &work[t], start, params.refine_iterations);
-            Attempt { refined, peak_ratio: peak.ratio, status: FrameStatus::Registered }
+            let refined =
+                refine_over_overlap(&work[reference], &work[t], start, params.refine_iterations);
+            Attempt {
+                refined,
+                peak_ratio: peak.ratio,
+                status: FrameStatus::Registered,
+            }
         }
         _ => {
             // Chain: central window of the neighbour against the same window of frame t.
             let (cx0, cy0) = ((ww - corr.wx) / 2, (wh - corr.wy) / 2);
             let spec = corr.spectrum(&work[neighbour], cx0, cy0, scratch);
             let peak = corr.correlate(&spec, &work[t], cx0, cy0, scratch);
-            let local = refine_over_overlap(&work[neighbour], &work[t], [peak.dx, peak.dy], params.refine_iterations);
+            let local = refine_over_overlap(
+                &work[neighbour],
+                &work[t],
+                [peak.dx, peak.dy],
+                params.refine_iterations,
+            );
             let shift = [guess[0] + local.shift[0], guess[1] + local.shift[1]];
-            Attempt { refined: Refined { shift, ..local }, peak_ratio: peak.ratio, status: FrameStatus::OutOfField }
+            Attempt {
+                refined: Refined { shift, ..local },
+                peak_ratio: peak.ratio,
+                status: FrameStatus::OutOfField,
+            }
         }
     }
 }
@@ -264,51 +380,93 @@ fn refine_to_mean(
                 let [dx, dy] = first[t];
                 let img = &work[t];
                 for x in 0..w {
-                    if let Some(v) = sample_inside_f32(&img.data, img.w, img.h, x as f64 + dx, y as f64 + dy) {
+                    if let Some(v) =
+                        sample_inside_f32(&img.data, img.w, img.h, x as f64 + dx, y as f64 + dy)
+                    {
                         sum[x] += v;
                         count[x] += 1;
                     }
                 }
             }
             let fallback = work[reference].row(y);
-            sum.iter().zip(&count).zip(fallback).map(|((&s, &c), &f)| if c > 0 { s / c as f32 } else { f }).collect()
+            sum.iter()
+                .zip(&count)
+                .zip(fallback)
+                .map(|((&s, &c), &f)| if c > 0 { s / c as f32 } else { f })
+                .collect()
         })
         .collect();
-    let mean = WorkImage { w, h, data: rows.concat() };
+    let mean = WorkImage {
+        w,
+        h,
+        data: rows.concat(),
+    };
     let refined: Vec<[f64; 2]> = (0..work.len())
         .into_par_iter()
-        .map(|t| if kept[t] { refine_over_overlap(&mean, &work[t], first[t], params.refine_iterations).shift } else { first[t] })
+        .map(|t| {
+            if kept[t] {
+                refine_over_overlap(&mean, &work[t], first[t], params.refine_iterations).shift
+            } else {
+                first[t]
+            }
+        })
         .collect();
     let anchor = refined[reference];
     refined
         .iter()
         .zip(kept)
         .zip(first)
-        .map(|((s, &k), f)| if k { [s[0] - anchor[0], s[1] - anchor[1]] } else { [f[0] - anchor[0], f[1] - anchor[1]] })
+        .map(|((s, &k), f)| {
+            if k {
+                [s[0] - anchor[0], s[1] - anchor[1]]
+            } else {
+                [f[0] - anchor[0], f[1] - anchor[1]]
+            }
+        })
         .collect()
 }
 
 /// Gauss–Newton refinement over the whole overlap of `fixed` and `moving` at `start`
 /// (less a margin), Tukey-weighted: far more pixels than the correlation window, so moving
 /// cells in a few vessels and sensor noise average out.
-fn refine_over_overlap(fixed: &WorkImage, moving: &WorkImage, start: [f64; 2], iterations: usize) -> Refined {
+fn refine_over_overlap(
+    fixed: &WorkImage,
+    moving: &WorkImage,
+    start: [f64; 2],
+    iterations: usize,
+) -> Refined {
     const MARGIN: f64 = 3.0;
     let span = |s: f64, n: usize| -> (usize, usize) {
         let lo = (-s).max(0.0) + MARGIN;
         let hi = (n as f64 - 1.0).min(n as f64 - 1.0 - s) - MARGIN;
         let lo_i = lo.ceil().max(0.0) as usize;
-        let hi_i = if hi < 0.0 { 0 } else { (hi.floor() as usize).min(n - 1) };
+        let hi_i = if hi < 0.0 {
+            0
+        } else {
+            (hi.floor() as usize).min(n - 1)
+        };
         (lo_i, (hi_i + 1).saturating_sub(lo_i))
     };
     let (ox, wx) = span(start[0], fixed.w);
     let (oy, wy) = span(start[1], fixed.h);
     if wx < 8 || wy < 8 {
-        return Refined { shift: start, ncc: 0.0, last_step: f64::INFINITY };
+        return Refined {
+            shift: start,
+            ncc: 0.0,
+            last_step: f64::INFINITY,
+        };
     }
     let tx = tukey(wx, 0.3);
     let ty = tukey(wy, 0.3);
     let weights = |x: usize, y: usize| tx[x] * ty[y];
-    let patch = FixedPatch { img: fixed, ox, oy, wx, wy, weights: &weights };
+    let patch = FixedPatch {
+        img: fixed,
+        ox,
+        oy,
+        wx,
+        wy,
+        weights: &weights,
+    };
     refine_translation(&patch, moving, start, iterations)
 }
 
@@ -368,9 +526,15 @@ fn summarize(
     if region[3] < region[1] {
         region[3] = region[1];
     }
-    let max_jump = shifts_px.windows(2).map(|p| (p[1][0] - p[0][0]).hypot(p[1][1] - p[0][1])).fold(0.0, f64::max);
+    let max_jump = shifts_px
+        .windows(2)
+        .map(|p| (p[1][0] - p[0][0]).hypot(p[1][1] - p[0][1]))
+        .fold(0.0, f64::max);
     let unregistered = kept.iter().filter(|&&k| !k).count();
-    let blurred = frames.iter().filter(|f| f.status == FrameStatus::Blurred).count();
+    let blurred = frames
+        .iter()
+        .filter(|f| f.status == FrameStatus::Blurred)
+        .count();
     Stabilization {
         shifts_px,
         reference_frame: reference,
@@ -396,7 +560,10 @@ mod tests {
 
     #[test]
     fn reference_is_the_sharpest_of_the_middle_half() {
-        assert_eq!(choose_reference(&[9.0, 1.0, 2.0, 5.0, 3.0, 1.0, 1.0, 9.0]), 3);
+        assert_eq!(
+            choose_reference(&[9.0, 1.0, 2.0, 5.0, 3.0, 1.0, 1.0, 9.0]),
+            3
+        );
         assert_eq!(choose_reference(&[1.0, 2.0]), 1);
     }
 
@@ -406,9 +573,21 @@ mod tests {
         assert_eq!(stabilize(&[], &p), Err(StabilizeError::NoFrames));
         let a = GrayImage::new(64, 64);
         let b = GrayImage::new(64, 48);
-        assert!(matches!(stabilize(&[a.clone(), b], &p), Err(StabilizeError::SizeMismatch { index: 1, .. })));
-        assert!(matches!(stabilize(&[GrayImage::new(20, 20)], &p), Err(StabilizeError::TooSmall { .. })));
-        let bad = StabilizeParams { downsample: Some(0), ..StabilizeParams::default() };
-        assert!(matches!(stabilize(&[a], &bad), Err(StabilizeError::BadParams(_))));
+        assert!(matches!(
+            stabilize(&[a.clone(), b], &p),
+            Err(StabilizeError::SizeMismatch { index: 1, .. })
+        ));
+        assert!(matches!(
+            stabilize(&[GrayImage::new(20, 20)], &p),
+            Err(StabilizeError::TooSmall { .. })
+        ));
+        let bad = StabilizeParams {
+            downsample: Some(0),
+            ..StabilizeParams::default()
+        };
+        assert!(matches!(
+            stabilize(&[a], &bad),
+            Err(StabilizeError::BadParams(_))
+        ));
     }
 }

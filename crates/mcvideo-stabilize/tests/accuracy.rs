@@ -23,11 +23,24 @@ fn measure(p: &SynthParams) -> (f64, f64, f64, usize, f64) {
         n += 1;
         max_err = max_err.max(err);
     }
-    ((se / n.max(1) as f64).sqrt(), max_err, max_disp, stab.unregistered_frames, stab.residual_rms_px)
+    (
+        (se / n.max(1) as f64).sqrt(),
+        max_err,
+        max_disp,
+        stab.unregistered_frames,
+        stab.residual_rms_px,
+    )
 }
 
 fn clip(seed: u64, um_per_px: f64, noise: f64, motion: f64) -> SynthParams {
-    SynthParams { seed, um_per_px, noise, motion, duration_s: 1.6, ..SynthParams::default() }
+    SynthParams {
+        seed,
+        um_per_px,
+        noise,
+        motion,
+        duration_s: 1.6,
+        ..SynthParams::default()
+    }
 }
 
 #[test]
@@ -54,8 +67,17 @@ fn accuracy_table() {
         for um in [0.8, 1.2, 1.8] {
             for motion in [1.0, 8.0, 15.0] {
                 let seeds = [11u64, 12, 13, 14];
-                let rows: Vec<_> = seeds.iter().map(|&s| measure(&SynthParams { duration_s: 3.0, ..clip(s, um, noise, motion) })).collect();
-                let pooled = (rows.iter().map(|r| r.0 * r.0).sum::<f64>() / rows.len() as f64).sqrt();
+                let rows: Vec<_> = seeds
+                    .iter()
+                    .map(|&s| {
+                        measure(&SynthParams {
+                            duration_s: 3.0,
+                            ..clip(s, um, noise, motion)
+                        })
+                    })
+                    .collect();
+                let pooled =
+                    (rows.iter().map(|r| r.0 * r.0).sum::<f64>() / rows.len() as f64).sqrt();
                 let worst = rows.iter().map(|r| r.0).fold(0.0, f64::max);
                 let max_err = rows.iter().map(|r| r.1).fold(0.0, f64::max);
                 let disp = rows.iter().map(|r| r.2).fold(0.0, f64::max);

@@ -3,7 +3,7 @@
 //! Every cell is kept as text; a column is read as numbers only when a method asks for it, so
 //! the same file can hold numeric and categorical columns. Empty cells, `NA` and `NaN` are
 //! missing (as `is.na` in R). Text that is not a number in a column asked for as numeric is an
-//! error naming the file, the data row (1-based, header not counted) and the column.
+//! error naming the file, the data row (1-based, header and blank lines not counted) and the column.
 
 use crate::error::StatsError;
 use std::io::Read;
@@ -16,8 +16,8 @@ pub struct Table {
     columns: Vec<String>,
     /// `cells[column][row]`, trimmed; `None` for an empty cell, `NA` or `NaN`.
     cells: Vec<Vec<Option<String>>>,
-    /// File line of each data row, for messages.
-    lines: Vec<u64>,
+    /// Number of data rows.
+    rows: usize,
 }
 
 /// The cell texts that mean "missing".
@@ -52,7 +52,7 @@ impl Table {
     /// assert_eq!(table.column_names(), &["dose".to_string(), "sex".to_string()]);
     /// assert_eq!(table.numeric("dose").unwrap(), vec![Some(0.3), None]);
     /// let err = Table::from_reader("a,b\n1\n".as_bytes(), "bad.csv").unwrap_err();
-    /// assert_eq!(err.to_string(), "bad.csv: row 1 (line 2) has 1 fields, the header has 2");
+    /// assert_eq!(err.to_string(), "bad.csv: row 1 has 1 fields, the header has 2");
     /// ```
     pub fn from_reader<R: Read>(reader: R, name: &str) -> Result<Table, StatsError> {
         let file = name.to_string();
@@ -84,15 +84,13 @@ impl Table {
             }
         }
         let mut cells: Vec<Vec<Option<String>>> = vec![Vec::new(); columns.len()];
-        let mut lines = Vec::new();
+        let mut rows = 0;
         for (index, record) in csv.records().enumerate() {
             let record = record.map_err(csv_error)?;
-            let line = record.position().map_or(index as u64 + 2, |p| p.line());
             if record.len() != columns.len() {
                 return Err(StatsError::RaggedRow {
                     file,
                     row: index + 1,
-                    line,
                     found: record.len(),
                     expected: columns.len(),
                 });
@@ -101,16 +99,16 @@ impl Table {
                 let cell = cell.trim();
                 column.push((!is_missing(cell)).then(|| cell.to_string()));
             }
-            lines.push(line);
+            rows += 1;
         }
-        if lines.is_empty() {
+        if rows == 0 {
             return Err(StatsError::NoRows { file });
         }
         Ok(Table {
             name: file,
             columns,
             cells,
-            lines,
+            rows,
         })
     }
 
@@ -141,7 +139,7 @@ impl Table {
     /// assert_eq!(t.n_rows(), 2);
     /// ```
     pub fn n_rows(&self) -> usize {
-        self.lines.len()
+        self.rows
     }
 
     fn index(&self, name: &str) -> Result<usize, StatsError> {
@@ -241,15 +239,5 @@ impl Table {
             }
         }
         Ok((columns, dropped))
-    }
-
-    /// The file line of a data row (0-based row index), for messages.
-    ///
-    /// ```
-    /// let t = mcvideo_stats::data::Table::from_reader("a\n1\n\n2\n".as_bytes(), "x.csv").unwrap();
-    /// assert_eq!(t.line_of_row(1), Some(4));
-    /// ```
-    pub fn line_of_row(&self, row: usize) -> Option<u64> {
-        self.lines.get(row).copied()
     }
 }

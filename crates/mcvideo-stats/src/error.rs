@@ -27,12 +27,11 @@ pub enum StatsError {
     /// Two header cells carry the same name.
     #[error("{file}: the column name `{name}` appears more than once in the header")]
     DuplicateColumn { file: String, name: String },
-    /// A data row has a different number of fields than the header.
-    #[error("{file}: row {row} (line {line}) has {found} fields, the header has {expected}")]
+    /// A data row (1-based, header not counted) has a different number of fields than the header.
+    #[error("{file}: row {row} has {found} fields, the header has {expected}")]
     RaggedRow {
         file: String,
         row: usize,
-        line: u64,
         found: usize,
         expected: usize,
     },

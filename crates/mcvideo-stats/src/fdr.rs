@@ -6,7 +6,7 @@
 ///
 /// ```
 /// let q = mcvideo_stats::fdr::benjamini_hochberg(&[0.01, 0.04, 0.03, 0.5]);
-/// assert_eq!(q, vec![0.04, 0.04 * 4.0 / 3.0, 0.04 * 4.0 / 3.0, 0.5]);
+/// assert_eq!(q, vec![0.04, 4.0 / 3.0 * 0.04, 4.0 / 3.0 * 0.04, 0.5]);
 /// ```
 pub fn benjamini_hochberg(p: &[f64]) -> Vec<f64> {
     let mut out = vec![f64::NAN; p.len()];

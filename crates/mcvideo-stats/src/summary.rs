@@ -44,7 +44,7 @@ pub fn sd(x: &[f64]) -> f64 {
 /// ```
 /// let x = [1.0, 2.0, 3.0, 4.0, 10.0];
 /// assert_eq!(mcvideo_stats::summary::quantile_sorted(&x, 0.25), 2.0);
-/// assert_eq!(mcvideo_stats::summary::quantile_sorted(&x, 0.9), 7.6);
+/// assert_eq!(mcvideo_stats::summary::quantile_sorted(&x, 0.875), 7.0);
 /// ```
 pub fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() || !(0.0..=1.0).contains(&p) {

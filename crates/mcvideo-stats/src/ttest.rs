@@ -31,7 +31,8 @@ pub struct TTest {
 /// ```
 /// use mcvideo_stats::ttest::{t_test, TTestKind};
 /// let r = t_test(&[1.0, 2.0, 3.0], &[4.0, 5.0, 6.0], TTestKind::Student).unwrap();
-/// assert_eq!((r.t, r.df), (-3.0f64 * 1.5f64.sqrt() / 1.5, 4.0));
+/// // R: t.test(1:3, 4:6, var.equal = TRUE) gives t = -3.67423461417477, df = 4
+/// assert!((r.t + 3.67423461417477).abs() < 1e-13 && r.df == 4.0);
 /// ```
 pub fn t_test(x: &[f64], y: &[f64], kind: TTestKind) -> Result<TTest, StatsError> {
     let what = "t test";

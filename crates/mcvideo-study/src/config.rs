@@ -235,6 +235,12 @@ pub struct ChangeConfig {
     pub variables: Vec<String>,
 }
 
+/// `base/p`, canonical when it exists.
+fn resolve(base: &Path, p: &Path) -> PathBuf {
+    let joined = base.join(p);
+    std::fs::canonicalize(&joined).unwrap_or(joined)
+}
+
 impl StudyConfig {
     /// Parses TOML text; `path` names the file in errors.
     ///
@@ -269,20 +275,16 @@ impl StudyConfig {
 
     /// Reads and parses a config file; relative data paths are resolved against its folder.
     pub fn from_path(path: &Path) -> Result<StudyConfig> {
-        let text = std::fs::read_to_string(path).map_err(|source| StudyError::Io {
+        let text = std::fs::read_to_string(path).map_err(|cause| StudyError::Io {
             path: path.to_path_buf(),
             action: "cannot read the config",
-            source,
+            cause,
         })?;
         let mut config = StudyConfig::from_toml(&text, path)?;
         let base = path.parent().unwrap_or_else(|| Path::new("."));
         // Canonical paths read better in the report; a file that does not exist is reported later.
-        let resolve = |p: &Path| {
-            let joined = base.join(p);
-            std::fs::canonicalize(&joined).unwrap_or(joined)
-        };
-        config.data.clinical = resolve(&config.data.clinical);
-        config.data.batch = config.data.batch.as_deref().map(resolve);
+        config.data.clinical = resolve(base, &config.data.clinical);
+        config.data.batch = config.data.batch.as_deref().map(|b| resolve(base, b));
         Ok(config)
     }
 

@@ -6,15 +6,14 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum StudyError {
     /// A file could not be read or written.
-    #[error("{}: {action}: {source}", path.display())]
+    #[error("{}: {action}: {cause}", path.display())]
     Io {
         /// The file.
         path: PathBuf,
         /// What was being done (`cannot read`, `cannot write`, ...).
         action: &'static str,
-        /// The cause.
-        #[source]
-        source: std::io::Error,
+        /// The cause (in the message, so it is not repeated as a source).
+        cause: std::io::Error,
     },
     /// The config is not valid TOML or has an unknown, missing or mistyped key.
     #[error("{}: {message}", path.display())]

@@ -16,10 +16,10 @@ pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let io = |action: &'static str, p: &Path| {
         let p = p.to_path_buf();
-        move |source| StudyError::Io {
+        move |cause| StudyError::Io {
             path: p,
             action,
-            source,
+            cause,
         }
     };
     std::fs::write(&tmp, bytes).map_err(io("cannot write", &tmp))?;

@@ -30,10 +30,10 @@ pub fn run(config_path: &Path, out_dir: &Path) -> Result<RunSummary> {
         config.data.main_day,
     )?;
     let analysis = analyze(&config, &data)?;
-    std::fs::create_dir_all(out_dir).map_err(|source| StudyError::Io {
+    std::fs::create_dir_all(out_dir).map_err(|cause| StudyError::Io {
         path: out_dir.to_path_buf(),
         action: "cannot create the output folder",
-        source,
+        cause,
     })?;
     let files = write_outputs(&analysis, out_dir)?;
     Ok(RunSummary { files, analysis })

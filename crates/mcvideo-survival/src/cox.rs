@@ -277,6 +277,7 @@ pub fn cox_with(
         .map(|(step, s)| step * s)
         .collect();
     let coef_std = &fit.beta;
+    let coef_own: Vec<f64> = coef_std.iter().zip(&scale).map(|(b, s)| b * s).collect();
     let mut infinite = Vec::new();
     if opts.max_iter > 1 {
         if !fit.converged {
@@ -295,7 +296,7 @@ pub fn cox_with(
             for j in 0..p {
                 let step = further_step[j].abs();
                 if !fit.score[j].is_finite()
-                    || (step > opts.eps && step > opts.toler_inf * coef_std[j].abs())
+                    || (step > opts.eps && step > opts.toler_inf * coef_own[j].abs())
                 {
                     infinite.push(covariates[keep[j]].0.to_string());
                 }
@@ -311,7 +312,7 @@ pub fn cox_with(
 
     // Back to the covariates' own units.
     let z_crit = dist::normal_quantile(1.0 - (1.0 - opts.conf_level) / 2.0);
-    let coef: Vec<f64> = (0..p).map(|j| fit.beta[j] * scale[j]).collect();
+    let coef = coef_own;
     let var = DMatrix::from_fn(p, p, |a, b| {
         fit.inverse_information[(a, b)] * scale[a] * scale[b]
     });

@@ -111,12 +111,13 @@ fn interval_speeds(
         1 => {
             // Stop-and-go: a few moving episodes covering at most half of the intervals.
             let share = pick(rng, params.intermittent_flowing_fraction);
-            let moving = ((share * n as f64).round() as usize).clamp(1, n / 2);
             let v0 = pick(rng, params.intermittent_um_s);
             let mut speeds = vec![0.0; n];
             if n / 2 == 0 {
+                // Too short a clip to stop half of the time and still move.
                 return speeds;
             }
+            let moving = ((share * n as f64).round() as usize).clamp(1, n / 2);
             let episodes = rng.gen_range(1..=3usize).min(moving);
             // Episode lengths summing to `moving`, placed in order with random stops between.
             let mut lengths = vec![moving / episodes; episodes];

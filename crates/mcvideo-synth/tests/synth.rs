@@ -297,9 +297,10 @@ fn rendered_motion_matches_the_truth_shifts() {
         worst = worst.max((est[0] - dx).hypot(est[1] - dy));
         moved = moved.max(dx.hypot(dy));
     }
+    println!("max shift {moved:.3} px, worst estimate error {worst:.4} px");
     assert!(moved > 0.5, "the camera should have moved, max {moved}");
     assert!(
-        worst < 0.05,
+        worst < 0.02,
         "estimated shifts differ from the truth by up to {worst} px"
     );
 }
@@ -318,4 +319,47 @@ fn bad_parameters_are_refused_with_their_name() {
     })
     .unwrap_err();
     assert!(err.to_string().contains("width x height"));
+}
+
+#[test]
+fn extreme_parameters_still_render() {
+    let cases = [
+        SynthParams {
+            width: 16,
+            height: 17,
+            duration_s: 0.08,
+            ..SynthParams::default()
+        },
+        SynthParams {
+            width: 64,
+            height: 48,
+            duration_s: 0.5,
+            motion: 20.0,
+            jumps: 5,
+            jump_px: 40.0,
+            illumination: 3.0,
+            defocus_px: 6.0,
+            noise: 5.0,
+            venules: 3,
+            flow_mix: [0.0, 1.0, 0.0, 0.0],
+            ..SynthParams::default()
+        },
+        SynthParams {
+            width: 96,
+            height: 64,
+            duration_s: 0.4,
+            um_per_px: 3.0,
+            capillary_density_mm_per_mm2: 0.0,
+            venules: 0,
+            ..SynthParams::default()
+        },
+    ];
+    for params in cases {
+        let (frames, truth) = render(&params).unwrap();
+        assert_eq!(frames.len(), truth.frames);
+        assert!(truth.frames >= 2);
+        let [x0, y0, x1, y1] = truth.valid_region;
+        assert!(x1 > x0 && y1 > y0, "{:?}", truth.valid_region);
+        assert!(truth.vessels.iter().all(|v| v.flow_class <= 3));
+    }
 }

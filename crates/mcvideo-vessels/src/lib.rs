@@ -181,6 +181,38 @@ fn median(values: &mut [f32]) -> f32 {
     *m
 }
 
+/// Moves the last point of `points` outwards along the end tangent, in 0.5 px steps up to
+/// `reach` px, while the step stays inside `mask`.
+fn extend_end(points: &mut [[f64; 2]], mask: &[bool], width: usize, height: usize, reach: f64) {
+    let n = points.len();
+    if n < 3 {
+        return;
+    }
+    let end = points[n - 1];
+    let back = points[n.saturating_sub(5)];
+    let (dx, dy) = (end[0] - back[0], end[1] - back[1]);
+    let norm = dx.hypot(dy);
+    if norm <= 0.0 {
+        return;
+    }
+    let (ux, uy) = (dx / norm, dy / norm);
+    let mut best = end;
+    let mut step = 0.5;
+    while step <= reach {
+        let p = [end[0] + step * ux, end[1] + step * uy];
+        let (x, y) = (p[0].round(), p[1].round());
+        if x < 0.0 || y < 0.0 || x >= width as f64 || y >= height as f64 {
+            break;
+        }
+        if !mask[y as usize * width + x as usize] {
+            break;
+        }
+        best = p;
+        step += 0.5;
+    }
+    points[n - 1] = best;
+}
+
 /// Finds the vessels of a mean image (vessels dark on bright). Returns segments split at
 /// junctions, clipped to `valid_region` (`[x0, y0, x1, y1]`, reference-frame px), in a
 /// deterministic order with `id` = index.
@@ -230,7 +262,8 @@ pub fn detect_vessels(
         .map(|(&sc, &st)| (sc / seed_score).min(st / seed_strength))
         .collect();
     let (low, high) = (params.grow_fraction as f32, 1.0);
-    let mut mask = skeleton::hysteresis(&significance, width, height, low, high, &allowed);
+    let vessel_mask = skeleton::hysteresis(&significance, width, height, low, high, &allowed);
+    let mut mask = vessel_mask.clone();
     skeleton::thin(&mut mask, width, height);
 
     // 4. Graph and pruning.
@@ -280,8 +313,22 @@ pub fn detect_vessels(
                 }
             })
             .collect();
-        let points = polyline::smooth(&points, params.smooth_half_window);
+        let mut points = polyline::smooth(&points, params.smooth_half_window);
         let guess = edge_diameter(edge);
+        // Thinning shortens a line by about its radius at each free end: walk the ends back
+        // out along their tangent while still inside the vessel mask.
+        let reach = 0.75 * guess + 2.0;
+        let closed = edge.pixels.first() == edge.pixels.last();
+        if !closed {
+            if edge.start == EdgeEnd::Free {
+                points.reverse();
+                extend_end(&mut points, &vessel_mask, width, height, reach);
+                points.reverse();
+            }
+            if edge.end == EdgeEnd::Free {
+                extend_end(&mut points, &vessel_mask, width, height, reach);
+            }
+        }
         let measured = diameter::profile_width(
             &contrast,
             width,

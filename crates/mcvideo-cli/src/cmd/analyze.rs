@@ -1,6 +1,5 @@
 //! `mcvideo analyze --config study.toml --out DIR`: the dose-response study (mcvideo-study).
 
-use anyhow::Context;
 use std::path::PathBuf;
 
 /// Arguments of `mcvideo analyze`.
@@ -16,8 +15,8 @@ pub struct Args {
 
 /// Runs `mcvideo analyze`.
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let summary = mcvideo_study::run(&args.config, &args.out)
-        .with_context(|| format!("study {}", args.config.display()))?;
+    // The study's errors already name the file, key or column.
+    let summary = mcvideo_study::run(&args.config, &args.out)?;
     let a = &summary.analysis;
     for t in &a.thresholds {
         println!(

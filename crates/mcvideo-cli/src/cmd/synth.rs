@@ -65,8 +65,8 @@ pub struct Args {
     #[arg(long)]
     jumps: Option<usize>,
     /// Shares of flow classes 0,1,2,3 (none, intermittent, sluggish, continuous) among capillaries.
-    #[arg(long, value_delimiter = ',', num_args = 4, value_name = "A,B,C,D")]
-    flow_mix: Option<Vec<f64>>,
+    #[arg(long, value_parser = parse_flow_mix, value_name = "A,B,C,D")]
+    flow_mix: Option<[f64; 4]>,
     /// Capillary density target in mm/mm².
     #[arg(long)]
     density: Option<f64>,
@@ -97,6 +97,24 @@ fn parse_format(name: &str) -> Result<VideoFormat, String> {
             })
         }
     })
+}
+
+/// Four non-negative shares `a,b,c,d` (a bad value is a command-line error: exit 2).
+fn parse_flow_mix(text: &str) -> Result<[f64; 4], String> {
+    let values: Vec<f64> = text
+        .split(',')
+        .map(|v| v.trim().parse::<f64>())
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("{text:?}: {e}"))?;
+    let mix: [f64; 4] = values
+        .try_into()
+        .map_err(|_| format!("{text:?}: give four shares a,b,c,d for classes 0,1,2,3"))?;
+    if mix.iter().any(|v| !(v.is_finite() && *v >= 0.0)) || mix.iter().sum::<f64>() <= 0.0 {
+        return Err(format!(
+            "{text:?}: shares must be non-negative with a positive sum"
+        ));
+    }
+    Ok(mix)
 }
 
 /// The parameters: `--params` or defaults, then each option given.
@@ -149,8 +167,8 @@ fn build_params(args: &Args) -> anyhow::Result<SynthParams> {
     if let Some(v) = args.venules {
         p.venules = v;
     }
-    if let Some(mix) = &args.flow_mix {
-        p.flow_mix = [mix[0], mix[1], mix[2], mix[3]];
+    if let Some(mix) = args.flow_mix {
+        p.flow_mix = mix;
     }
     p.validate()?;
     Ok(p)

@@ -47,7 +47,12 @@ pub fn scene(width: u32, height: u32, max_shift: f64, seed: u64) -> Scene {
     let vessels: Vec<(f64, f64, f64, f64)> = (0..4)
         .map(|k| {
             let y0 = (k as f64 + 0.5) * h as f64 / 4.0 + rng.gen_range(-5.0..5.0);
-            (y0, rng.gen_range(-0.2..0.2), rng.gen_range(2.0..8.0), rng.gen_range(2.0..6.0))
+            (
+                y0,
+                rng.gen_range(-0.2..0.2),
+                rng.gen_range(2.0..8.0),
+                rng.gen_range(2.0..6.0),
+            )
         })
         .collect();
     for y in 0..h {
@@ -60,7 +65,13 @@ pub fn scene(width: u32, height: u32, max_shift: f64, seed: u64) -> Scene {
             data[y * w + x] = v as f32;
         }
     }
-    Scene { w, h, margin, data, vessels }
+    Scene {
+        w,
+        h,
+        margin,
+        data,
+        vessels,
+    }
 }
 
 fn box5(src: &[f32], w: usize, h: usize) -> Vec<f32> {
@@ -121,12 +132,18 @@ impl Scene {
 
 /// Renders the clip: frame t at q shows the scene at q − shift[t].
 pub fn render(spec: &ClipSpec) -> Vec<GrayImage> {
-    let max_shift = spec.shifts.iter().map(|s| s[0].abs().max(s[1].abs())).fold(0.0, f64::max);
+    let max_shift = spec
+        .shifts
+        .iter()
+        .map(|s| s[0].abs().max(s[1].abs()))
+        .fold(0.0, f64::max);
     let scene = scene(spec.width, spec.height, max_shift, spec.seed);
     let mut rng = ChaCha8Rng::seed_from_u64(spec.seed ^ 0x5eed);
     let normal = Normal::new(0.0, spec.noise.max(1e-9)).unwrap();
     let (cw, ch) = (spec.width as f64 / 2.0, spec.height as f64 / 2.0);
-    let cell_phase: Vec<f64> = (0..scene.vessels.len() * spec.cells).map(|_| rng.gen_range(0.0..1.0)).collect();
+    let cell_phase: Vec<f64> = (0..scene.vessels.len() * spec.cells)
+        .map(|_| rng.gen_range(0.0..1.0))
+        .collect();
     spec.shifts
         .iter()
         .enumerate()
@@ -136,7 +153,8 @@ pub fn render(spec: &ClipSpec) -> Vec<GrayImage> {
             for (k, &(y0, slope, amp, r)) in scene.vessels.iter().enumerate() {
                 for c in 0..spec.cells {
                     let span = scene.w as f64;
-                    let x = (cell_phase[k * spec.cells + c] * span + spec.cell_speed * t as f64).rem_euclid(span);
+                    let x = (cell_phase[k * spec.cells + c] * span + spec.cell_speed * t as f64)
+                        .rem_euclid(span);
                     let y = y0 + slope * x + amp * (0.05 * x).sin();
                     cells.push((x - scene.margin, y - scene.margin, r.max(2.0)));
                 }
@@ -170,14 +188,20 @@ pub fn random_shifts(frames: usize, max: f64, seed: u64) -> Vec<[f64; 2]> {
             let t = t as f64;
             [
                 (0.8 * max * (fx * t).sin() + rng.gen_range(-0.2..0.2) * max).clamp(-max, max),
-                (0.8 * max * (fy * t + 1.0).cos() + rng.gen_range(-0.2..0.2) * max).clamp(-max, max),
+                (0.8 * max * (fy * t + 1.0).cos() + rng.gen_range(-0.2..0.2) * max)
+                    .clamp(-max, max),
             ]
         })
         .collect()
 }
 
 /// RMS of (estimate − (truth − truth[ref])) over the given frames.
-pub fn shift_error_rms(est: &[[f64; 2]], truth: &[[f64; 2]], reference: usize, frames: impl Iterator<Item = usize>) -> f64 {
+pub fn shift_error_rms(
+    est: &[[f64; 2]],
+    truth: &[[f64; 2]],
+    reference: usize,
+    frames: impl Iterator<Item = usize>,
+) -> f64 {
     let r = truth[reference];
     let mut sum = 0.0;
     let mut n = 0;
