@@ -2,8 +2,9 @@
 //! mcvideo-encode into a temp dir) decoded to gray frames by mcvideo-decode, beside
 //! `ffmpeg -loglevel error -i CLIP -f null -` on the same file.
 //!
-//! Besides criterion's own timing, it prints the median wall time of 5 runs of each decoder
-//! (same clock, same file) as frames/s and the ratio ours / ffmpeg (goal: ≤ 1.3).
+//! Besides criterion's own timing, it runs ours and ffmpeg alternately 5 times each on the same
+//! file and prints frames/s, the time ratio ours / ffmpeg (goal: ≤ 1.3) from the median and
+//! from the best wall time, and the CPU time of each (steadier on a loaded machine).
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use image::GrayImage;
@@ -73,16 +74,86 @@ fn decode_ffmpeg(path: &Path) {
     assert!(status.success(), "ffmpeg failed on {}", path.display());
 }
 
-fn median_time(runs: usize, mut job: impl FnMut()) -> Duration {
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            job();
-            start.elapsed()
-        })
-        .collect();
-    times.sort();
-    times[runs / 2]
+/// This process's CPU time so far and that of its waited-for children (Linux `/proc`, in
+/// seconds at 100 ticks/s), or `None` where `/proc/self/stat` is unreadable.
+fn cpu_seconds() -> Option<(f64, f64)> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the parenthesised command name; utime is field 14 of the whole line.
+    let fields: Vec<f64> = stat
+        .rsplit_once(')')?
+        .1
+        .split_whitespace()
+        .skip(11)
+        .take(4)
+        .map(|f| f.parse().ok())
+        .collect::<Option<_>>()?;
+    let tick = 100.0;
+    Some((
+        (fields[0] + fields[1]) / tick,
+        (fields[2] + fields[3]) / tick,
+    ))
+}
+
+/// Wall and CPU time of one run of `job`; `child` says whose CPU time counts.
+fn timed(child: bool, job: impl FnOnce()) -> (Duration, Option<f64>) {
+    let before = cpu_seconds();
+    let start = Instant::now();
+    job();
+    let wall = start.elapsed();
+    let cpu =
+        before
+            .zip(cpu_seconds())
+            .map(|((s0, c0), (s1, c1))| if child { c1 - c0 } else { s1 - s0 });
+    (wall, cpu)
+}
+
+fn median<T: PartialOrd + Copy>(mut values: Vec<T>) -> T {
+    values.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    values[values.len() / 2]
+}
+
+/// Runs ours and ffmpeg alternately `runs` times (so load from other processes hits both
+/// alike) and prints frames/s from the median and the best wall time, and median CPU time.
+fn compare_with_ffmpeg(name: &str, path: &Path, runs: usize) {
+    let mut ours = Vec::new();
+    let mut theirs = Vec::new();
+    for _ in 0..runs {
+        ours.push(timed(false, || {
+            decode_ours(path);
+        }));
+        theirs.push(timed(true, || decode_ffmpeg(path)));
+    }
+    let fps = |d: Duration| f64::from(FRAMES) / d.as_secs_f64();
+    let summary = |runs: &[(Duration, Option<f64>)]| {
+        let walls: Vec<Duration> = runs.iter().map(|r| r.0).collect();
+        let cpu: Option<Vec<f64>> = runs.iter().map(|r| r.1).collect();
+        (
+            median(walls.clone()),
+            walls.iter().copied().min().unwrap_or_default(),
+            cpu.map(median),
+        )
+    };
+    let (our_median, our_best, our_cpu) = summary(&ours);
+    let (their_median, their_best, their_cpu) = summary(&theirs);
+    println!(
+        "{name}: mcvideo-decode {:.0} frames/s (median of {runs}, {:.3} s; best {:.3} s), \
+         ffmpeg -f null {:.0} frames/s (median {:.3} s; best {:.3} s); \
+         time ratio ours/ffmpeg: median {:.2}, best {:.2}",
+        fps(our_median),
+        our_median.as_secs_f64(),
+        our_best.as_secs_f64(),
+        fps(their_median),
+        their_median.as_secs_f64(),
+        their_best.as_secs_f64(),
+        our_median.as_secs_f64() / their_median.as_secs_f64(),
+        our_best.as_secs_f64() / their_best.as_secs_f64(),
+    );
+    if let (Some(ours), Some(theirs)) = (our_cpu, their_cpu) {
+        println!(
+            "{name}: CPU time per clip (median): ours {ours:.2} s, ffmpeg {theirs:.2} s, ratio {:.2}",
+            ours / theirs
+        );
+    }
 }
 
 fn bench_decode(c: &mut Criterion) {
@@ -90,33 +161,19 @@ fn bench_decode(c: &mut Criterion) {
     let ffmpeg_available = Command::new("ffmpeg").arg("-version").output().is_ok();
     let mut group = c.benchmark_group("decode_720x576_20s");
     group.sample_size(10);
+    group.warm_up_time(Duration::from_secs(1));
     group.measurement_time(Duration::from_secs(15));
     for format in [VideoFormat::Ffv1Avi, VideoFormat::H264Mp4] {
         let path = write_clip(dir.path(), format);
         assert_eq!(decode_ours(&path), u64::from(FRAMES));
         group.bench_function(format.name(), |b| b.iter(|| decode_ours(&path)));
 
-        let ours = median_time(5, || {
-            decode_ours(&path);
-        });
-        let fps = |d: Duration| f64::from(FRAMES) / d.as_secs_f64();
         if ffmpeg_available {
-            let theirs = median_time(5, || decode_ffmpeg(&path));
-            println!(
-                "{}: mcvideo-decode {:.0} frames/s ({:.3} s), ffmpeg -f null {:.0} frames/s ({:.3} s), \
-                 time ratio ours/ffmpeg {:.2}",
-                format.name(),
-                fps(ours),
-                ours.as_secs_f64(),
-                fps(theirs),
-                theirs.as_secs_f64(),
-                ours.as_secs_f64() / theirs.as_secs_f64()
-            );
+            compare_with_ffmpeg(format.name(), &path, 5);
         } else {
             println!(
-                "{}: mcvideo-decode {:.0} frames/s; ffmpeg tool not found, no comparison",
-                format.name(),
-                fps(ours)
+                "{}: the ffmpeg tool is not installed, no comparison",
+                format.name()
             );
         }
     }

@@ -39,7 +39,7 @@ pub fn resample_polyline(polyline: &[[f64; 2]], step_px: f64) -> Vec<[f64; 2]> {
         .copied()
         .filter(|p| p[0].is_finite() && p[1].is_finite())
         .collect();
-    if finite.is_empty() || !(step_px > 0.0) {
+    if finite.is_empty() || step_px.is_nan() || step_px <= 0.0 {
         return Vec::new();
     }
     let mut out = vec![finite[0]];

@@ -106,8 +106,8 @@ impl Arc {
 
     fn point(&self, s: f64) -> [f64; 2] {
         let n = self.points.len();
-        if n == 1 {
-            return self.points[0];
+        if n < 2 {
+            return self.points.first().copied().unwrap_or([0.0, 0.0]);
         }
         // Segment index: the first whose end is beyond s, clamped to the end segments so that
         // s outside [0, length] extrapolates along them.
@@ -169,13 +169,13 @@ pub fn render(clip: &ToyClip) -> (Vec<GrayImage>, Vec<[f64; 2]>) {
             let travel = v.speed_px_per_frame.abs() * clip.frames as f64;
             let period = arc.length() + 2.0 * margin + travel;
             let min_gap = 0.8 * v.diameter_px;
-            let extra = Exp::new(1.0 / (v.mean_cell_gap_px - min_gap).max(0.5))
-                .unwrap_or_else(|_| Exp::new(1.0).unwrap_or_else(|_| unreachable!()));
+            let extra_mean = (v.mean_cell_gap_px - min_gap).max(0.5);
+            let extra = Exp::new(1.0 / extra_mean).ok();
             let mut cells = Vec::new();
             let mut s = rng.gen_range(0.0..v.mean_cell_gap_px.max(1.0));
             while s < period {
                 cells.push(s);
-                s += min_gap + extra.sample(&mut rng);
+                s += min_gap + extra.map_or(extra_mean, |e| e.sample(&mut rng));
             }
             let mut displacement = Vec::with_capacity(clip.frames);
             let mut d = 0.0;

@@ -75,4 +75,104 @@ mod tests {
         assert_eq!(sample_inside_f32(&data, 2, 2, 1.01, 0.0), None);
         assert_eq!(sample_inside_f32(&data, 2, 2, -0.01, 0.0), None);
     }
+
+    #[test]
+    fn shifted_rows_agree_with_pointwise_sampling() {
+        let (w, h) = (9usize, 7usize);
+        let data: Vec<f32> = (0..w * h).map(|i| ((i * 37) % 23) as f32).collect();
+        for shift in [[0.25, 0.5], [-1.75, 1.2], [2.0, -0.3], [0.0, 0.0]] {
+            for y in 0..h {
+                let mut sum = vec![0.0f32; w];
+                let mut count = vec![0u32; w];
+                accumulate_shifted_row(&data, w, h, y, shift, &mut sum, &mut count);
+                for x in 0..w {
+                    let expect = sample_inside_f32(&data, w, h, x as f64 + shift[0], y as f64 + shift[1]);
+                    if count[x] == 1 {
+                        let e = expect.unwrap();
+                        assert!((sum[x] - e).abs() < 1e-4, "{shift:?} {x},{y}: {} vs {e}", sum[x]);
+                    } else {
+                        // Only the last column may be dropped (exactly on the border).
+                        assert!(expect.is_none() || x as f64 + shift[0] >= (w - 2) as f64, "{shift:?} {x},{y}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Adds row `y` of the reference-coordinate resampling of `src` (w × h, row-major) with
+/// `shift` to `sum`, counting in `count` the pixels whose shifted point lies inside `src`.
+/// The shift is the same for every pixel, so the bilinear weights are too: four constant
+/// weights over contiguous slices, which the compiler vectorizes.
+pub(crate) fn accumulate_shifted_row<T: Copy + Into<f32>>(
+    src: &[T],
+    w: usize,
+    h: usize,
+    y: usize,
+    shift: [f64; 2],
+    sum: &mut [f32],
+    count: &mut [u32],
+) {
+    let Some(rows) = shifted_rows(w, h, y, shift) else {
+        return;
+    };
+    let ShiftedRows { r0, r1, k, x_lo, x_hi, w00, w01, w10, w11 } = rows;
+    if x_lo >= x_hi {
+        return;
+    }
+    let a = &src[r0 * w..(r0 + 1) * w];
+    let b = &src[r1 * w..(r1 + 1) * w];
+    let n = x_hi - x_lo;
+    let s0 = (x_lo as isize + k) as usize;
+    let (a0, a1) = (&a[s0..s0 + n], &a[s0 + 1..s0 + 1 + n]);
+    let (b0, b1) = (&b[s0..s0 + n], &b[s0 + 1..s0 + 1 + n]);
+    for (i, (o, c)) in sum[x_lo..x_hi].iter_mut().zip(&mut count[x_lo..x_hi]).enumerate() {
+        *o += w00 * a0[i].into() + w01 * a1[i].into() + w10 * b0[i].into() + w11 * b1[i].into();
+        *c += 1;
+    }
+}
+
+/// The two source rows, integer column offset, valid output columns and bilinear weights of
+/// output row `y` under a constant `shift`.
+pub(crate) struct ShiftedRows {
+    pub r0: usize,
+    pub r1: usize,
+    pub k: isize,
+    pub x_lo: usize,
+    pub x_hi: usize,
+    pub w00: f32,
+    pub w01: f32,
+    pub w10: f32,
+    pub w11: f32,
+}
+
+/// `None` when the shifted row lies outside the source. Output column x reads source
+/// columns x + k and x + k + 1, both inside [0, w).
+pub(crate) fn shifted_rows(w: usize, h: usize, y: usize, shift: [f64; 2]) -> Option<ShiftedRows> {
+    if w < 2 || h < 2 {
+        return None;
+    }
+    let sy = y as f64 + shift[1];
+    if !(sy >= 0.0 && sy <= (h - 1) as f64) {
+        return None;
+    }
+    let y0 = (sy.floor() as usize).min(h - 2);
+    let fy = (sy - y0 as f64) as f32;
+    let kx = shift[0].floor();
+    let fx = (shift[0] - kx) as f32;
+    let k = kx as isize;
+    // Need 0 <= x + k and x + k + 1 <= w - 1.
+    let x_lo = (-k).max(0) as usize;
+    let x_hi = ((w as isize - 1 - k).clamp(0, w as isize)) as usize;
+    Some(ShiftedRows {
+        r0: y0,
+        r1: y0 + 1,
+        k,
+        x_lo: x_lo.min(w),
+        x_hi,
+        w00: (1.0 - fx) * (1.0 - fy),
+        w01: fx * (1.0 - fy),
+        w10: (1.0 - fx) * fy,
+        w11: fx * fy,
+    })
 }

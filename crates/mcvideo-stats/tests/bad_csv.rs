@@ -8,13 +8,12 @@ fn load(text: &str) -> Result<Table, StatsError> {
 }
 
 #[test]
-fn ragged_row_names_the_row_and_line() {
+fn ragged_row_names_the_row() {
     let err = load("a,b,c\n1,2,3\n4,5\n6,7,8\n").unwrap_err();
     assert!(matches!(
         err,
         StatsError::RaggedRow {
             row: 2,
-            line: 3,
             found: 2,
             expected: 3,
             ..
@@ -24,6 +23,16 @@ fn ragged_row_names_the_row_and_line() {
         err.to_string(),
         "bad.csv: row 2 has 2 fields, the header has 3"
     );
+    // blank lines are skipped and not counted as rows
+    let err = load("a,b\n\n1,2\n\n3\n").unwrap_err();
+    assert!(matches!(
+        err,
+        StatsError::RaggedRow {
+            row: 2,
+            found: 1,
+            ..
+        }
+    ));
     let err = load("a,b\n1,2,3\n").unwrap_err();
     assert!(matches!(
         err,

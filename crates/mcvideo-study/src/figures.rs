@@ -291,6 +291,9 @@ pub struct KmCurve {
 /// let g = KmCurve { label: "low".into(), short: "low".into(), steps: vec![(5.0, 0.5)], censored: vec![28.0], times: vec![5.0, 28.0] };
 /// let svg = km_plot("28-day survival", 28.0, &[g], "log-rank p = 0.04").unwrap();
 /// assert!(svg.contains("Number at risk") && svg.contains("log-rank p = 0.04"));
+/// // At risk at days 0, 7, 14, 21, 28: both patients, then only the one followed to day 28.
+/// assert_eq!(svg.matches(">2\n</text>").count(), 1);
+/// assert_eq!(svg.matches(">1\n</text>").count(), 4);
 /// ```
 pub fn km_plot(title: &str, horizon: f64, groups: &[KmCurve], note: &str) -> Result<String> {
     let name = format!("km {title}");

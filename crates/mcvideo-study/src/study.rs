@@ -62,18 +62,22 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
     let b_header_ref: Vec<&str> = b_header.iter().map(String::as_str).collect();
     put("baseline.csv", csv_text(&b_header_ref, &b_rows)?.as_bytes())?;
     let corr_header = ["x", "y", "n", "r", "p", "p_fdr"];
-    let corr_rows = correlation_rows(&a.correlations);
+    let corr_rows = correlation_rows(Style::Human, &a.correlations);
     put(
         "correlations.csv",
-        csv_text(&corr_header, &corr_rows)?.as_bytes(),
+        csv_text(&corr_header, &correlation_rows(Style::Raw, &a.correlations))?.as_bytes(),
     )?;
     let reg_header = [
         "y", "model", "n", "term", "coef", "ci_lo", "ci_hi", "p", "r2",
     ];
-    let reg_rows = regression_rows(&config.dose, &a.regressions);
+    let reg_rows = regression_rows(Style::Human, &config.dose, &a.regressions);
     put(
         "regressions.csv",
-        csv_text(&reg_header, &reg_rows)?.as_bytes(),
+        csv_text(
+            &reg_header,
+            &regression_rows(Style::Raw, &config.dose, &a.regressions),
+        )?
+        .as_bytes(),
     )?;
     let thr_header = [
         "outcome",
@@ -95,10 +99,10 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
         "rcs_threshold",
         "rcs_p_nonlinear",
     ];
-    let thr_rows = threshold_rows(a);
+    let thr_rows = threshold_rows(Style::Human, a);
     put(
         "thresholds.csv",
-        csv_text(&thr_header, &thr_rows)?.as_bytes(),
+        csv_text(&thr_header, &threshold_rows(Style::Raw, a))?.as_bytes(),
     )?;
     let km_header = [
         "horizon",
@@ -110,8 +114,11 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
         "logrank_chi2",
         "logrank_p",
     ];
-    let km_rows = km_rows(a);
-    put("km.csv", csv_text(&km_header, &km_rows)?.as_bytes())?;
+    let km_human = km_rows(Style::Human, a);
+    put(
+        "km.csv",
+        csv_text(&km_header, &km_rows(Style::Raw, a))?.as_bytes(),
+    )?;
     let cox_header = [
         "horizon",
         "cutoff",
@@ -126,17 +133,28 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
         "concordance",
         "converged",
     ];
-    let cox_rows = cox_rows(a);
-    put("cox.csv", csv_text(&cox_header, &cox_rows)?.as_bytes())?;
+    let cox_human = cox_rows(Style::Human, a);
+    put(
+        "cox.csv",
+        csv_text(&cox_header, &cox_rows(Style::Raw, a))?.as_bytes(),
+    )?;
     if let Some(ch) = &a.change {
         put(
             "change_correlations.csv",
-            csv_text(&corr_header, &correlation_rows(&ch.correlations))?.as_bytes(),
+            csv_text(
+                &corr_header,
+                &correlation_rows(Style::Raw, &ch.correlations),
+            )?
+            .as_bytes(),
         )?;
         let dx = format!("delta_{}", config.dose);
         put(
             "change_regressions.csv",
-            csv_text(&reg_header, &regression_rows(&dx, &ch.regressions))?.as_bytes(),
+            csv_text(
+                &reg_header,
+                &regression_rows(Style::Raw, &dx, &ch.regressions),
+            )?
+            .as_bytes(),
         )?;
     }
 
@@ -416,12 +434,16 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
             Block::Table {
                 caption: "Correlations of the changes".to_string(),
                 header: corr_header.iter().map(|s| s.to_string()).collect(),
-                rows: correlation_rows(&ch.correlations),
+                rows: correlation_rows(Style::Human, &ch.correlations),
             },
             Block::Table {
                 caption: "Regressions of the changes".to_string(),
                 header: reg_header.iter().map(|s| s.to_string()).collect(),
-                rows: regression_rows(&format!("delta_{}", config.dose), &ch.regressions),
+                rows: regression_rows(
+                    Style::Human,
+                    &format!("delta_{}", config.dose),
+                    &ch.regressions,
+                ),
             },
         ];
         blocks.extend(fig_blocks(&change_figs));
@@ -441,7 +463,7 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
         Block::Table {
             caption: "Kaplan–Meier groups and log-rank tests".to_string(),
             header: km_header.iter().map(|s| s.to_string()).collect(),
-            rows: km_rows.clone(),
+            rows: km_human.clone(),
         },
     ];
     surv_blocks.extend(fig_blocks(&km_figs));
@@ -449,7 +471,7 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
         caption: format!("Cox proportional hazards ({:?} ties)", config.survival.ties)
             .to_lowercase(),
         header: cox_header.iter().map(|s| s.to_string()).collect(),
-        rows: cox_rows.clone(),
+        rows: cox_human.clone(),
     });
     surv_blocks.extend(fig_blocks(std::slice::from_ref(&forest_cox)));
     sections.push(Section {
@@ -499,7 +521,32 @@ fn pairs(table: &mcvideo_stats::data::Table, x: &str, y: &str) -> (Vec<f64>, Vec
     }
 }
 
-fn correlation_rows(c: &mcvideo_stats::correlate::CorrelateResult) -> Vec<Vec<String>> {
+/// Numbers for the HTML tables (rounded, `< 0.001`) or the CSV files (full precision).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Style {
+    Human,
+    Raw,
+}
+
+fn fnum(style: Style, v: f64, digits: usize) -> String {
+    match style {
+        Style::Human => num(v, digits),
+        Style::Raw if v.is_finite() => format!("{v}"),
+        Style::Raw => "NA".to_string(),
+    }
+}
+
+fn fp(style: Style, p: f64) -> String {
+    match style {
+        Style::Human => format_p(p),
+        Style::Raw => fnum(style, p, 0),
+    }
+}
+
+fn correlation_rows(
+    style: Style,
+    c: &mcvideo_stats::correlate::CorrelateResult,
+) -> Vec<Vec<String>> {
     c.results
         .iter()
         .map(|r| {
@@ -507,15 +554,15 @@ fn correlation_rows(c: &mcvideo_stats::correlate::CorrelateResult) -> Vec<Vec<St
                 c.x.clone(),
                 r.y.clone(),
                 r.n.to_string(),
-                num(r.r, 3),
-                format_p(r.p),
-                format_p(r.p_fdr),
+                fnum(style, r.r, 3),
+                fp(style, r.p),
+                fp(style, r.p_fdr),
             ]
         })
         .collect()
 }
 
-fn regression_rows(x: &str, regs: &[RegressionPair]) -> Vec<Vec<String>> {
+fn regression_rows(style: Style, x: &str, regs: &[RegressionPair]) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     for r in regs {
         for (model, fit) in [
@@ -529,11 +576,11 @@ fn regression_rows(x: &str, regs: &[RegressionPair]) -> Vec<Vec<String>> {
                     model.to_string(),
                     fit.n.to_string(),
                     t.name.clone(),
-                    num(t.coef, 4),
-                    num(t.ci[0], 4),
-                    num(t.ci[1], 4),
-                    format_p(t.p),
-                    num(fit.r2, 3),
+                    fnum(style, t.coef, 4),
+                    fnum(style, t.ci[0], 4),
+                    fnum(style, t.ci[1], 4),
+                    fp(style, t.p),
+                    fnum(style, fit.r2, 3),
                 ]);
             }
         }
@@ -541,7 +588,7 @@ fn regression_rows(x: &str, regs: &[RegressionPair]) -> Vec<Vec<String>> {
     rows
 }
 
-fn threshold_rows(a: &Analysis) -> Vec<Vec<String>> {
+fn threshold_rows(style: Style, a: &Analysis) -> Vec<Vec<String>> {
     let na = || "NA".to_string();
     a.thresholds
         .iter()
@@ -551,28 +598,28 @@ fn threshold_rows(a: &Analysis) -> Vec<Vec<String>> {
             let mut row = vec![
                 t.outcome.clone(),
                 t.n.to_string(),
-                num(g.edf, 3),
-                format_p(g.p_smooth),
-                num(g.r2_adj, 3),
-                num(g.threshold.x, 3),
-                ci.map_or_else(na, |c| num(c[0], 3)),
-                ci.map_or_else(na, |c| num(c[1], 3)),
-                num(g.threshold.x_max_abs_f2, 3),
+                fnum(style, g.edf, 3),
+                fp(style, g.p_smooth),
+                fnum(style, g.r2_adj, 3),
+                fnum(style, g.threshold.x, 3),
+                ci.map_or_else(na, |c| fnum(style, c[0], 3)),
+                ci.map_or_else(na, |c| fnum(style, c[1], 3)),
+                fnum(style, g.threshold.x_max_abs_f2, 3),
             ];
             match &t.segmented {
                 Some(s) => row.extend([
-                    num(s.breakpoint, 3),
-                    num(s.breakpoint_ci[0], 3),
-                    num(s.breakpoint_ci[1], 3),
-                    num(s.slope_left, 4),
-                    num(s.slope_right, 4),
-                    num(s.r2, 3),
-                    format_p(s.p_davies),
+                    fnum(style, s.breakpoint, 3),
+                    fnum(style, s.breakpoint_ci[0], 3),
+                    fnum(style, s.breakpoint_ci[1], 3),
+                    fnum(style, s.slope_left, 4),
+                    fnum(style, s.slope_right, 4),
+                    fnum(style, s.r2, 3),
+                    fp(style, s.p_davies),
                 ]),
                 None => row.extend(std::iter::repeat_with(na).take(7)),
             }
             match &t.rcs {
-                Some(r) => row.extend([num(r.threshold.x, 3), format_p(r.p_nonlinear)]),
+                Some(r) => row.extend([fnum(style, r.threshold.x, 3), fp(style, r.p_nonlinear)]),
                 None => row.extend([na(), na()]),
             }
             row
@@ -580,7 +627,7 @@ fn threshold_rows(a: &Analysis) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn km_rows(a: &Analysis) -> Vec<Vec<String>> {
+fn km_rows(style: Style, a: &Analysis) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     for s in &a.survival {
         for g in &s.km.groups {
@@ -590,20 +637,21 @@ fn km_rows(a: &Analysis) -> Vec<Vec<String>> {
                 g.group.clone(),
                 g.n.to_string(),
                 g.events.to_string(),
-                g.median.map_or("not reached".to_string(), |m| num(m, 2)),
+                g.median
+                    .map_or("not reached".to_string(), |m| fnum(style, m, 2)),
                 s.km.logrank
                     .as_ref()
-                    .map_or("NA".to_string(), |l| num(l.chi2, 3)),
+                    .map_or("NA".to_string(), |l| fnum(style, l.chi2, 3)),
                 s.km.logrank
                     .as_ref()
-                    .map_or("NA".to_string(), |l| format_p(l.p)),
+                    .map_or("NA".to_string(), |l| fp(style, l.p)),
             ]);
         }
     }
     rows
 }
 
-fn cox_rows(a: &Analysis) -> Vec<Vec<String>> {
+fn cox_rows(style: Style, a: &Analysis) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     for s in &a.survival {
         for (model, fit) in [
@@ -617,13 +665,13 @@ fn cox_rows(a: &Analysis) -> Vec<Vec<String>> {
                     cutoff_label(s.cutoff),
                     model.to_string(),
                     t.name.clone(),
-                    num(t.hr, 3),
-                    num(t.hr_ci[0], 3),
-                    num(t.hr_ci[1], 3),
-                    format_p(t.p),
+                    fnum(style, t.hr, 3),
+                    fnum(style, t.hr_ci[0], 3),
+                    fnum(style, t.hr_ci[1], 3),
+                    fp(style, t.p),
                     fit.events.to_string(),
                     fit.n.to_string(),
-                    num(fit.concordance, 3),
+                    fnum(style, fit.concordance, 3),
                     fit.converged.to_string(),
                 ]);
             }

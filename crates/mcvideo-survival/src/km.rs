@@ -188,7 +188,18 @@ pub fn km_by_cutoff(
     km_indexed(time, event, &index, &labels, DEFAULT_CONF_LEVEL)
 }
 
-/// Curves for groups given as indices into `labels`; empty groups are left out.
+/// Curves for groups given as indices into `labels` (in that order); empty groups are left out.
+///
+/// ```
+/// use mcvideo_survival::km_indexed;
+/// let labels = vec!["low".to_string(), "high".to_string(), "none".to_string()];
+/// let km = km_indexed(&[1.0, 2.0, 3.0, 4.0], &[true, true, false, true], &[1, 0, 1, 0], &labels, 0.95)
+///     .unwrap();
+/// assert_eq!(km.groups.len(), 2);
+/// assert_eq!(km.groups[0].group, "low");
+/// assert_eq!(km.groups[0].steps[0].time, 2.0);
+/// assert_eq!(km.logrank.unwrap().groups, labels);
+/// ```
 pub fn km_indexed(
     time: &[f64],
     event: &[bool],

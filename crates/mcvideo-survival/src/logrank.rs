@@ -51,6 +51,14 @@ pub fn logrank<S: AsRef<str>>(
 }
 
 /// Log-rank test for groups given as indices into `labels`.
+///
+/// ```
+/// use mcvideo_survival::logrank_indexed;
+/// let labels = vec!["a".to_string(), "b".to_string()];
+/// let test = logrank_indexed(&[1.0, 2.0, 3.0, 4.0], &[true; 4], &[0, 1, 0, 1], &labels).unwrap();
+/// assert_eq!(test.observed, vec![2.0, 2.0]);
+/// assert_eq!(test.df, 1);
+/// ```
 pub fn logrank_indexed(
     time: &[f64],
     event: &[bool],

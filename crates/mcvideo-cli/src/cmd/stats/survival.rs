@@ -107,11 +107,11 @@ pub fn run_km(args: KmArgs) -> Result<()> {
     let mut events = Vec::new();
     let mut index = Vec::new();
     let mut dropped = 0;
-    for row in 0..time.len() {
-        match (time[row], event[row], &labels[row]) {
+    for ((t, e), label) in time.iter().zip(&event).zip(&labels) {
+        match (t, e, label) {
             (Some(t), Some(e), Some(label)) => {
-                times.push(t);
-                events.push(e);
+                times.push(*t);
+                events.push(*e);
                 index.push(order.iter().position(|l| l == label).unwrap_or(0));
             }
             _ => dropped += 1,
@@ -144,11 +144,11 @@ pub fn run_cox(args: CoxArgs) -> Result<()> {
     let mut events = Vec::new();
     let mut columns = vec![Vec::new(); covariates.len()];
     let mut dropped = 0;
-    for row in 0..time.len() {
-        match (time[row], event[row]) {
+    for (row, (t, e)) in time.iter().zip(&event).enumerate() {
+        match (t, e) {
             (Some(t), Some(e)) if covariates.iter().all(|c| c[row].is_some()) => {
-                times.push(t);
-                events.push(e);
+                times.push(*t);
+                events.push(*e);
                 for (out, column) in columns.iter_mut().zip(&covariates) {
                     out.extend(column[row]);
                 }
