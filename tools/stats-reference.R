@@ -89,3 +89,38 @@ sl$group <- as.character(sl$group)
 sl$ID <- as.character(sl$ID)
 write.csv(sl, file.path(out_dir, "sleep.csv"), row.names = FALSE, quote = FALSE)
 run("sleep", sl, "group", c("extra"), character(0))
+
+# Correlations (Pearson and Spearman with the t approximation, BH over the outcomes) and
+# linear models on more data sets, for crates/mcvideo-stats/tests/more_r.rs.
+correlations <- function(d, x, ys, method) {
+  rows <- lapply(ys, function(y) {
+    keep <- !is.na(d[[x]]) & !is.na(d[[y]])
+    ct <- suppressWarnings(cor.test(d[[x]][keep], d[[y]][keep], method = method, exact = FALSE))
+    list(y = y, n = sum(keep), r = unname(ct$estimate), p = ct$p.value)
+  })
+  p_fdr <- p.adjust(sapply(rows, `[[`, "p"), method = "BH")
+  for (i in seq_along(rows)) rows[[i]]$p_fdr <- p_fdr[i]
+  list(x = x, kind = method, results = rows)
+}
+linear_model <- function(d, y, xs) {
+  fit <- lm(reformulate(xs, y), data = d)
+  s <- summary(fit)
+  ci <- confint(fit)
+  co <- s$coefficients
+  list(y = y, x = xs, n = nobs(fit), r2 = s$r.squared, r2_adj = s$adj.r.squared,
+       terms = lapply(seq_len(nrow(co)), function(i) list(name = rownames(co)[i], coef = co[i, 1],
+         se = co[i, 2], ci = unname(ci[i, ]), t = co[i, 3], p = co[i, 4])))
+}
+more <- list(
+  correlate = list(
+    c(list(data = "stats/mtcars.csv"), correlations(mt, "hp", c("mpg", "wt", "qsec", "drat"), "pearson")),
+    c(list(data = "stats/mtcars.csv"), correlations(mt, "hp", c("mpg", "wt", "qsec", "drat"), "spearman")),
+    c(list(data = "reference/lung.csv"), correlations(lung, "age", c("time", "wt_loss", "ph_ecog"), "pearson")),
+    c(list(data = "reference/lung.csv"), correlations(lung, "age", c("time", "wt_loss", "ph_ecog"), "spearman")),
+    c(list(data = "reference/cohort_a.csv"), correlations(cohort, "ne_dose", c("mfi", "ppv", "hi", "lactate"), "pearson"))),
+  regress = list(
+    c(list(data = "stats/mtcars.csv"), linear_model(mt, "mpg", c("wt", "hp", "qsec"))),
+    c(list(data = "reference/lung.csv"), linear_model(lung, "time", c("age", "wt_loss", "ph_ecog"))),
+    c(list(data = "stats/toothgrowth.csv"), linear_model(tg, "len", c("dose"))))
+)
+writeLines(toJSON(more, auto_unbox = TRUE, digits = NA, pretty = TRUE), file.path(out_dir, "more_r.json"))

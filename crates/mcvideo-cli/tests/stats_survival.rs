@@ -188,3 +188,33 @@ fn bad_input_exits_1_naming_the_problem() {
     assert_eq!(code, 1);
     assert!(err.contains("COLUMN:VALUE"), "{err}");
 }
+
+#[test]
+fn cox_reports_separation_in_json_and_on_stderr() {
+    // x = 1 exactly for the five earliest times: coxph warns "Loglik converged before variable 1".
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("separated.csv");
+    let mut text = String::from("time,event,x,z\n");
+    let z = [3.1, 0.2, 1.5, 2.2, 0.7, 1.9, 2.8, 0.4, 1.1, 2.5];
+    let event = [1, 1, 1, 0, 1, 1, 1, 0, 1, 1];
+    for i in 0..10 {
+        let x = u8::from(i < 5);
+        text.push_str(&format!("{},{},{x},{}\n", i + 1, event[i], z[i]));
+    }
+    std::fs::write(&path, text).unwrap();
+    let data = path.display().to_string();
+    let args = [
+        "cox",
+        &data,
+        "--time",
+        "time",
+        "--event",
+        "event",
+        "--covariates",
+        "x,z",
+    ];
+    let (code, json, err) = stats(&args);
+    assert_eq!(code, 0);
+    assert_eq!(json["infinite"], serde_json::json!(["x"]));
+    assert!(err.contains("Loglik converged before variable x"), "{err}");
+}

@@ -93,7 +93,7 @@ impl Default for FlowParams {
             max_lag: 8,
             max_displacement_fraction: 0.5,
             min_velocity_um_s: 20.0,
-            min_correlation: 0.2,
+            min_correlation: 0.3,
             motion_ratio: 1.5,
             fast_change_ratio: 4.0,
             half_width_fraction: 0.3,
@@ -248,7 +248,7 @@ pub fn measure_flow(
     let mut velocity_px = None;
     let mut correlation = 0.0;
     let mut at_least = false;
-    if fast > resolved {
+    if fast >= resolved && fast > 0 {
         at_least = true;
     } else if resolved > 0 {
         if let Some(e) = velocity::estimate_velocity(&pooled.ncc()) {

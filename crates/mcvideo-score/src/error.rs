@@ -8,12 +8,9 @@ pub enum ScoreError {
     /// The clip could not be decoded (the decode error names the file already).
     #[error(transparent)]
     Decode(#[from] mcvideo_decode::DecodeError),
-    /// The scale is unknown or implausible.
-    #[error("{path}: {source}")]
-    Calibration {
-        path: PathBuf,
-        source: mcvideo_calibration::CalibrationError,
-    },
+    /// The scale is unknown or implausible (the calibration error names the clip already).
+    #[error(transparent)]
+    Calibration(#[from] mcvideo_calibration::CalibrationError),
     /// A stage failed on this clip.
     #[error("{path}: {stage} failed: {message}")]
     Stage {

@@ -3,6 +3,7 @@
 //! This crate only composes the stage crates; each stage owns its algorithm. The output is
 //! SPEC.md's score JSON (`mcvideo.score.v1`) as [`ScoreReport`], plus the overlay picture.
 
+pub mod batch_scorer;
 pub mod error;
 pub mod overlay;
 pub mod params;
@@ -11,6 +12,7 @@ pub mod quality_slots;
 pub mod report;
 pub mod summary;
 
+pub use batch_scorer::PipelineScorer;
 pub use error::ScoreError;
 pub use params::ScoreParams;
 pub use pipeline::{inspect_clip, score_clip, ScoredOutput};

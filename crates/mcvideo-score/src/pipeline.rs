@@ -57,11 +57,7 @@ fn prepare(path: &Path, params: &ScoreParams) -> Result<Prepared, ScoreError> {
         params.um_per_px,
         path,
         probed.width,
-    )
-    .map_err(|source| ScoreError::Calibration {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    )?;
     let (info, frames) = mcvideo_decode::read_all(path)?;
     timer.lap("decode");
     let stabilization = mcvideo_stabilize::stabilize(&frames, &params.stabilize)

@@ -4,7 +4,7 @@
 use image::GrayImage;
 use rayon::prelude::*;
 
-use crate::sample::sample_slice_u8;
+use crate::sample::{accumulate_shifted_row, sample_slice_u8};
 use crate::{FloatImage, Stabilization};
 
 /// Frame `frame` resampled into reference coordinates with `shift` (SPEC convention):
@@ -47,9 +47,33 @@ pub fn stabilized_frame(frame: &GrayImage, shift: [f64; 2]) -> FloatImage {
 /// assert_eq!(mean.get_pixel(5, 2).0[0], (5 * 7 + 2 * 3) as f32 + 100.0);
 /// ```
 pub fn mean_image(frames: &[GrayImage], stab: &Stabilization) -> FloatImage {
-    reduce_kept(frames, stab, |values| {
-        values.iter().sum::<f32>() / values.len() as f32
-    })
+    let Some(first) = frames.first() else {
+        return FloatImage::new(0, 0);
+    };
+    let (w, h) = first.dimensions();
+    let (wu, hu) = (w as usize, h as usize);
+    let used = kept_frames(frames, stab);
+    let reference = frames.get(stab.reference_frame).unwrap_or(first);
+    let mut out = vec![0.0f32; wu * hu];
+    out.par_chunks_mut(wu.max(1)).enumerate().for_each(|(y, row)| {
+        let mut count = vec![0u32; wu];
+        for &(t, shift) in &used {
+            accumulate_shifted_row(frames[t].as_raw(), wu, hu, y, shift, row, &mut count);
+        }
+        for (x, (o, &c)) in row.iter_mut().zip(&count).enumerate() {
+            *o = if c > 0 { *o / c as f32 } else { sample_slice_u8(reference.as_raw(), wu, hu, x as f64, y as f64) };
+        }
+    });
+    FloatImage::from_raw(w, h, out).unwrap_or_else(|| FloatImage::new(w, h))
+}
+
+/// Kept frames of the clip's size with their shifts.
+fn kept_frames(frames: &[GrayImage], stab: &Stabilization) -> Vec<(usize, [f64; 2])> {
+    let dims = frames.first().map(|f| f.dimensions());
+    (0..frames.len())
+        .filter(|&t| stab.kept.get(t).copied().unwrap_or(false) && Some(frames[t].dimensions()) == dims)
+        .map(|t| (t, stab.shifts_px.get(t).copied().unwrap_or([0.0, 0.0])))
+        .collect()
 }
 
 /// Temporal median of the kept frames in reference coordinates: robust to red cells
@@ -87,10 +111,7 @@ fn reduce_kept(
     };
     let (w, h) = first.dimensions();
     let (wu, hu) = (w as usize, h as usize);
-    let used: Vec<(usize, [f64; 2])> = (0..frames.len())
-        .filter(|&t| stab.kept.get(t).copied().unwrap_or(false) && frames[t].dimensions() == (w, h))
-        .map(|t| (t, stab.shifts_px.get(t).copied().unwrap_or([0.0, 0.0])))
-        .collect();
+    let used = kept_frames(frames, stab);
     let reference = frames.get(stab.reference_frame).unwrap_or(first);
     let (wm, hm) = ((wu - 1) as f64, (hu - 1) as f64);
     let mut out = vec![0.0f32; wu * hu];

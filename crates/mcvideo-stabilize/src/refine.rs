@@ -1,18 +1,43 @@
 //! Sub-pixel refinement of a translation by Gauss–Newton least squares (Lucas & Kanade 1981,
 //! "An iterative image registration technique", translation-only, inverse-compositional
-//! form of Baker & Matthews 2004: gradients are taken on the fixed image).
+//! form of Baker & Matthews 2004: gradients are taken once on the fixed image).
 
 use crate::preprocess::WorkImage;
-use crate::sample::sample_inside_f32;
+use crate::sample::shifted_rows;
 
-/// The fixed patch: image, top-left corner, size and per-pixel weights (row-major wx × wy).
-pub(crate) struct FixedPatch<'a> {
+/// A fixed image with its central-difference gradients, computed once and shared.
+pub(crate) struct Fixed<'a> {
     pub img: &'a WorkImage,
+    gx: Vec<f32>,
+    gy: Vec<f32>,
+}
+
+impl<'a> Fixed<'a> {
+    pub fn new(img: &'a WorkImage) -> Self {
+        let (w, h) = (img.w, img.h);
+        let mut gx = vec![0.0f32; w * h];
+        let mut gy = vec![0.0f32; w * h];
+        for y in 0..h {
+            let row = img.row(y);
+            let up = img.row(y.saturating_sub(1));
+            let down = img.row((y + 1).min(h - 1));
+            for x in 0..w {
+                gx[y * w + x] = 0.5 * (row[(x + 1).min(w - 1)] - row[x.saturating_sub(1)]);
+                gy[y * w + x] = 0.5 * (down[x] - up[x]);
+            }
+        }
+        Fixed { img, gx, gy }
+    }
+}
+
+/// The pixels of the fixed image used: the rectangle [ox, ox+tx.len()) × [oy, oy+ty.len())
+/// every `stride` pixels, weighted by tx[x]·ty[y].
+pub(crate) struct Region<'a> {
     pub ox: usize,
     pub oy: usize,
-    pub wx: usize,
-    pub wy: usize,
-    pub weights: &'a dyn Fn(usize, usize) -> f32,
+    pub tx: &'a [f32],
+    pub ty: &'a [f32],
+    pub stride: usize,
 }
 
 /// Result of a refinement.
@@ -26,40 +51,31 @@ pub(crate) struct Refined {
     pub last_step: f64,
 }
 
-/// Refines `start` so that moving(p + shift) ≈ fixed(p) + offset over the patch.
-pub(crate) fn refine_translation(
-    fixed: &FixedPatch,
-    moving: &WorkImage,
-    start: [f64; 2],
-    iterations: usize,
-) -> Refined {
+/// Refines `start` so that moving(p + shift) ≈ fixed(p) + offset over the region.
+pub(crate) fn refine_translation(fixed: &Fixed, region: &Region, moving: &WorkImage, start: [f64; 2], iterations: usize) -> Refined {
     let mut shift = start;
     let mut last_step = f64::INFINITY;
     for _ in 0..iterations {
-        let acc = accumulate(fixed, moving, shift);
+        let acc = accumulate(fixed, region, moving, shift);
         let Some(step) = acc.gauss_newton_step() else {
             break;
         };
         // Never jump by more than 1 px per iteration: phase correlation already has the
         // integer part right, a large step means a flat or aliased patch.
-        let len = (step[0] * step[0] + step[1] * step[1]).sqrt();
+        let len = step[0].hypot(step[1]);
         let scale = if len > 1.0 { 1.0 / len } else { 1.0 };
         shift[0] -= step[0] * scale;
         shift[1] -= step[1] * scale;
         last_step = len;
-        if len < 1e-3 {
+        if len < 2e-3 {
             break;
         }
     }
-    let acc = accumulate(fixed, moving, shift);
-    Refined {
-        shift,
-        ncc: acc.ncc(),
-        last_step,
-    }
+    let acc = accumulate(fixed, region, moving, shift);
+    Refined { shift, ncc: acc.ncc(), last_step }
 }
 
-#[derive(Default)]
+#[derive(Default, Clone, Copy)]
 struct Sums {
     w: f64,
     gx: f64,
@@ -110,46 +126,67 @@ impl Sums {
     }
 }
 
-fn accumulate(fixed: &FixedPatch, moving: &WorkImage, shift: [f64; 2]) -> Sums {
+/// One pass over the region: row-wise f32 partial sums (short rows), f64 totals.
+fn accumulate(fixed: &Fixed, region: &Region, moving: &WorkImage, shift: [f64; 2]) -> Sums {
     let img = fixed.img;
+    let stride = region.stride.max(1);
     let mut s = Sums::default();
-    for py in 0..fixed.wy {
-        let y = fixed.oy + py;
-        let up = img.row(y.saturating_sub(1));
-        let row = img.row(y);
-        let down = img.row((y + 1).min(img.h - 1));
-        let my = y as f64 + shift[1];
-        for px in 0..fixed.wx {
-            let w = f64::from((fixed.weights)(px, py));
-            if w <= 0.0 {
-                continue;
-            }
-            let x = fixed.ox + px;
-            let Some(m) =
-                sample_inside_f32(&moving.data, moving.w, moving.h, x as f64 + shift[0], my)
-            else {
-                continue;
-            };
-            let f = f64::from(row[x]);
-            let m = f64::from(m);
-            let gx = 0.5 * f64::from(row[(x + 1).min(img.w - 1)] - row[x.saturating_sub(1)]);
-            let gy = 0.5 * f64::from(down[x] - up[x]);
-            let e = m - f;
-            s.w += w;
-            s.gx += w * gx;
-            s.gy += w * gy;
-            s.e += w * e;
-            s.gxx += w * gx * gx;
-            s.gxy += w * gx * gy;
-            s.gyy += w * gy * gy;
-            s.gxe += w * gx * e;
-            s.gye += w * gy * e;
-            s.f += w * f;
-            s.m += w * m;
-            s.ff += w * f * f;
-            s.mm += w * m * m;
-            s.fm += w * f * m;
+    for (py, &wy) in region.ty.iter().enumerate().step_by(stride) {
+        if wy <= 0.0 {
+            continue;
         }
+        let y = region.oy + py;
+        let Some(rows) = shifted_rows(moving.w, moving.h, y, shift) else {
+            continue;
+        };
+        let a = moving.row(rows.r0);
+        let b = moving.row(rows.r1);
+        // Fixed columns x = ox + px whose moving columns x + k, x + k + 1 are inside.
+        let px_lo = rows.x_lo.saturating_sub(region.ox);
+        let px_hi = rows.x_hi.saturating_sub(region.ox).min(region.tx.len());
+        let mut r = [0.0f32; 14];
+        let mut px = px_lo;
+        while px < px_hi {
+            let w = region.tx[px] * wy;
+            let x = region.ox + px;
+            let i = y * img.w + x;
+            let j = (x as isize + rows.k) as usize;
+            let m = rows.w00 * a[j] + rows.w01 * a[j + 1] + rows.w10 * b[j] + rows.w11 * b[j + 1];
+            let f = img.data[i];
+            let (gx, gy) = (fixed.gx[i], fixed.gy[i]);
+            let e = m - f;
+            let (wgx, wgy) = (w * gx, w * gy);
+            r[0] += w;
+            r[1] += wgx;
+            r[2] += wgy;
+            r[3] += w * e;
+            r[4] += wgx * gx;
+            r[5] += wgx * gy;
+            r[6] += wgy * gy;
+            r[7] += wgx * e;
+            r[8] += wgy * e;
+            r[9] += w * f;
+            r[10] += w * m;
+            r[11] += w * f * f;
+            r[12] += w * m * m;
+            r[13] += w * f * m;
+            px += stride;
+        }
+        let r: [f64; 14] = r.map(f64::from);
+        s.w += r[0];
+        s.gx += r[1];
+        s.gy += r[2];
+        s.e += r[3];
+        s.gxx += r[4];
+        s.gxy += r[5];
+        s.gyy += r[6];
+        s.gxe += r[7];
+        s.gye += r[8];
+        s.f += r[9];
+        s.m += r[10];
+        s.ff += r[11];
+        s.mm += r[12];
+        s.fm += r[13];
     }
     s
 }
@@ -163,8 +200,7 @@ mod tests {
         for y in 0..h {
             for x in 0..w {
                 let (u, v) = (x as f64 - sx, y as f64 - sy);
-                data[y * w + x] =
-                    ((u * 0.31).sin() * (v * 0.23).cos() + (0.17 * u + 0.11 * v).sin()) as f32;
+                data[y * w + x] = ((u * 0.31).sin() * (v * 0.23).cos() + (0.17 * u + 0.11 * v).sin()) as f32;
             }
         }
         WorkImage { w, h, data }
@@ -172,20 +208,16 @@ mod tests {
 
     #[test]
     fn recovers_a_subpixel_shift() {
-        let fixed = smooth_pattern(80, 60, 0.0, 0.0);
+        let fixed_img = smooth_pattern(80, 60, 0.0, 0.0);
         let moving = smooth_pattern(80, 60, 0.37, -0.62);
-        let weights = |_x: usize, _y: usize| 1.0f32;
-        let patch = FixedPatch {
-            img: &fixed,
-            ox: 10,
-            oy: 10,
-            wx: 60,
-            wy: 40,
-            weights: &weights,
-        };
-        let r = refine_translation(&patch, &moving, [0.0, 0.0], 20);
-        assert!((r.shift[0] - 0.37).abs() < 0.02, "{r:?}");
-        assert!((r.shift[1] + 0.62).abs() < 0.02, "{r:?}");
-        assert!(r.ncc > 0.99);
+        let fixed = Fixed::new(&fixed_img);
+        let (tx, ty) = (vec![1.0f32; 60], vec![1.0f32; 40]);
+        for stride in [1, 2] {
+            let region = Region { ox: 10, oy: 10, tx: &tx, ty: &ty, stride };
+            let r = refine_translation(&fixed, &region, &moving, [0.0, 0.0], 20);
+            assert!((r.shift[0] - 0.37).abs() < 0.02, "{r:?}");
+            assert!((r.shift[1] + 0.62).abs() < 0.02, "{r:?}");
+            assert!(r.ncc > 0.99);
+        }
     }
 }

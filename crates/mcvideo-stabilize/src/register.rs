@@ -7,8 +7,8 @@ use rayon::prelude::*;
 
 use crate::phase_correlation::{fft_friendly_at_most, tukey, Correlator, Scratch};
 use crate::preprocess::{directional_energy, prepare, WorkImage};
-use crate::refine::{refine_translation, FixedPatch, Refined};
-use crate::sample::sample_inside_f32;
+use crate::refine::{refine_translation, Fixed, Refined, Region};
+use crate::sample::accumulate_shifted_row;
 use crate::{FrameRegistration, FrameStatus, Stabilization, StabilizeError, StabilizeParams};
 
 /// Registers every frame to a reference frame (translation only).
@@ -77,18 +77,15 @@ pub fn stabilize(
 
     // Pass 1: all frames against the central reference window, in parallel.
     let ref_spec = corr.spectrum(&work[reference], cx0, cy0, &mut corr.scratch());
+    let ref_fixed = Fixed::new(&work[reference]);
+    let lk = |fixed: &Fixed, moving: &WorkImage, start: [f64; 2]| refine_over_overlap(fixed, moving, start, params);
     let mut results: Vec<Attempt> = work
         .par_iter()
         .map_init(
             || corr.scratch(),
             |scratch, img| {
                 let peak = corr.correlate(&ref_spec, img, cx0, cy0, scratch);
-                let refined = refine_over_overlap(
-                    &work[reference],
-                    img,
-                    [peak.dx, peak.dy],
-                    params.refine_iterations,
-                );
+                let refined = lk(&ref_fixed, img, [peak.dx, peak.dy]);
                 Attempt {
                     refined,
                     peak_ratio: peak.ratio,
@@ -128,7 +125,7 @@ pub fn stabilize(
         let guess = results[neighbour].refined.shift;
         let attempt = reregister(
             &work,
-            reference,
+            &ref_fixed,
             t,
             neighbour,
             guess,
@@ -304,7 +301,7 @@ fn ncc_floor(results: &[Attempt], params: &StabilizeParams) -> f64 {
 #[allow(clippy::too_many_arguments)]
 fn reregister(
     work: &[WorkImage],
-    reference: usize,
+    reference: &Fixed,
     t: usize,
     neighbour: usize,
     guess: [f64; 2],
@@ -326,13 +323,13 @@ fn reregister(
     };
     match (place(gx, ww, corr.wx), place(gy, wh, corr.wy)) {
         (Some(ox), Some(oy)) => {
-            let spec = corr.spectrum(&work[reference], ox, oy, scratch);
+            let spec = corr.spectrum(reference.img, ox, oy, scratch);
             let mx = (ox as isize + gx) as usize;
             let my = (oy as isize + gy) as usize;
             let peak = corr.correlate(&spec, &work[t], mx, my, scratch);
             let start = [gx as f64 + peak.dx, gy as f64 + peak.dy];
             let refined =
-                refine_over_overlap(&work[reference], &work[t], start, params.refine_iterations);
+                refine_over_overlap(reference, &work[t], start, params);
             Attempt {
                 refined,
                 peak_ratio: peak.ratio,
@@ -345,10 +342,10 @@ fn reregister(
             let spec = corr.spectrum(&work[neighbour], cx0, cy0, scratch);
             let peak = corr.correlate(&spec, &work[t], cx0, cy0, scratch);
             let local = refine_over_overlap(
-                &work[neighbour],
+                &Fixed::new(&work[neighbour]),
                 &work[t],
                 [peak.dx, peak.dy],
-                params.refine_iterations,
+                params,
             );
             let shift = [guess[0] + local.shift[0], guess[1] + local.shift[1]];
             Attempt {
@@ -377,39 +374,17 @@ fn refine_to_mean(
             let mut sum = vec![0.0f32; w];
             let mut count = vec![0u32; w];
             for &t in &used {
-                let [dx, dy] = first[t];
-                let img = &work[t];
-                for x in 0..w {
-                    if let Some(v) =
-                        sample_inside_f32(&img.data, img.w, img.h, x as f64 + dx, y as f64 + dy)
-                    {
-                        sum[x] += v;
-                        count[x] += 1;
-                    }
-                }
+                accumulate_shifted_row(&work[t].data, w, h, y, first[t], &mut sum, &mut count);
             }
             let fallback = work[reference].row(y);
-            sum.iter()
-                .zip(&count)
-                .zip(fallback)
-                .map(|((&s, &c), &f)| if c > 0 { s / c as f32 } else { f })
-                .collect()
+            sum.iter().zip(&count).zip(fallback).map(|((&s, &c), &f)| if c > 0 { s / c as f32 } else { f }).collect()
         })
         .collect();
-    let mean = WorkImage {
-        w,
-        h,
-        data: rows.concat(),
-    };
+    let mean = WorkImage { w, h, data: rows.concat() };
+    let fixed = Fixed::new(&mean);
     let refined: Vec<[f64; 2]> = (0..work.len())
         .into_par_iter()
-        .map(|t| {
-            if kept[t] {
-                refine_over_overlap(&mean, &work[t], first[t], params.refine_iterations).shift
-            } else {
-                first[t]
-            }
-        })
+        .map(|t| if kept[t] { refine_over_overlap(&fixed, &work[t], first[t], params).shift } else { first[t] })
         .collect();
     let anchor = refined[reference];
     refined
@@ -429,45 +404,24 @@ fn refine_to_mean(
 /// Gauss–Newton refinement over the whole overlap of `fixed` and `moving` at `start`
 /// (less a margin), Tukey-weighted: far more pixels than the correlation window, so moving
 /// cells in a few vessels and sensor noise average out.
-fn refine_over_overlap(
-    fixed: &WorkImage,
-    moving: &WorkImage,
-    start: [f64; 2],
-    iterations: usize,
-) -> Refined {
+fn refine_over_overlap(fixed: &Fixed, moving: &WorkImage, start: [f64; 2], params: &StabilizeParams) -> Refined {
     const MARGIN: f64 = 3.0;
     let span = |s: f64, n: usize| -> (usize, usize) {
         let lo = (-s).max(0.0) + MARGIN;
         let hi = (n as f64 - 1.0).min(n as f64 - 1.0 - s) - MARGIN;
         let lo_i = lo.ceil().max(0.0) as usize;
-        let hi_i = if hi < 0.0 {
-            0
-        } else {
-            (hi.floor() as usize).min(n - 1)
-        };
+        let hi_i = if hi < 0.0 { 0 } else { (hi.floor() as usize).min(n - 1) };
         (lo_i, (hi_i + 1).saturating_sub(lo_i))
     };
-    let (ox, wx) = span(start[0], fixed.w);
-    let (oy, wy) = span(start[1], fixed.h);
+    let (ox, wx) = span(start[0], fixed.img.w);
+    let (oy, wy) = span(start[1], fixed.img.h);
     if wx < 8 || wy < 8 {
-        return Refined {
-            shift: start,
-            ncc: 0.0,
-            last_step: f64::INFINITY,
-        };
+        return Refined { shift: start, ncc: 0.0, last_step: f64::INFINITY };
     }
     let tx = tukey(wx, 0.3);
     let ty = tukey(wy, 0.3);
-    let weights = |x: usize, y: usize| tx[x] * ty[y];
-    let patch = FixedPatch {
-        img: fixed,
-        ox,
-        oy,
-        wx,
-        wy,
-        weights: &weights,
-    };
-    refine_translation(&patch, moving, start, iterations)
+    let region = Region { ox, oy, tx: &tx, ty: &ty, stride: params.refine_stride };
+    refine_translation(fixed, &region, moving, start, params.refine_iterations)
 }
 
 fn rms_difference(a: &[[f64; 2]], b: &[[f64; 2]], kept: &[bool]) -> f64 {

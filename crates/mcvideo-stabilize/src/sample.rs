@@ -31,8 +31,9 @@ pub(crate) fn sample_slice_u8(data: &[u8], w: usize, h: usize, x: f64, y: f64) -
     top * (1.0 - fy) + bottom * fy
 }
 
-/// Bilinear sample of a row-major f32 buffer; `None` when (x, y) lies outside the pixel centres.
-#[inline]
+/// Bilinear sample of a row-major f32 buffer; `None` when (x, y) lies outside the pixel
+/// centres (the pointwise reference for [`accumulate_shifted_row`] in tests).
+#[cfg(test)]
 pub(crate) fn sample_inside_f32(data: &[f32], w: usize, h: usize, x: f64, y: f64) -> Option<f32> {
     if !(x >= 0.0 && y >= 0.0 && x <= (w - 1) as f64 && y <= (h - 1) as f64) {
         return None;

@@ -170,6 +170,13 @@ pub fn gam_curve(
                 .flat_map(|p| [p.fit - 2.0 * p.se, p.fit + 2.0 * p.se]),
             0.08,
         );
+        // The legend goes into the upper corner the curve leaves free.
+        let rising = curve.last().map_or(0.0, |p| p.fit) > curve.first().map_or(0.0, |p| p.fit);
+        let legend_corner = if rising {
+            SeriesLabelPosition::UpperLeft
+        } else {
+            SeriesLabelPosition::UpperRight
+        };
         let mut chart = ChartBuilder::on(&root)
             .caption(format!("{y_label}  ({note})"), (FONT, 17))
             .margin(12)
@@ -249,7 +256,7 @@ pub fn gam_curve(
             .background_style(WHITE.mix(0.85))
             .border_style(BLACK.mix(0.3))
             .label_font((FONT, 12))
-            .position(SeriesLabelPosition::UpperRight)
+            .position(legend_corner)
             .draw()
             .map_err(&err)?;
         root.present().map_err(&err)?;
@@ -292,8 +299,8 @@ pub struct KmCurve {
 /// let svg = km_plot("28-day survival", 28.0, &[g], "log-rank p = 0.04").unwrap();
 /// assert!(svg.contains("Number at risk") && svg.contains("log-rank p = 0.04"));
 /// // At risk at days 0, 7, 14, 21, 28: both patients, then only the one followed to day 28.
-/// assert_eq!(svg.matches(">2\n</text>").count(), 1);
-/// assert_eq!(svg.matches(">1\n</text>").count(), 4);
+/// assert_eq!(svg.matches(">\n2\n</text>").count(), 1);
+/// assert_eq!(svg.matches(">\n1\n</text>").count(), 4);
 /// ```
 pub fn km_plot(title: &str, horizon: f64, groups: &[KmCurve], note: &str) -> Result<String> {
     let name = format!("km {title}");

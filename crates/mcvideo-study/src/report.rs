@@ -61,7 +61,7 @@ h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;padding-bottom:4px;margin-top
 table{border-collapse:collapse;margin:8px 0 20px;font-size:0.88em}caption{text-align:left;font-weight:bold;padding:4px 0}\
 th,td{border:1px solid #ddd;padding:3px 8px;text-align:right}td{white-space:nowrap}th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}\
 figure{display:inline-block;margin:8px;vertical-align:top}figcaption{font-size:0.85em;color:#555;max-width:540px}\
-.meta{color:#666;font-size:0.85em}";
+.meta{color:#666;font-size:0.85em}.scroll{overflow-x:auto}";
 
 /// Renders the report: title, a line of metadata, then each section.
 ///
@@ -124,7 +124,7 @@ pub fn render(title: &str, meta: &str, sections: &[Section]) -> String {
                         }
                         html.push_str("</tr>\n");
                     }
-                    html.push_str("</tbody>\n</table>\n");
+                    html.push_str("</tbody>\n</table></div>\n");
                 }
                 Block::Figure { file, svg, caption } => {
                     html.push_str(&format!(

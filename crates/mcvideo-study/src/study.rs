@@ -100,6 +100,7 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
         "rcs_p_nonlinear",
     ];
     let thr_rows = threshold_rows(Style::Human, a);
+    let (thr_html_header, thr_html_rows) = threshold_html(a);
     put(
         "thresholds.csv",
         csv_text(&thr_header, &threshold_rows(Style::Raw, a))?.as_bytes(),
@@ -415,9 +416,9 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
             config.threshold.basis, config.threshold.k, config.threshold.bootstrap, config.threshold.seed, config.threshold.rcs_knots
         )),
         Block::Table {
-            caption: "Thresholds".to_string(),
-            header: thr_header.iter().map(|s| s.to_string()).collect(),
-            rows: thr_rows.clone(),
+            caption: "Thresholds (all columns in thresholds.csv)".to_string(),
+            header: thr_html_header,
+            rows: thr_html_rows,
         },
     ];
     gam_blocks.extend(fig_blocks(&gam_figs));
@@ -531,6 +532,8 @@ enum Style {
 fn fnum(style: Style, v: f64, digits: usize) -> String {
     match style {
         Style::Human => num(v, digits),
+        // Shortest round-trip text; exponent form for very small or large magnitudes.
+        Style::Raw if v != 0.0 && (v.abs() < 1e-4 || v.abs() >= 1e15) => format!("{v:e}"),
         Style::Raw if v.is_finite() => format!("{v}"),
         Style::Raw => "NA".to_string(),
     }
@@ -678,4 +681,58 @@ fn cox_rows(style: Style, a: &Analysis) -> Vec<Vec<String>> {
         }
     }
     rows
+}
+
+/// The thresholds table for the report: estimates with their CIs in one cell each.
+fn threshold_html(a: &Analysis) -> (Vec<String>, Vec<Vec<String>>) {
+    let header = [
+        "outcome",
+        "n",
+        "GAM edf",
+        "GAM p",
+        "GAM threshold (95% CI)",
+        "max |f''|",
+        "segmented breakpoint (95% CI)",
+        "slopes left / right",
+        "Davies p",
+        "RCS threshold",
+        "RCS p nonlinear",
+    ];
+    let with_ci = |x: f64, ci: Option<[f64; 2]>| match ci {
+        Some([lo, hi]) => format!("{} ({}–{})", num(x, 3), num(lo, 3), num(hi, 3)),
+        None => num(x, 3),
+    };
+    let rows = a
+        .thresholds
+        .iter()
+        .map(|t| {
+            let g = &t.gam;
+            let mut row = vec![
+                a.config.label(&t.outcome).to_string(),
+                t.n.to_string(),
+                num(g.edf, 2),
+                format_p(g.p_smooth),
+                with_ci(g.threshold.x, g.threshold.ci),
+                num(g.threshold.x_max_abs_f2, 3),
+            ];
+            match &t.segmented {
+                Some(s) => row.extend([
+                    with_ci(s.breakpoint, Some(s.breakpoint_ci)),
+                    format!("{} / {}", num(s.slope_left, 3), num(s.slope_right, 3)),
+                    format_p(s.p_davies),
+                ]),
+                None => row.extend([
+                    t.segmented_error.clone().unwrap_or_default(),
+                    String::new(),
+                    String::new(),
+                ]),
+            }
+            match &t.rcs {
+                Some(r) => row.extend([num(r.threshold.x, 3), format_p(r.p_nonlinear)]),
+                None => row.extend([t.rcs_error.clone().unwrap_or_default(), String::new()]),
+            }
+            row
+        })
+        .collect();
+    (header.iter().map(|s| s.to_string()).collect(), rows)
 }

@@ -363,3 +363,139 @@ fn extreme_parameters_still_render() {
         assert!(truth.vessels.iter().all(|v| v.flow_class <= 3));
     }
 }
+
+#[test]
+fn noise_variance_grows_with_the_signal() {
+    // Same scene with and without noise: the difference is the noise, whose variance should
+    // follow read² + shot·I = 4 + 0.12 I (grey levels).
+    let base = SynthParams {
+        duration_s: 0.2,
+        illumination: 1.3,
+        ..small(8)
+    };
+    let (noisy, _) = render(&base).unwrap();
+    let (clean, _) = render(&SynthParams { noise: 0.0, ..base }).unwrap();
+    // Least squares of (noisy - clean)² on [1, I] over unsaturated pixels.
+    let (mut s1, mut si, mut sii, mut sy, mut siy) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    for (n, c) in noisy.iter().zip(&clean) {
+        for (&a, &b) in n.as_raw().iter().zip(c.as_raw()) {
+            if !(20..=230).contains(&b) || a == 255 || a == 0 {
+                continue;
+            }
+            let i = f64::from(b);
+            let y = (f64::from(a) - i).powi(2);
+            s1 += 1.0;
+            si += i;
+            sii += i * i;
+            sy += y;
+            siy += i * y;
+        }
+    }
+    let det = s1 * sii - si * si;
+    let read2 = (sii * sy - si * siy) / det;
+    let shot = (s1 * siy - si * sy) / det;
+    println!("noise variance = {read2:.2} + {shot:.3} I");
+    assert!((shot - 0.12).abs() < 0.03, "shot coefficient {shot}");
+    assert!((read2 - 4.0).abs() < 2.0, "read variance {read2}");
+}
+
+/// Intensity along a polyline every half pixel.
+fn profile_along(img: &GrayImage, line: &[[f64; 2]]) -> Vec<f64> {
+    let mut out = Vec::new();
+    for w in line.windows(2) {
+        let len = (w[1][0] - w[0][0]).hypot(w[1][1] - w[0][1]);
+        let steps = (len / 0.5).round().max(1.0) as usize;
+        for k in 0..steps {
+            let f = k as f64 / steps as f64;
+            out.push(sample(
+                img,
+                w[0][0] + f * (w[1][0] - w[0][0]),
+                w[0][1] + f * (w[1][1] - w[0][1]),
+            ));
+        }
+    }
+    out
+}
+
+/// The forward lag (in samples, sub-sample by a parabola) best matching `next` to `prev`.
+fn best_lag(prev: &[f64], next: &[f64], max_lag: usize) -> f64 {
+    let score = |lag: usize| {
+        let n = prev.len() - lag;
+        let a = &prev[..n];
+        let b = &next[lag..lag + n];
+        let (ma, mb) = (
+            a.iter().sum::<f64>() / n as f64,
+            b.iter().sum::<f64>() / n as f64,
+        );
+        let (mut sab, mut saa, mut sbb) = (0.0, 0.0, 0.0);
+        for (x, y) in a.iter().zip(b) {
+            sab += (x - ma) * (y - mb);
+            saa += (x - ma) * (x - ma);
+            sbb += (y - mb) * (y - mb);
+        }
+        sab / (saa * sbb).sqrt().max(1e-12)
+    };
+    let scores: Vec<f64> = (0..=max_lag).map(score).collect();
+    let best = (0..=max_lag)
+        .max_by(|&i, &j| scores[i].total_cmp(&scores[j]))
+        .unwrap_or(0);
+    if best == 0 || best == max_lag {
+        return best as f64;
+    }
+    let (l, c, r) = (scores[best - 1], scores[best], scores[best + 1]);
+    let denom = l - 2.0 * c + r;
+    best as f64
+        + if denom < 0.0 {
+            0.5 * (l - r) / denom
+        } else {
+            0.0
+        }
+}
+
+#[test]
+fn cells_move_at_the_truth_velocity_in_the_truth_direction() {
+    // Sluggish capillaries only, still camera, no noise: follow the cell pattern along the
+    // longest vessels frame to frame and add up the displacements.
+    let params = SynthParams {
+        width: 200,
+        height: 160,
+        duration_s: 1.0,
+        seed: 31,
+        noise: 0.0,
+        motion: 0.0,
+        venules: 0,
+        flow_mix: [0.0, 0.0, 1.0, 0.0],
+        haematocrit: [0.3, 0.45],
+        ..SynthParams::default()
+    };
+    let (frames, truth) = render(&params).unwrap();
+    let mut vessels: Vec<_> = truth
+        .vessels
+        .iter()
+        .filter(|v| v.length_um > 80.0)
+        .collect();
+    vessels.sort_by(|a, b| b.length_um.total_cmp(&a.length_um));
+    assert!(vessels.len() >= 2);
+    for v in vessels.iter().take(3) {
+        let mut line = v.centerline_px.clone();
+        if v.direction < 0.0 {
+            line.reverse();
+        }
+        let profiles: Vec<Vec<f64>> = frames.iter().map(|f| profile_along(f, &line)).collect();
+        let moved_samples: f64 = profiles
+            .windows(2)
+            .map(|w| best_lag(&w[0], &w[1], 24))
+            .sum();
+        let moved_um = moved_samples * 0.5 * params.um_per_px;
+        let expected_um = v.velocity_um_s.unwrap() * (truth.frames - 1) as f64 / params.fps;
+        println!(
+            "vessel {}: moved {moved_um:.1} µm, truth {expected_um:.1} µm",
+            v.id
+        );
+        assert!(
+            (moved_um - expected_um).abs() < 0.15 * expected_um + 3.0,
+            "vessel {}: moved {moved_um} µm, truth {expected_um} µm",
+            v.id
+        );
+    }
+}

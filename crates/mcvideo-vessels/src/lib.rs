@@ -96,8 +96,8 @@ impl Default for VesselParams {
             scale_ratio: 1.35,
             blob_beta: 0.75,
             min_contrast: 0.02,
-            seed_over_background: 4.0,
-            grow_fraction: 0.4,
+            seed_over_background: 2.5,
+            grow_fraction: 0.7,
             smooth_half_window: 2,
         }
     }

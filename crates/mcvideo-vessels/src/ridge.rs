@@ -160,10 +160,18 @@ pub fn ridge_map(
     let mut scale_normal = vec![[0.0f32; 2]; n];
     let mut scale_offset = vec![[0.0f32; 2]; n];
     let inv_two_beta2 = 1.0 / (2.0 * beta * beta);
+    let mut previous = contrast.to_vec();
+    let mut previous_sigma = 0.0f32;
     for &sigma in scales {
-        gaussian_blur(contrast, width, height, sigma, &mut tmp, &mut smooth);
+        // Cascade: G(s1) * G(sqrt(s2^2 - s1^2)) = G(s2), with shorter kernels each step.
+        let step = (sigma * sigma - previous_sigma * previous_sigma).max(0.0).sqrt();
+        if step > 0.0 {
+            gaussian_blur(&previous, width, height, step, &mut tmp, &mut smooth);
+            std::mem::swap(&mut previous, &mut smooth);
+        }
+        previous_sigma = sigma;
+        let smooth = &previous;
         let sigma2 = sigma * sigma;
-        let smooth = &smooth;
         scale_strength
             .par_chunks_mut(width)
             .zip(scale_normal.par_chunks_mut(width))

@@ -1,11 +1,8 @@
 //! `mcvideo batch INPUT --out DIR`: many clips in parallel, resumable, shardable.
 
 use anyhow::Context;
-use mcvideo_batch::{
-    read_manifest, run_batch, scan_folder, BatchOptions, ClipJob, ClipScorer, ScoredClip, Shard,
-    DEFAULT_PATTERN,
-};
-use mcvideo_score::{score_clip, ScoreParams};
+use mcvideo_batch::{read_manifest, run_batch, scan_folder, BatchOptions, Shard, DEFAULT_PATTERN};
+use mcvideo_score::{PipelineScorer, ScoreParams};
 use std::path::PathBuf;
 
 /// Arguments of `mcvideo batch`.
@@ -43,29 +40,6 @@ pub struct Args {
     /// Flowing vessels slower than this are sluggish, faster ones continuous (µm/s).
     #[arg(long, default_value_t = mcvideo_metrics::FlowClassRule::default().sluggish_below_um_s)]
     sluggish_below_um_s: f64,
-}
-
-/// The real pipeline behind the batch: one clip per call, any thread.
-struct PipelineScorer {
-    params: ScoreParams,
-}
-
-impl ClipScorer for PipelineScorer {
-    fn score(&self, job: &ClipJob) -> Result<ScoredClip, String> {
-        let mut params = self.params.clone();
-        if job.device.is_some() || job.um_per_px.is_some() {
-            params.device = job.device.clone();
-            params.um_per_px = job.um_per_px;
-        }
-        let scored = score_clip(&job.path, &params).map_err(|e| e.to_string())?;
-        let mut score_json = serde_json::to_value(&scored.report).map_err(|e| e.to_string())?;
-        // Tables and merges compare paths as the manifest gave them, not where it is mounted.
-        score_json["clip"]["path"] = serde_json::Value::from(job.path_as_given.clone());
-        Ok(ScoredClip {
-            score_json,
-            overlay_png: scored.overlay_png,
-        })
-    }
 }
 
 /// Runs `mcvideo batch`.

@@ -1,6 +1,10 @@
 //! Test renderer: dark tubes of known centerline and diameter on a textured, unevenly lit
 //! background with noise, as a temporal mean image would show them.
 
+#![allow(dead_code)]
+
+pub mod synth;
+
 use mcvideo_vessels::evaluate::TrueVessel;
 use mcvideo_vessels::gaussian::gaussian_blur;
 use mcvideo_vessels::FloatImage;

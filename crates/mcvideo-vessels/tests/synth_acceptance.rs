@@ -1,0 +1,41 @@
+//! Acceptance thresholds of issue 4 on small mcvideo-synth clips (the full table over seeds,
+//! scales and degraded variants is `examples/acceptance.rs`).
+
+mod common;
+
+use common::synth::{synth_mean, true_vessels};
+use mcvideo_synth::SynthParams;
+use mcvideo_vessels::evaluate::compare;
+use mcvideo_vessels::{detect_vessels, VesselParams};
+
+#[test]
+fn synth_clip_meets_acceptance() {
+    for (seed, um) in [(0u64, 1.2), (1, 0.8)] {
+        let params = SynthParams {
+            seed,
+            um_per_px: um,
+            width: 240,
+            height: 180,
+            duration_s: 0.6,
+            ..SynthParams::default()
+        };
+        let (mean, truth) = synth_mean(&params);
+        let region = truth.valid_region;
+        let found = detect_vessels(&mean, um, region, &VesselParams::default()).unwrap();
+        let c = compare(&true_vessels(&truth), &found, region, 20.0 / um, [5.0 / um, 30.0 / um]);
+        let small_len_um: f64 = found
+            .iter()
+            .filter(|v| v.small)
+            .map(|v| v.length_px * um)
+            .sum();
+        let area_mm2 = (region[2] - region[0]) * (region[3] - region[1]) * um * um * 1e-6;
+        let tvd = small_len_um * 1e-3 / area_mm2;
+        let tvd_err = tvd / truth.metrics.tvd_mm_per_mm2 - 1.0;
+        eprintln!("seed {seed} um {um}: tvd err {tvd_err:+.3} {c:?}");
+        assert!(tvd_err.abs() <= 0.12, "seed {seed}: TVD error {tvd_err}");
+        assert!(c.small_detected_fraction >= 0.85, "seed {seed}: {c:?}");
+        assert!(c.small_false_fraction <= 0.12, "seed {seed}: {c:?}");
+        assert!(c.median_position_error_px <= 1.0, "seed {seed}: {c:?}");
+        assert!(c.median_diameter_error_px * um <= 2.0, "seed {seed}: {c:?}");
+    }
+}
