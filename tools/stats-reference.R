@@ -36,6 +36,12 @@ describe_numeric <- function(d, v, g) {
     res$student <- list(t = unname(student$statistic), df = unname(student$parameter), p = student$p.value)
     res$wilcoxon <- list(w = unname(wil$statistic), p = wil$p.value)
   }
+  if (length(lv) > 2) {
+    av <- anova(lm(x ~ grp))
+    kw <- kruskal.test(x, grp)
+    res$anova <- list(f = av[["F value"]][1], df1 = av$Df[1], df2 = av$Df[2], p = av[["Pr(>F)"]][1])
+    res$kruskal <- list(statistic = unname(kw$statistic), df = unname(kw$parameter), p = kw$p.value)
+  }
   res
 }
 
@@ -77,11 +83,15 @@ mt <- mt[, c("car", setdiff(names(mt), "car"))]
 write.csv(mt, file.path(out_dir, "mtcars.csv"), row.names = FALSE, quote = FALSE)
 run("mtcars", mt, "am", c("mpg", "disp", "hp", "drat", "wt", "qsec"), c("vs", "cyl", "gear", "six_cyl"))
 
+# 3b. mtcars by number of cylinders (three groups: ANOVA and Kruskal-Wallis).
+run("mtcars_cyl", mt, "cyl", c("mpg", "disp", "hp", "wt", "qsec"), c("am", "vs"))
+
 # 4. ToothGrowth, by supplement (text group labels OJ / VC).
 tg <- ToothGrowth
 tg$supp <- as.character(tg$supp)
 write.csv(tg, file.path(out_dir, "toothgrowth.csv"), row.names = FALSE, quote = FALSE)
 run("toothgrowth", tg, "supp", c("len"), c("dose"))
+run("toothgrowth_dose", tg, "dose", c("len"), c("supp"))
 
 # 5. sleep (Student's data), by group.
 sl <- sleep

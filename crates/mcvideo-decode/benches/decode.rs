@@ -100,10 +100,9 @@ fn timed(child: bool, job: impl FnOnce()) -> (Duration, Option<f64>) {
     let start = Instant::now();
     job();
     let wall = start.elapsed();
-    let cpu =
-        before
-            .zip(cpu_seconds())
-            .map(|((s0, c0), (s1, c1))| if child { c1 - c0 } else { s1 - s0 });
+    let cpu = before
+        .zip(cpu_seconds())
+        .map(|((s0, c0), (s1, c1))| if child { c1 - c0 } else { s1 - s0 });
     (wall, cpu)
 }
 

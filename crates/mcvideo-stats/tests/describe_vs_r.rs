@@ -312,3 +312,115 @@ fn student_t_on_request() {
         TOL,
     );
 }
+
+#[test]
+fn three_groups_use_anova_or_kruskal_as_r() {
+    let mut worst: f64 = 0.0;
+    for (answers, data) in [
+        ("stats/mtcars_cyl_describe_r.json", "stats/mtcars.csv"),
+        (
+            "stats/toothgrowth_dose_describe_r.json",
+            "stats/toothgrowth.csv",
+        ),
+    ] {
+        let r = json(answers);
+        let table = Table::from_path(&fixture(data)).unwrap();
+        let numeric = names(&r["numeric"]);
+        let categorical = names(&r["categorical"]);
+        let mut vars: Vec<&str> = numeric.iter().map(String::as_str).collect();
+        vars.extend(categorical.iter().map(String::as_str));
+        let options = DescribeOptions {
+            group: Some(r["group"].as_str().unwrap().to_string()),
+            categorical: categorical.clone(),
+            ..Default::default()
+        };
+        let d = describe(&table, &vars, &options).unwrap();
+        assert_eq!(d.group_levels.len(), 3);
+        for (i, rv) in r["numeric"].as_array().unwrap().iter().enumerate() {
+            let ours = &d.variables[i];
+            let what = format!("{data} {}", ours.name);
+            let r_groups = rv["groups"].as_array().unwrap();
+            for (g, rg) in ours.groups.iter().zip(r_groups) {
+                assert_eq!(g.group, rg["group"].as_str().unwrap());
+                worst = worst.max(compare_summary(
+                    &format!("{what} [{}]", g.group),
+                    &g.description,
+                    rg,
+                ));
+            }
+            let r_normal = r_groups
+                .iter()
+                .all(|g| g["shapiro_p"].as_f64().is_some_and(|p| p > 0.05));
+            let c = ours.comparison.as_ref().unwrap();
+            if r_normal {
+                assert_eq!(c.test, "anova", "{what}");
+                worst = worst.max(assert_close(
+                    &format!("{what} F"),
+                    c.statistic.unwrap(),
+                    num(&rv["anova"]["f"]),
+                    TOL,
+                ));
+                worst = worst.max(assert_close(
+                    &format!("{what} F p"),
+                    c.p,
+                    num(&rv["anova"]["p"]),
+                    TOL,
+                ));
+            } else {
+                assert_eq!(c.test, "kruskal", "{what}");
+                worst = worst.max(assert_close(
+                    &format!("{what} H"),
+                    c.statistic.unwrap(),
+                    num(&rv["kruskal"]["statistic"]),
+                    TOL,
+                ));
+                worst = worst.max(assert_close(
+                    &format!("{what} H p"),
+                    c.p,
+                    num(&rv["kruskal"]["p"]),
+                    TOL,
+                ));
+            }
+            // both tests, whichever was chosen
+            let samples = samples(
+                &table,
+                &ours.name,
+                r["group"].as_str().unwrap(),
+                &d.group_levels,
+            );
+            let refs: Vec<&[f64]> = samples.iter().map(Vec::as_slice).collect();
+            let anova = mcvideo_stats::anova::one_way_anova(&refs).unwrap();
+            let kruskal = mcvideo_stats::anova::kruskal_wallis(&refs).unwrap();
+            worst = worst.max(assert_close(
+                &format!("{what} anova p"),
+                anova.p,
+                num(&rv["anova"]["p"]),
+                TOL,
+            ));
+            worst = worst.max(assert_close(
+                &format!("{what} kruskal p"),
+                kruskal.p,
+                num(&rv["kruskal"]["p"]),
+                TOL,
+            ));
+        }
+        for (k, rv) in r["categorical"].as_array().unwrap().iter().enumerate() {
+            let ours = &d.variables[numeric.len() + k];
+            let min_expected = num(&rv["min_expected"]);
+            let c = ours.comparison.as_ref().unwrap();
+            let (test, p) = if min_expected < 5.0 {
+                ("fisher", &rv["fisher"]["p"])
+            } else {
+                ("chisq", &rv["chisq"]["p"])
+            };
+            assert_eq!(c.test, test, "{data} {}", ours.name);
+            worst = worst.max(assert_close(
+                &format!("{data} {} p", ours.name),
+                c.p,
+                num(p),
+                TOL,
+            ));
+        }
+    }
+    eprintln!("describe, three groups: max relative error vs R {worst:e}");
+}

@@ -99,7 +99,6 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
         "rcs_threshold",
         "rcs_p_nonlinear",
     ];
-    let thr_rows = threshold_rows(Style::Human, a);
     let (thr_html_header, thr_html_rows) = threshold_html(a);
     put(
         "thresholds.csv",

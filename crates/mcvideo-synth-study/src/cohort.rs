@@ -139,7 +139,7 @@ pub fn simulate_cohort(params: &StudyParams) -> Result<Vec<PatientDay>, StudyErr
         };
         let n_sites = rng.gen_range(params.sites[0]..=params.sites[1]);
         let um_per_px = rng.gen_range(params.um_per_px[0]..=params.um_per_px[1]);
-        for (day, dose) in [("D1", dose1), ("D3", dose3)] {
+        for (day, dose) in [("1", dose1), ("3", dose3)] {
             let spread = site_spread(dose, &params.planted);
             let sites = (0..n_sites)
                 .map(|s| {

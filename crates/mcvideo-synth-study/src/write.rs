@@ -160,6 +160,22 @@ pub fn write_study(
     write_sites(&truth_sites, &site_rows).map_err(|e| write_err(&truth_sites, e))?;
     let truth_patients = out.join("truth_patients.csv");
     write_patients(&truth_patients, &site_rows).map_err(|e| write_err(&truth_patients, e))?;
+    for (name, batch, what) in [
+        (
+            "study.toml",
+            "batch/patients.csv",
+            "from the videos (run `mcvideo batch manifest.csv --out batch` first)",
+        ),
+        (
+            "study_truth.toml",
+            "truth_patients.csv",
+            "from the exact truth of every clip",
+        ),
+    ] {
+        let path = out.join(name);
+        let text = analyze_config(params, batch, what);
+        write_atomic(&path, text.as_bytes()).map_err(|e| write_err(&path, e))?;
+    }
     let design = out.join("cohort.json");
     let json = serde_json::to_vec_pretty(&serde_json::json!({
         "schema": "mcvideo.synth-study.v1",
@@ -176,4 +192,73 @@ pub fn write_study(
         truth_patients,
         clips: site_rows.len(),
     })
+}
+
+/// The `mcvideo analyze` config of the study, reading the per-patient metrics from `batch`.
+pub fn analyze_config(params: &StudyParams, batch: &str, what: &str) -> String {
+    format!(
+        r#"# mcvideo analyze config of a synthetic study (mcvideo synth-study, seed {seed}, {patients} patients):
+# the microcirculation metrics come {what}.
+# Planted thresholds (ug/kg/min): PPV {ppv}, MFI {mfi}, HI {hi}.
+title = "Synthetic study, seed {seed}: norepinephrine dose and sublingual microcirculation"
+dose = "ne_dose"
+outcomes = ["ppv_pct", "mfi", "hi"]
+secondary = ["tvd_mm_per_mm2", "pvd_mm_per_mm2", "lactate"]
+covariates = ["apache_ii", "heart_rate"]
+
+[labels]
+ne_dose = "NE dose (ug/kg/min)"
+ppv_pct = "PPV (%)"
+mfi = "MFI"
+hi = "HI"
+tvd_mm_per_mm2 = "TVD (mm/mm2)"
+pvd_mm_per_mm2 = "PVD (mm/mm2)"
+lactate = "Lactate (mmol/L)"
+apache_ii = "APACHE II"
+heart_rate = "Heart rate (bpm)"
+il6 = "IL-6 (pg/mL)"
+died_28 = "28-day mortality"
+died_90 = "90-day mortality"
+
+[data]
+clinical = "clinical.csv"
+batch = "{batch}"
+patient_column = "patient"
+day_column = "day"
+main_day = 1
+
+[baseline]
+cutoff = 0.5
+variables = ["ne_dose", "apache_ii", "heart_rate", "il6", "lactate", "ppv_pct", "mfi", "hi", "died_28", "died_90"]
+
+[correlation]
+kind = "spearman"
+
+[threshold]
+basis = "tp"
+k = 10
+rcs_knots = 4
+bootstrap = 1000
+seed = 2026
+primary = "mfi"
+
+[survival]
+horizons = [
+  {{ label = "28-day", time = "time_28", event = "died_28" }},
+  {{ label = "90-day", time = "time_90", event = "died_90" }},
+]
+cutoffs = [0.5, "threshold"]
+ties = "efron"
+
+[change]
+day_from = 1
+day_to = 3
+variables = ["ppv_pct", "mfi", "hi", "lactate"]
+"#,
+        seed = params.seed,
+        patients = params.patients,
+        ppv = params.planted.ppv,
+        mfi = params.planted.mfi,
+        hi = params.planted.hi,
+    )
 }

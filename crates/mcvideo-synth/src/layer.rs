@@ -223,6 +223,7 @@ pub(crate) fn build_layer(
     segments: &[Segment],
     lumens: &[f64],
     blur_px: f64,
+    deep: &[(Segment, f64, f64)],
     params: &SynthParams,
     rng: &mut ChaCha8Rng,
 ) -> StaticLayer {
@@ -249,6 +250,10 @@ pub(crate) fn build_layer(
     let mut absorb = vec![0.0f32; width * height];
     for (segment, &lumen) in segments.iter().zip(lumens) {
         add_lumen(&layer, &mut absorb, segment, lumen, blur_px);
+    }
+    // Deep vessels: (segment, absorbance, blur sigma).
+    for (segment, lumen, blur) in deep {
+        add_lumen(&layer, &mut absorb, segment, *lumen, *blur);
     }
     layer
         .data

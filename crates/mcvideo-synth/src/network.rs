@@ -375,3 +375,44 @@ pub(crate) fn build_network(
     }
     segments
 }
+
+/// Out-of-focus deeper vessels (not part of the truth): long gentle curves through the field,
+/// 15-40 µm wide, that do not avoid the in-focus network.
+pub(crate) fn deep_network(
+    params: &SynthParams,
+    bounds: [f64; 4],
+    field: [f64; 4],
+    rng: &mut ChaCha8Rng,
+) -> Vec<Segment> {
+    let um = params.um_per_px;
+    let (fw, fh) = (field[2] - field[0], field[3] - field[1]);
+    let mut segments = Vec::new();
+    for id in 0..params.deep_vessels {
+        let radius_px = 0.5 * rng.gen_range(15.0..=40.0) / um;
+        let start = [
+            rng.gen_range(bounds[0]..bounds[2]),
+            rng.gen_range(bounds[1]..bounds[3]),
+        ];
+        let spec = WalkSpec {
+            start,
+            heading: rng.gen_range(0.0..std::f64::consts::TAU),
+            radius_px,
+            max_len_px: rng.gen_range(0.5..=1.5) * fw.hypot(fh),
+            kappa_sd: um / 200.0,
+            kappa_corr_px: 100.0 / um,
+            parent: None,
+        };
+        // A private grid: deep vessels pass under the in-focus ones.
+        let mut occ = Occupancy::new(bounds);
+        let (points, _) = grow(&spec, id as u32 + 1, bounds, 0.0, &mut occ, rng);
+        if points.len() >= 2 {
+            segments.push(Segment {
+                curve: Curve::new(points),
+                radius_px,
+                kind: VesselKind::Venule,
+                free_ends: [true, true],
+            });
+        }
+    }
+    segments
+}

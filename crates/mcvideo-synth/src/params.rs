@@ -56,6 +56,9 @@ pub struct SynthParams {
     pub capillary_diameter_um: [f64; 2],
     /// Number of venules crossing the field.
     pub venules: usize,
+    /// Out-of-focus deeper vessels: faint, strongly blurred, static and absent from the
+    /// truth (analysts ignore them). 0 by default; a few make vessel detection harder.
+    pub deep_vessels: usize,
     /// Venule diameter range in µm.
     pub venule_diameter_um: [f64; 2],
     /// Red-cell size in µm (diameter of the disc).
@@ -102,6 +105,7 @@ impl Default for SynthParams {
             capillary_density_mm_per_mm2: 20.0,
             capillary_diameter_um: [4.0, 12.0],
             venules: 1,
+            deep_vessels: 0,
             venule_diameter_um: [20.0, 60.0],
             cell_um: 7.0,
             haematocrit: [0.15, 0.5],

@@ -12,7 +12,7 @@ use crate::cells::{draw_train, make_train, Canvas, Train};
 use crate::flow::{assign_classes, vessel_flow, Flow};
 use crate::layer::{build_layer, illumination_field, StaticLayer, SUPERSAMPLE};
 use crate::motion::camera_shifts;
-use crate::network::{build_network, Segment, VesselKind};
+use crate::network::{build_network, deep_network, Segment, VesselKind};
 use crate::params::SynthParams;
 use crate::SynthError;
 use image::GrayImage;
@@ -37,6 +37,7 @@ enum Stream {
     Cells = 4,
     Texture = 5,
     Light = 6,
+    Deep = 7,
     /// Frame t uses stream `Noise + t`.
     Noise = 1000,
 }
@@ -109,11 +110,22 @@ impl Scene {
             .map(|(s, f)| make_train(s, f, blur_px, params, &mut cell_rng))
             .collect();
         let lumens: Vec<f64> = trains.iter().map(|t| t.lumen_absorbance).collect();
+        let mut deep_rng = stream_rng(params.seed, Stream::Deep);
+        let deep: Vec<(Segment, f64, f64)> =
+            deep_network(params, bounds, [0.0, 0.0, w, h], &mut deep_rng)
+                .into_iter()
+                .map(|segment| {
+                    let absorbance = deep_rng.gen_range(0.12..=0.3);
+                    let sigma = (blur_px * blur_px + deep_rng.gen_range(9.0..=36.0)).sqrt();
+                    (segment, absorbance, sigma)
+                })
+                .collect();
         let layer = build_layer(
             bounds,
             &segments,
             &lumens,
             blur_px,
+            &deep,
             params,
             &mut stream_rng(params.seed, Stream::Texture),
         );

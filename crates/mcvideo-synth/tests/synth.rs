@@ -499,3 +499,25 @@ fn cells_move_at_the_truth_velocity_in_the_truth_direction() {
         );
     }
 }
+
+#[test]
+fn deep_vessels_change_the_image_but_not_the_truth() {
+    let plain = small(9);
+    let deep = SynthParams {
+        deep_vessels: 3,
+        ..plain.clone()
+    };
+    let (a, ta) = render(&plain).unwrap();
+    let (b, tb) = render(&deep).unwrap();
+    assert_eq!(ta.vessels, tb.vessels);
+    assert_eq!(ta.metrics, tb.metrics);
+    assert_eq!(ta.shifts_px, tb.shifts_px);
+    // Deep vessels only darken.
+    let mean = |f: &[GrayImage]| {
+        f.iter()
+            .flat_map(|i| i.as_raw().iter().map(|&v| f64::from(v)))
+            .sum::<f64>()
+            / (f.len() * 160 * 120) as f64
+    };
+    assert!(mean(&b) < mean(&a) - 0.5, "{} vs {}", mean(&b), mean(&a));
+}

@@ -95,7 +95,7 @@ impl Default for VesselParams {
             min_segment_length_um: 10.0,
             scale_ratio: 1.35,
             blob_beta: 0.75,
-            min_contrast: 0.02,
+            min_contrast: 0.03,
             seed_over_background: 2.5,
             grow_fraction: 0.7,
             smooth_half_window: 2,

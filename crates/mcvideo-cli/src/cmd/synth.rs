@@ -73,6 +73,9 @@ pub struct Args {
     /// Number of venules.
     #[arg(long)]
     venules: Option<usize>,
+    /// Out-of-focus deeper vessels (faint, blurred, not in the truth).
+    #[arg(long)]
+    deep_vessels: Option<usize>,
     /// Print the truth JSON on stdout instead of the summary.
     #[arg(long)]
     json: bool,
@@ -166,6 +169,9 @@ fn build_params(args: &Args) -> anyhow::Result<SynthParams> {
     }
     if let Some(v) = args.venules {
         p.venules = v;
+    }
+    if let Some(d) = args.deep_vessels {
+        p.deep_vessels = d;
     }
     if let Some(mix) = args.flow_mix {
         p.flow_mix = mix;
