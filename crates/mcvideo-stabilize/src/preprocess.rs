@@ -65,18 +65,15 @@ pub(crate) fn prepare(
     let h = fh / factor;
     let raw = frame.as_raw();
     let norm = 1.0 / (factor * factor) as f32;
+    // Clipped and normalized value of each grey level: one table look-up per pixel.
+    let lut: Vec<f32> = (0..=255u8).map(|v| f32::from(v).max(clip) * norm).collect();
     let mut small = vec![0.0f32; w * h];
     for (y, out_row) in small.chunks_exact_mut(w.max(1)).enumerate().take(h) {
         for dy in 0..factor {
             let src = &raw[(y * factor + dy) * fw..(y * factor + dy) * fw + w * factor];
-            for (x, out) in out_row.iter_mut().enumerate() {
-                let block = &src[x * factor..x * factor + factor];
-                let s: f32 = block.iter().map(|&v| f32::from(v).max(clip)).sum();
-                *out += s;
+            for (out, block) in out_row.iter_mut().zip(src.chunks_exact(factor)) {
+                *out += block.iter().map(|&v| lut[v as usize]).sum::<f32>();
             }
-        }
-        for v in out_row.iter_mut() {
-            *v *= norm;
         }
     }
     let smooth = binomial3(&small, w, h);

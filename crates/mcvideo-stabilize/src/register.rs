@@ -420,7 +420,8 @@ fn refine_over_overlap(fixed: &Fixed, moving: &WorkImage, start: [f64; 2], param
     }
     let tx = tukey(wx, 0.3);
     let ty = tukey(wy, 0.3);
-    let region = Region { ox, oy, tx: &tx, ty: &ty, stride: params.refine_stride };
+    let stride = params.refine_stride.unwrap_or_else(|| ((wx * wy) as f64 / 25_000.0).sqrt().floor().max(1.0) as usize);
+    let region = Region { ox, oy, tx: &tx, ty: &ty, stride };
     refine_translation(fixed, &region, moving, start, params.refine_iterations)
 }
 

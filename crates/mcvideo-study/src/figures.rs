@@ -56,7 +56,7 @@ fn tick_text(v: f64, width: f64) -> String {
     }
 }
 
-/// A scatter plot of `y` against `x` with a least-squares line and a note (e.g. the Spearman r) as subtitle.
+/// A scatter plot of `y` against `x` with a least-squares line and a note (e.g. the Spearman r) as title.
 ///
 /// ```
 /// let svg = mcvideo_study::figures::scatter("NE", "MFI", &[0.1, 0.5, 1.0], &[3.0, 2.8, 2.2], "Spearman r = -1.00").unwrap();
@@ -73,7 +73,7 @@ pub fn scatter(x_label: &str, y_label: &str, x: &[f64], y: &[f64], note: &str) -
         let (x0, x1) = padded_range(x.iter().copied(), 0.05);
         let (y0, y1) = padded_range(y.iter().copied(), 0.08);
         let mut chart = ChartBuilder::on(&root)
-            .caption(format!("{y_label} vs {x_label}  ({note})"), (FONT, 17))
+            .caption(note, (FONT, 16))
             .margin(12)
             .x_label_area_size(42)
             .y_label_area_size(58)

@@ -90,22 +90,54 @@ pub fn closing(src: &[f32], width: usize, height: usize, radius: usize) -> Vec<f
 /// ```
 pub fn relative_contrast(src: &[f32], width: usize, height: usize, radius: usize) -> Vec<f32> {
     let closed = closing(src, width, height, radius);
-    let mut tmp = vec![0.0f32; src.len()];
-    let mut background = vec![0.0f32; src.len()];
-    gaussian_blur(
-        &closed,
-        width,
-        height,
-        (radius as f32 * 0.5).max(1.0),
-        &mut tmp,
-        &mut background,
-    );
-    background
-        .par_iter_mut()
-        .zip(src.par_iter())
-        .for_each(|(b, &i)| {
-            let bg = b.max(1e-3);
-            *b = (bg - i) / bg;
+    let sigma = (radius as f32 * 0.5).max(1.0);
+    // Point-reflected padding (f(-k) = 2 f(0) - f(k)) keeps a sloped background, such as
+    // vignetting falling off towards the border, exactly linear through the blur, where
+    // clamped edges would overestimate it and draw a false dark band along the border.
+    let pad = ((3.0 * sigma).ceil() as usize).min(width - 1).min(height - 1);
+    let (pw, ph) = (width + 2 * pad, height + 2 * pad);
+    let reflect = |i: i64, n: usize| -> (usize, usize, bool) {
+        // (sample index, mirror anchor, whether reflected)
+        if i < 0 {
+            ((-i) as usize, 0, true)
+        } else if i >= n as i64 {
+            (2 * (n - 1) - i as usize, n - 1, true)
+        } else {
+            (i as usize, i as usize, false)
+        }
+    };
+    let mut padded = vec![0.0f32; pw * ph];
+    padded.par_chunks_mut(pw).enumerate().for_each(|(py, row)| {
+        let (sy, ay, ry) = reflect(py as i64 - pad as i64, height);
+        for (px, out) in row.iter_mut().enumerate() {
+            let (sx, ax, rx) = reflect(px as i64 - pad as i64, width);
+            // Reflect in x, then in y, each through its anchor.
+            let value_at = |y: usize| {
+                let v = closed[y * width + sx];
+                if rx {
+                    2.0 * closed[y * width + ax] - v
+                } else {
+                    v
+                }
+            };
+            let v = value_at(sy);
+            *out = if ry { 2.0 * value_at(ay) - v } else { v };
+        }
+    });
+    let mut tmp = vec![0.0f32; pw * ph];
+    let mut smooth = vec![0.0f32; pw * ph];
+    gaussian_blur(&padded, pw, ph, sigma, &mut tmp, &mut smooth);
+    let mut contrast = vec![0.0f32; width * height];
+    contrast
+        .par_chunks_mut(width)
+        .enumerate()
+        .for_each(|(y, row)| {
+            let background = &smooth[(y + pad) * pw + pad..(y + pad) * pw + pad + width];
+            let image = &src[y * width..(y + 1) * width];
+            for ((c, &b), &i) in row.iter_mut().zip(background).zip(image) {
+                let bg = b.max(1e-3);
+                *c = (bg - i) / bg;
+            }
         });
-    background
+    contrast
 }
