@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 /// Sublingual microcirculation video: scoring, batch processing and the dose-response study.
 #[derive(Parser)]
-#[command(name = "mcvideo", version, about, long_about = None)]
+#[command(name = "mcvideo", version, long_about = None)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

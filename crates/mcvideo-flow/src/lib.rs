@@ -225,7 +225,7 @@ pub fn measure_flow(
         } else {
             // No streak in range: flow beyond range if the pattern churns far above noise
             // while a standing pattern does not explain it.
-            let change = motion::temporal_change(&s, start, end);
+            let change = motion::unexplained_change(std, start, end);
             let standing = est.map_or(0.0, |e| e.static_score);
             let churn = noise > 0.0 && change >= params.fast_change_ratio * noise && standing < 0.5;
             if churn {

@@ -100,3 +100,50 @@ pub fn moving_share(s: &Array2<f32>, start: usize, end: usize, noise: f64) -> f6
     let threshold = (noise + 0.25 * (max - noise)).min(2.0 * noise);
     changes.iter().filter(|&&c| c >= threshold).count() as f64 / changes.len() as f64
 }
+
+/// Frame-to-frame change of the rows `[start, end)` of a raw diagram that a standing pattern
+/// does not explain: each row is first fitted as `a · M + b`, M the window's mean row, and
+/// only the residuals are compared. Standing cells seen through a shifting light field
+/// (vignetting, uneven illumination) or brightness flicker change in gain only and leave no
+/// residual; a train of cells passing faster than range leaves nearly all of its change.
+pub fn unexplained_change(raw: &Array2<f32>, start: usize, end: usize) -> f64 {
+    let (rows, cols) = raw.dim();
+    let end = end.min(rows);
+    if end < start + 2 || cols == 0 {
+        return 0.0;
+    }
+    let n = (end - start) as f64;
+    let mut mean = vec![0.0f64; cols];
+    for t in start..end {
+        for (m, &v) in mean.iter_mut().zip(raw.row(t).iter()) {
+            *m += v as f64 / n;
+        }
+    }
+    let m_avg = mean.iter().sum::<f64>() / cols as f64;
+    let m_var: f64 = mean.iter().map(|m| (m - m_avg).powi(2)).sum();
+    let mut previous: Vec<f64> = Vec::with_capacity(cols);
+    let mut residual: Vec<f64> = vec![0.0; cols];
+    let mut sum = 0.0;
+    for t in start..end {
+        let row = raw.row(t);
+        let r_avg = row.iter().map(|&v| v as f64).sum::<f64>() / cols as f64;
+        let cov: f64 = row
+            .iter()
+            .zip(&mean)
+            .map(|(&v, &m)| (v as f64 - r_avg) * (m - m_avg))
+            .sum();
+        let gain = if m_var > 0.0 { cov / m_var } else { 0.0 };
+        for ((r, &v), &m) in residual.iter_mut().zip(row.iter()).zip(&mean) {
+            *r = (v as f64 - r_avg) - gain * (m - m_avg);
+        }
+        if !previous.is_empty() {
+            sum += residual
+                .iter()
+                .zip(&previous)
+                .map(|(a, b)| (a - b) * (a - b))
+                .sum::<f64>();
+        }
+        previous.clone_from(&residual);
+    }
+    sum / (2.0 * (n - 1.0) * cols as f64)
+}

@@ -179,7 +179,7 @@ fn small_synth_clip_meets_the_targets() {
     let accuracy = t.correct_length_um / t.length_um;
     let err = median(&mut t.velocity_errors);
     assert!(
-        accuracy >= 0.8,
+        accuracy >= 0.85,
         "class accuracy by length {accuracy}: {:?}",
         t.confusion
     );

@@ -67,7 +67,7 @@ pub(crate) fn refine_translation(fixed: &Fixed, region: &Region, moving: &WorkIm
         shift[0] -= step[0] * scale;
         shift[1] -= step[1] * scale;
         last_step = len;
-        if len < 2e-3 {
+        if len < 5e-3 {
             break;
         }
     }

@@ -128,6 +128,9 @@ pub struct VariableDescription {
     /// With a group: the comparison (`test`, `p`, ...).
     #[serde(flatten)]
     pub comparison: Option<GroupComparison>,
+    /// Why no group test could be run (e.g. all values tied), when that happens.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub test_note: Option<String>,
 }
 
 /// The `stats describe` result.
@@ -304,6 +307,16 @@ pub fn describe(
     })
 }
 
+/// A failed group test does not fail the table: it leaves the test out and says why.
+fn split_comparison(
+    comparison: Result<Option<GroupComparison>, StatsError>,
+) -> (Option<GroupComparison>, Option<String>) {
+    match comparison {
+        Ok(c) => (c, None),
+        Err(e) => (None, Some(e.to_string())),
+    }
+}
+
 fn describe_numeric(
     table: &Table,
     var: &str,
@@ -339,53 +352,56 @@ fn describe_numeric(
             description: numeric_description(sample, normal),
         })
         .collect();
-    let comparison = match samples.len() {
-        0 => None,
-        2 if normal => {
-            let t = t_test(&samples[0], &samples[1], options.t_test)
-                .map_err(|e| StatsError::invalid(&what, e.to_string()))?;
-            Some(GroupComparison {
-                test: "t".into(),
-                test_variant: Some(
-                    match options.t_test {
-                        TTestKind::Welch => "welch",
-                        TTestKind::Student => "student",
-                    }
-                    .into(),
-                ),
-                statistic: Some(t.t),
-                df: Some(t.df),
-                p: t.p,
-            })
-        }
-        2 => {
-            let w = crate::wilcoxon::rank_sum(&samples[0], &samples[1])
-                .map_err(|e| StatsError::invalid(&what, e.to_string()))?;
-            Some(GroupComparison {
-                test: "wilcoxon".into(),
-                test_variant: Some("normal approximation, continuity and tie correction".into()),
-                statistic: Some(w.w),
-                df: None,
-                p: w.p,
-            })
-        }
-        _ => {
-            let refs: Vec<&[f64]> = samples.iter().map(Vec::as_slice).collect();
-            let (name, result) = if normal {
-                ("anova", crate::anova::one_way_anova(&refs))
-            } else {
-                ("kruskal", crate::anova::kruskal_wallis(&refs))
-            };
-            let result = result.map_err(|e| StatsError::invalid(&what, e.to_string()))?;
-            Some(GroupComparison {
-                test: name.into(),
-                test_variant: None,
-                statistic: Some(result.statistic),
-                df: Some(result.df[0]),
-                p: result.p,
-            })
-        }
-    };
+    let comparison = (|| -> Result<Option<GroupComparison>, StatsError> {
+        Ok(match samples.len() {
+            0 => None,
+            2 if normal => {
+                let t = t_test(&samples[0], &samples[1], options.t_test)?;
+                Some(GroupComparison {
+                    test: "t".into(),
+                    test_variant: Some(
+                        match options.t_test {
+                            TTestKind::Welch => "welch",
+                            TTestKind::Student => "student",
+                        }
+                        .into(),
+                    ),
+                    statistic: Some(t.t),
+                    df: Some(t.df),
+                    p: t.p,
+                })
+            }
+            2 => {
+                let w = crate::wilcoxon::rank_sum(&samples[0], &samples[1])?;
+                Some(GroupComparison {
+                    test: "wilcoxon".into(),
+                    test_variant: Some(
+                        "normal approximation, continuity and tie correction".into(),
+                    ),
+                    statistic: Some(w.w),
+                    df: None,
+                    p: w.p,
+                })
+            }
+            _ => {
+                let refs: Vec<&[f64]> = samples.iter().map(Vec::as_slice).collect();
+                let (name, result) = if normal {
+                    ("anova", crate::anova::one_way_anova(&refs))
+                } else {
+                    ("kruskal", crate::anova::kruskal_wallis(&refs))
+                };
+                let result = result?;
+                Some(GroupComparison {
+                    test: name.into(),
+                    test_variant: None,
+                    statistic: Some(result.statistic),
+                    df: Some(result.df[0]),
+                    p: result.p,
+                })
+            }
+        })
+    })();
+    let (comparison, test_note) = split_comparison(comparison);
     Ok(VariableDescription {
         name: var.to_string(),
         kind: "numeric".into(),
@@ -398,6 +414,7 @@ fn describe_numeric(
         levels: Vec::new(),
         min_expected: None,
         comparison,
+        test_note,
     })
 }
 
@@ -450,34 +467,37 @@ fn describe_categorical(
         });
     }
     let (min_expected, comparison) = if group_levels.is_empty() || levels.len() < 2 {
-        (None, None)
+        (None, Ok(None))
     } else {
         let min_expected = expected_counts(&counts)
             .iter()
             .flatten()
             .copied()
             .fold(f64::INFINITY, f64::min);
-        let comparison = if min_expected < options.min_expected {
-            let f = fisher_exact(&counts).map_err(|e| StatsError::invalid(&what, e.to_string()))?;
-            GroupComparison {
-                test: "fisher".into(),
-                test_variant: Some("exact".into()),
-                statistic: None,
-                df: None,
-                p: f.p,
-            }
-        } else {
-            let c = chi_square(&counts).map_err(|e| StatsError::invalid(&what, e.to_string()))?;
-            GroupComparison {
-                test: "chisq".into(),
-                test_variant: c.yates.then(|| "yates".to_string()),
-                statistic: Some(c.statistic),
-                df: Some(c.df),
-                p: c.p,
-            }
-        };
-        (Some(min_expected), Some(comparison))
+        let comparison = (|| -> Result<GroupComparison, StatsError> {
+            Ok(if min_expected < options.min_expected {
+                let f = fisher_exact(&counts)?;
+                GroupComparison {
+                    test: "fisher".into(),
+                    test_variant: Some("exact".into()),
+                    statistic: None,
+                    df: None,
+                    p: f.p,
+                }
+            } else {
+                let c = chi_square(&counts)?;
+                GroupComparison {
+                    test: "chisq".into(),
+                    test_variant: c.yates.then(|| "yates".to_string()),
+                    statistic: Some(c.statistic),
+                    df: Some(c.df),
+                    p: c.p,
+                }
+            })
+        })();
+        (Some(min_expected), comparison.map(Some))
     };
+    let (comparison, test_note) = split_comparison(comparison);
     Ok(VariableDescription {
         name: var.to_string(),
         kind: "categorical".into(),
@@ -490,5 +510,61 @@ fn describe_categorical(
         levels: level_counts,
         min_expected,
         comparison,
+        test_note,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(csv: &str) -> Table {
+        Table::from_reader(csv.as_bytes(), "t.csv").unwrap()
+    }
+
+    #[test]
+    fn a_test_that_cannot_run_leaves_a_note_not_an_error() {
+        // x is constant: no Shapiro-Wilk, not normal, and the rank-sum test has no variance
+        let t = table("x,y,g\n1,1,a\n1,2,a\n1,3,a\n1,4,b\n1,5,b\n1,6,b\n");
+        let opts = DescribeOptions {
+            group: Some("g".into()),
+            ..Default::default()
+        };
+        let d = describe(&t, &["x", "y"], &opts).unwrap();
+        let x = &d.variables[0];
+        assert_eq!(x.comparison, None);
+        assert!(x
+            .test_note
+            .as_deref()
+            .unwrap()
+            .contains("all values are tied"));
+        assert_eq!(x.groups[0].description.shapiro_w, None);
+        assert!(d.variables[1].comparison.is_some());
+    }
+
+    #[test]
+    fn missing_group_and_values_are_counted() {
+        let t = table("x,g\n1,a\n2,a\nNA,a\n4,\n5,b\n6,b\n7,b\n");
+        let opts = DescribeOptions {
+            group: Some("g".into()),
+            ..Default::default()
+        };
+        let d = describe(&t, &["x"], &opts).unwrap();
+        assert_eq!((d.n, d.dropped), (5, 2));
+        assert_eq!((d.variables[0].n, d.variables[0].dropped), (5, 2));
+        assert_eq!(d.variables[0].groups[0].description.summary.n, 2);
+    }
+
+    #[test]
+    fn one_group_level_is_an_error() {
+        let t = table("x,g\n1,a\n2,a\n3,a\n");
+        let opts = DescribeOptions {
+            group: Some("g".into()),
+            ..Default::default()
+        };
+        let err = describe(&t, &["x"], &opts).unwrap_err();
+        assert!(err
+            .to_string()
+            .starts_with("t.csv: describe: the group column has 1 level"));
+    }
 }

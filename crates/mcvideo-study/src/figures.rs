@@ -298,8 +298,8 @@ pub struct KmCurve {
 /// let g = KmCurve { label: "low".into(), short: "low".into(), steps: vec![(5.0, 0.5)], censored: vec![28.0], times: vec![5.0, 28.0] };
 /// let svg = km_plot("28-day survival", 28.0, &[g], "log-rank p = 0.04").unwrap();
 /// assert!(svg.contains("Number at risk") && svg.contains("log-rank p = 0.04"));
-/// // At risk at days 0, 7, 14, 21, 28: both patients, then only the one followed to day 28.
-/// assert_eq!(svg.matches(">\n2\n</text>").count(), 1);
+/// // At risk at days 0, 5 (time >= 5): both patients; at 10, 15, 20, 25: the one followed to 28.
+/// assert_eq!(svg.matches(">\n2\n</text>").count(), 2);
 /// assert_eq!(svg.matches(">\n1\n</text>").count(), 4);
 /// ```
 pub fn km_plot(title: &str, horizon: f64, groups: &[KmCurve], note: &str) -> Result<String> {
@@ -330,7 +330,7 @@ pub fn km_plot(title: &str, horizon: f64, groups: &[KmCurve], note: &str) -> Res
             .light_line_style(RGBColor(235, 235, 235))
             .x_desc("days")
             .y_desc("survival probability")
-            .x_labels(8)
+            .x_labels(risk_ticks(x_max).len())
             .x_label_formatter(&|v: &f64| tick_text(*v, x_max * 10.0))
             .y_label_formatter(&|v: &f64| tick_text(*v, 1.0))
             .label_style((FONT, 13))
@@ -381,7 +381,7 @@ pub fn km_plot(title: &str, horizon: f64, groups: &[KmCurve], note: &str) -> Res
             .position(SeriesLabelPosition::LowerLeft)
             .draw()
             .map_err(&err)?;
-        // Numbers at risk below, aligned with the x axis of the chart.
+        // Numbers at risk below, at the x axis ticks.
         let ticks = risk_ticks(x_max);
         lower
             .draw(&Text::new(
@@ -421,17 +421,17 @@ pub fn km_plot(title: &str, horizon: f64, groups: &[KmCurve], note: &str) -> Res
     Ok(svg)
 }
 
-/// Times at which the numbers at risk are printed: 0 and steps of 7 (or a round step) up to the horizon.
+/// Times at which the numbers at risk are printed: multiples of a 1-2-5 step, at most 8 of
+/// them, so that they fall on the x axis ticks plotters draws for the same count.
 fn risk_ticks(x_max: f64) -> Vec<f64> {
-    let step = if x_max <= 35.0 {
-        7.0
-    } else if x_max <= 120.0 {
-        15.0
-    } else {
-        (x_max / 6.0).ceil()
-    };
-    let mut t = 0.0;
+    let mut step = 1.0;
+    let mut k = 0;
+    while x_max / step > 7.0 {
+        step *= [2.0, 2.5, 2.0][k % 3];
+        k += 1;
+    }
     let mut out = Vec::new();
+    let mut t = 0.0;
     while t <= x_max + 1e-9 {
         out.push(t);
         t += step;

@@ -62,21 +62,48 @@ impl Renderer {
     }
 
     /// Number of frames.
+    ///
+    /// ```
+    /// let params = mcvideo_synth::SynthParams { width: 32, height: 32, fps: 30.0, duration_s: 0.5, ..Default::default() };
+    /// assert_eq!(mcvideo_synth::Renderer::new(&params).unwrap().frames(), 15);
+    /// ```
     pub fn frames(&self) -> usize {
         self.scene.frames()
     }
 
     /// The ground truth.
+    ///
+    /// ```
+    /// let params = mcvideo_synth::SynthParams { width: 32, height: 32, duration_s: 0.2, ..Default::default() };
+    /// let renderer = mcvideo_synth::Renderer::new(&params).unwrap();
+    /// assert_eq!(renderer.truth().shifts_px.len(), 5);
+    /// assert_eq!(renderer.truth().um_per_px, 1.2);
+    /// ```
     pub fn truth(&self) -> &Truth {
         &self.truth
     }
 
-    /// Renders frame `t` (0-based, below [`Renderer::frames`]).
+    /// Renders frame `t` (0-based; beyond the end, the last frame).
+    ///
+    /// ```
+    /// let params = mcvideo_synth::SynthParams { width: 32, height: 24, duration_s: 0.2, ..Default::default() };
+    /// let renderer = mcvideo_synth::Renderer::new(&params).unwrap();
+    /// assert_eq!(renderer.frame(2).dimensions(), (32, 24));
+    /// assert_eq!(renderer.frame(99), renderer.frame(4));
+    /// ```
     pub fn frame(&self, t: usize) -> GrayImage {
         self.scene.render_frame(t.min(self.frames() - 1))
     }
 
-    /// Renders frames `range` in parallel (rayon), in order.
+    /// Renders frames `range` (clipped to the clip) in parallel (rayon), in order.
+    ///
+    /// ```
+    /// let params = mcvideo_synth::SynthParams { width: 32, height: 24, duration_s: 0.2, ..Default::default() };
+    /// let renderer = mcvideo_synth::Renderer::new(&params).unwrap();
+    /// let frames = renderer.frames_in(3..10);
+    /// assert_eq!(frames.len(), 2);
+    /// assert_eq!(frames[0], renderer.frame(3));
+    /// ```
     pub fn frames_in(&self, range: std::ops::Range<usize>) -> Vec<GrayImage> {
         let end = range.end.min(self.frames());
         (range.start.min(end)..end)
@@ -186,6 +213,17 @@ pub fn write_clip(
 }
 
 /// Writes the truth as pretty JSON, aside then renamed, so the file is whole or absent.
+///
+/// ```
+/// let dir = tempfile::tempdir().unwrap();
+/// let params = mcvideo_synth::SynthParams { width: 32, height: 24, duration_s: 0.2, ..Default::default() };
+/// let (_, truth) = mcvideo_synth::render(&params).unwrap();
+/// let path = dir.path().join("t.truth.json");
+/// mcvideo_synth::write_truth(&truth, &path).unwrap();
+/// let back: mcvideo_synth::Truth = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+/// assert_eq!(back.frames, 5);
+/// assert_eq!(back.schema, "mcvideo.truth.v1");
+/// ```
 pub fn write_truth(truth: &Truth, path: &Path) -> Result<(), SynthError> {
     let json = serde_json::to_string_pretty(truth).map_err(|source| SynthError::Json {
         path: path.to_path_buf(),

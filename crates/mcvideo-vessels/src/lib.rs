@@ -262,7 +262,11 @@ pub fn detect_vessels(
         .map(|(&sc, &st)| (sc / seed_score).min(st / seed_strength))
         .collect();
     let (low, high) = (params.grow_fraction as f32, 1.0);
-    let vessel_mask = skeleton::hysteresis(&significance, width, height, low, high, &allowed);
+    let mut vessel_mask = skeleton::hysteresis(&significance, width, height, low, high, &allowed);
+    // Holes smaller than a square of two smallest diameters are gaps in the response, not
+    // tissue islands inside capillary loops.
+    let max_hole = (2.0 * min_w).powi(2).ceil() as usize;
+    skeleton::fill_holes(&mut vessel_mask, width, height, max_hole);
     let mut mask = vessel_mask.clone();
     skeleton::thin(&mut mask, width, height);
 

@@ -56,6 +56,61 @@ pub fn hysteresis(
     mask
 }
 
+/// Fills holes of `mask`: 4-connected unset regions of at most `max_area` pixels that do not
+/// touch the image border (they would become small loops in the skeleton).
+///
+/// ```
+/// use mcvideo_vessels::skeleton::fill_holes;
+/// let mut m = vec![true; 25];
+/// m[12] = false; // a one-pixel hole in a 5x5 block
+/// fill_holes(&mut m, 5, 5, 4);
+/// assert!(m.iter().all(|&v| v));
+/// ```
+pub fn fill_holes(mask: &mut [bool], width: usize, height: usize, max_area: usize) {
+    let mut seen = vec![false; mask.len()];
+    let mut region = Vec::new();
+    let mut stack = Vec::new();
+    for start in 0..mask.len() {
+        if mask[start] || seen[start] {
+            continue;
+        }
+        region.clear();
+        let mut touches_border = false;
+        seen[start] = true;
+        stack.push(start);
+        while let Some(p) = stack.pop() {
+            region.push(p);
+            let (x, y) = (p % width, p / width);
+            if x == 0 || y == 0 || x + 1 == width || y + 1 == height {
+                touches_border = true;
+            }
+            let mut visit = |q: usize| {
+                if !mask[q] && !seen[q] {
+                    seen[q] = true;
+                    stack.push(q);
+                }
+            };
+            if x > 0 {
+                visit(p - 1);
+            }
+            if x + 1 < width {
+                visit(p + 1);
+            }
+            if y > 0 {
+                visit(p - width);
+            }
+            if y + 1 < height {
+                visit(p + width);
+            }
+        }
+        if !touches_border && region.len() <= max_area {
+            for &p in &region {
+                mask[p] = true;
+            }
+        }
+    }
+}
+
 /// The 8 ring neighbours of `p` (false outside the image).
 #[inline]
 pub(crate) fn ring(mask: &[bool], width: usize, height: usize, p: usize) -> [bool; 8] {

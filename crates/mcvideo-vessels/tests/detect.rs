@@ -25,13 +25,20 @@ fn scene(seed: u64, width: u32, height: u32, um_per_px: f64) -> Vec<Tube> {
 #[test]
 fn straight_capillary_centre_and_width() {
     let tubes = vec![Tube {
-        points: vec![[-5.0, 30.3], [170.0, 45.7]],
+        points: vec![[-5.0, 50.3], [210.0, 65.7]],
         diameter_px: 6.0,
         contrast: 0.15,
     }];
-    let img = render(160, 80, &tubes, 0.8, 1.0, 3);
-    let region = [0.0, 0.0, 159.0, 79.0];
-    let found = detect_vessels(&img, 1.0, region, &VesselParams::default()).unwrap();
+    let img = render(200, 120, &tubes, 0.8, 1.0, 3);
+    let region = [0.0, 0.0, 199.0, 119.0];
+    let params = VesselParams {
+        max_diameter_um: 30.0,
+        ..VesselParams::default()
+    };
+    let found = detect_vessels(&img, 1.0, region, &params).unwrap();
+    for v in &found {
+        eprintln!("{} {:?} {:?} d {:.2}", v.id, v.centerline_px[0], v.centerline_px.last(), v.diameter_px);
+    }
     let c = compare(&truth_of(&tubes), &found, region, 20.0, [4.0, 30.0]);
     assert!(c.small_detected_fraction > 0.95, "{c:?}");
     assert!(c.small_false_fraction < 0.05, "{c:?}");

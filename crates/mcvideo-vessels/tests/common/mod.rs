@@ -50,7 +50,7 @@ pub fn render(
                 rng.gen_range(0.02..0.12),
                 rng.gen_range(0.0..std::f64::consts::TAU),
                 rng.gen_range(0.0..std::f64::consts::TAU),
-                rng.gen_range(2.0..6.0),
+                rng.gen_range(0.5..2.0),
             )
         })
         .collect();
