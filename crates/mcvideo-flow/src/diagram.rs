@@ -63,6 +63,44 @@ pub fn resample_polyline(polyline: &[[f64; 2]], step_px: f64) -> Vec<[f64; 2]> {
     out
 }
 
+/// The part of a polyline left after cutting `trim_px` of arc length off each end, the cut
+/// limited to `max_share` of the length per end.
+///
+/// ```
+/// use mcvideo_flow::diagram::trim_polyline;
+/// assert_eq!(trim_polyline(&[[0.0, 0.0], [10.0, 0.0]], 2.0, 0.25), vec![[2.0, 0.0], [8.0, 0.0]]);
+/// assert_eq!(trim_polyline(&[[0.0, 0.0], [8.0, 0.0]], 5.0, 0.25), vec![[2.0, 0.0], [6.0, 0.0]]);
+/// ```
+pub fn trim_polyline(polyline: &[[f64; 2]], trim_px: f64, max_share: f64) -> Vec<[f64; 2]> {
+    let lengths: Vec<f64> = polyline
+        .windows(2)
+        .map(|w| (w[1][0] - w[0][0]).hypot(w[1][1] - w[0][1]))
+        .collect();
+    let total: f64 = lengths.iter().sum();
+    let cut = trim_px.min(max_share * total);
+    if cut.is_nan() || cut <= 0.0 || !total.is_finite() {
+        return polyline.to_vec();
+    }
+    let (from, to) = (cut, total - cut);
+    let mut out = Vec::new();
+    let mut at = 0.0;
+    for (w, &len) in polyline.windows(2).zip(&lengths) {
+        let (a, b) = (w[0], w[1]);
+        let lerp = |s: f64| {
+            let f = if len > 0.0 { (s - at) / len } else { 0.0 };
+            [a[0] + f * (b[0] - a[0]), a[1] + f * (b[1] - a[1])]
+        };
+        if at + len >= from && at <= to {
+            if out.is_empty() {
+                out.push(lerp(from.max(at)));
+            }
+            out.push(lerp(to.min(at + len)));
+        }
+        at += len;
+    }
+    out
+}
+
 impl SamplingPlan {
     /// Builds the plan for a centerline (reference-frame pixels) and a half-width across the
     /// lumen. The normal at each column comes from the chord between the points 2 px before

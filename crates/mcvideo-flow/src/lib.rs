@@ -80,6 +80,10 @@ pub struct FlowParams {
     /// short segment within two frames are fast), false as sluggish (the conservative
     /// reading of "at least v_max"). The reported velocity is `v_max` either way.
     pub beyond_range_is_continuous: bool,
+    /// [`measure_vessels`] leaves out this many diameters of centerline at each end (at most
+    /// a quarter of the segment per end): at a junction the ends lie in the lumen of the
+    /// neighbouring vessel, whose cells would be read as this vessel's.
+    pub end_trim_diameters: f64,
 }
 
 impl Default for FlowParams {
@@ -99,6 +103,7 @@ impl Default for FlowParams {
             half_width_fraction: 0.3,
             min_columns: 8,
             beyond_range_is_continuous: true,
+            end_trim_diameters: 1.0,
         }
     }
 }
@@ -225,7 +230,7 @@ pub fn measure_flow(
         } else {
             // No streak in range: flow beyond range if the pattern churns far above noise
             // while a standing pattern does not explain it.
-            let change = motion::unexplained_change(std, start, end);
+            let change = motion::temporal_change(&s, start, end);
             let standing = est.map_or(0.0, |e| e.static_score);
             let churn = noise > 0.0 && change >= params.fast_change_ratio * noise && standing < 0.5;
             if churn {
@@ -323,7 +328,13 @@ pub fn measure_vessels(
     vessels
         .par_iter()
         .map(|(centerline, diameter_px)| {
-            let plan = SamplingPlan::new(centerline, half_width(*diameter_px, params));
+            let trim = if diameter_px.is_finite() && *diameter_px > 0.0 {
+                params.end_trim_diameters.max(0.0) * diameter_px
+            } else {
+                0.0
+            };
+            let inner = diagram::trim_polyline(centerline, trim, 0.25);
+            let plan = SamplingPlan::new(&inner, half_width(*diameter_px, params));
             let std = plan.diagram(frames, shifts_px);
             measure_flow(&std, fps, um_per_px, params)
         })

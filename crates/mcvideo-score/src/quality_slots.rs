@@ -21,8 +21,14 @@ pub fn fill(
         occluded_fraction: None,
     };
     grade_content(quality, &content, params);
+    // Only venule segments at least two diameters long are judged: stubs at the border or at
+    // junctions carry too few cells to say whether the flow is impaired.
     let pressure = PressureInput {
-        venule_flow_classes: vessels.iter().filter(|v| !v.small).map(|v| v.flow_class).collect(),
+        venule_flow_classes: vessels
+            .iter()
+            .filter(|v| !v.small && v.length_um >= 2.0 * v.diameter_um)
+            .map(|v| v.flow_class)
+            .collect(),
     };
     grade_pressure(quality, &pressure, params);
 }

@@ -28,7 +28,8 @@ pub type FloatImage = ImageBuffer<Luma<f32>, Vec<f32>>;
 /// Tuning of [`stabilize`]. Sizes are in working (downsampled) pixels unless named `_px`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StabilizeParams {
-    /// Downsampling factor of the working images; `None` picks max(1, min(w, h) / 200).
+    /// Downsampling factor of the working images; `None` picks max(1, min(w, h) / 190)
+    /// (integer division: 1 up to 379 px, 3 for 720×576).
     pub downsample: Option<u32>,
     /// Largest correlation window side (working px); the window is also at most
     /// `window_fraction` of the working frame.
@@ -47,7 +48,7 @@ pub struct StabilizeParams {
     /// Gauss–Newton iterations of the sub-pixel refinement.
     pub refine_iterations: usize,
     /// The refinement uses every `refine_stride`-th working pixel in x and y; `None` picks
-    /// the stride that leaves about 25 000 pixels (speed on large frames).
+    /// the stride that leaves about 12 000 pixels (speed on large frames).
     pub refine_stride: Option<usize>,
     /// Re-register every kept frame to the temporal mean after the first pass.
     pub refine_to_mean: bool,
@@ -67,7 +68,7 @@ impl Default for StabilizeParams {
             max_window: 256,
             window_fraction: 0.5,
             taper_fraction: 0.5,
-            whitening: 0.7,
+            whitening: 0.5,
             clip_dark_quantile: 0.2,
             highpass_radius: 12,
             refine_iterations: 10,

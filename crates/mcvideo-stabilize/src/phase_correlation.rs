@@ -104,14 +104,20 @@ impl Correlator {
         self.load_patch(img, ox, oy, &mut s.buf);
         self.fft2(s, false);
         let p = self.whitening;
+        // |X|^-p; p = 0.5 and p = 1 avoid powf, which would dominate this loop.
+        let weight = |mag: f32| -> f32 {
+            if p == 0.5 {
+                1.0 / mag.sqrt()
+            } else if p == 1.0 {
+                1.0 / mag
+            } else {
+                mag.powf(-p)
+            }
+        };
         for (m, f) in s.buf.iter_mut().zip(fixed) {
             let c = *m * f.conj();
             let mag = c.norm();
-            *m = if mag > 1e-20 {
-                c * mag.powf(-p)
-            } else {
-                Complex32::default()
-            };
+            *m = if mag > 1e-20 { c * weight(mag) } else { Complex32::default() };
         }
         self.fft2(s, true);
         self.find_peak(&s.buf)

@@ -112,29 +112,49 @@ fn binomial3(src: &[f32], w: usize, h: usize) -> Vec<f32> {
 }
 
 /// Mean over the (2r+1)² box around each pixel, the box cut at the image border
-/// (summed-area table, O(1) per pixel).
+/// (separable running sums, O(1) per pixel).
 pub(crate) fn box_mean(src: &[f32], w: usize, h: usize, r: usize) -> Vec<f32> {
-    let sw = w + 1;
-    let mut sat = vec![0.0f64; sw * (h + 1)];
-    for y in 0..h {
-        let mut row_sum = 0.0f64;
-        for x in 0..w {
-            row_sum += f64::from(src[y * w + x]);
-            sat[(y + 1) * sw + x + 1] = sat[y * sw + x + 1] + row_sum;
-        }
+    let mut tmp = vec![0.0f32; w * h];
+    for (src_row, out_row) in src.chunks_exact(w).zip(tmp.chunks_exact_mut(w)) {
+        running_box(src_row, out_row, r);
     }
     let mut out = vec![0.0f32; w * h];
-    for y in 0..h {
-        let y0 = y.saturating_sub(r);
-        let y1 = (y + r + 1).min(h);
-        for x in 0..w {
-            let x0 = x.saturating_sub(r);
-            let x1 = (x + r + 1).min(w);
-            let s = sat[y1 * sw + x1] - sat[y0 * sw + x1] - sat[y1 * sw + x0] + sat[y0 * sw + x0];
-            out[y * w + x] = (s / ((y1 - y0) * (x1 - x0)) as f64) as f32;
+    let mut col = vec![0.0f32; h];
+    let mut col_out = vec![0.0f32; h];
+    for x in 0..w {
+        for (y, c) in col.iter_mut().enumerate() {
+            *c = tmp[y * w + x];
+        }
+        running_box(&col, &mut col_out, r);
+        for (y, &c) in col_out.iter().enumerate() {
+            out[y * w + x] = c;
         }
     }
     out
+}
+
+/// 1-D box mean of radius r with the window cut at both ends.
+fn running_box(src: &[f32], out: &mut [f32], r: usize) {
+    let n = src.len();
+    if n == 0 {
+        return;
+    }
+    let mut sum: f32 = src[..(r + 1).min(n)].iter().sum();
+    let mut lo = 0usize; // first index in the window
+    let mut hi = (r + 1).min(n); // one past the last index
+    for (i, o) in out.iter_mut().enumerate() {
+        let want_lo = i.saturating_sub(r);
+        let want_hi = (i + r + 1).min(n);
+        while hi < want_hi {
+            sum += src[hi];
+            hi += 1;
+        }
+        while lo < want_lo {
+            sum -= src[lo];
+            lo += 1;
+        }
+        *o = sum / (hi - lo) as f32;
+    }
 }
 
 /// Mean squared differences along 0°, 45°, 90° and 135° inside [x0, x1) × [y0, y1):
@@ -177,6 +197,27 @@ pub(crate) fn directional_energy(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn box_mean_matches_brute_force() {
+        let (w, h, r) = (13usize, 9usize, 3usize);
+        let src: Vec<f32> = (0..w * h).map(|i| ((i * 31) % 17) as f32).collect();
+        let fast = box_mean(&src, w, h, r);
+        for y in 0..h {
+            for x in 0..w {
+                let (y0, y1) = (y.saturating_sub(r), (y + r + 1).min(h));
+                let (x0, x1) = (x.saturating_sub(r), (x + r + 1).min(w));
+                let mut s = 0.0;
+                for yy in y0..y1 {
+                    for xx in x0..x1 {
+                        s += src[yy * w + xx];
+                    }
+                }
+                let expect = s / ((y1 - y0) * (x1 - x0)) as f32;
+                assert!((fast[y * w + x] - expect).abs() < 1e-3, "{x},{y}");
+            }
+        }
+    }
 
     #[test]
     fn quantile_of_a_ramp() {

@@ -56,7 +56,7 @@ pub(crate) fn refine_translation(fixed: &Fixed, region: &Region, moving: &WorkIm
     let mut shift = start;
     let mut last_step = f64::INFINITY;
     for _ in 0..iterations {
-        let acc = accumulate(fixed, region, moving, shift);
+        let acc = accumulate::<false>(fixed, region, moving, shift);
         let Some(step) = acc.gauss_newton_step() else {
             break;
         };
@@ -71,7 +71,7 @@ pub(crate) fn refine_translation(fixed: &Fixed, region: &Region, moving: &WorkIm
             break;
         }
     }
-    let acc = accumulate(fixed, region, moving, shift);
+    let acc = accumulate::<true>(fixed, region, moving, shift);
     Refined { shift, ncc: acc.ncc(), last_step }
 }
 
@@ -126,8 +126,9 @@ impl Sums {
     }
 }
 
-/// One pass over the region: row-wise f32 partial sums (short rows), f64 totals.
-fn accumulate(fixed: &Fixed, region: &Region, moving: &WorkImage, shift: [f64; 2]) -> Sums {
+/// One pass over the region: row-wise f32 partial sums (short rows), f64 totals. The
+/// correlation sums are only needed for the final NCC (`WITH_NCC`).
+fn accumulate<const WITH_NCC: bool>(fixed: &Fixed, region: &Region, moving: &WorkImage, shift: [f64; 2]) -> Sums {
     let img = fixed.img;
     let stride = region.stride.max(1);
     let mut s = Sums::default();
@@ -165,11 +166,13 @@ fn accumulate(fixed: &Fixed, region: &Region, moving: &WorkImage, shift: [f64; 2
             r[6] += wgy * gy;
             r[7] += wgx * e;
             r[8] += wgy * e;
-            r[9] += w * f;
-            r[10] += w * m;
-            r[11] += w * f * f;
-            r[12] += w * m * m;
-            r[13] += w * f * m;
+            if WITH_NCC {
+                r[9] += w * f;
+                r[10] += w * m;
+                r[11] += w * f * f;
+                r[12] += w * m * m;
+                r[13] += w * f * m;
+            }
             px += stride;
         }
         let r: [f64; 14] = r.map(f64::from);

@@ -44,7 +44,7 @@ pub fn stabilize(
     let (width, height) = validate(frames, params)?;
     let factor = params
         .downsample
-        .unwrap_or_else(|| (width.min(height) / 200).max(1)) as usize;
+        .unwrap_or_else(|| (width.min(height) / 190).max(1)) as usize;
     if (width as usize / factor) < 32 || (height as usize / factor) < 32 {
         return Err(StabilizeError::TooSmall {
             w: width,
@@ -420,7 +420,7 @@ fn refine_over_overlap(fixed: &Fixed, moving: &WorkImage, start: [f64; 2], param
     }
     let tx = tukey(wx, 0.3);
     let ty = tukey(wy, 0.3);
-    let stride = params.refine_stride.unwrap_or_else(|| ((wx * wy) as f64 / 25_000.0).sqrt().floor().max(1.0) as usize);
+    let stride = params.refine_stride.unwrap_or_else(|| ((wx * wy) as f64 / 12_000.0).sqrt().round().max(1.0) as usize);
     let region = Region { ox, oy, tx: &tx, ty: &ty, stride };
     refine_translation(fixed, &region, moving, start, params.refine_iterations)
 }

@@ -309,7 +309,7 @@ pub fn km_plot(title: &str, horizon: f64, groups: &[KmCurve], note: &str) -> Res
     let risk_rows = groups.len() as u32;
     let height = 400 + 22 * risk_rows + 30;
     {
-        let root = SVGBackend::with_string(&mut svg, (560, height)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (540, height)).into_drawing_area();
         root.fill(&WHITE).map_err(&err)?;
         let (upper, lower) = root.split_vertically(400);
         let x_max = if horizon > 0.0 {

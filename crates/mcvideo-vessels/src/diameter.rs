@@ -107,9 +107,12 @@ fn fwhm(profile: &[f64], centre: usize) -> Option<ProfileWidth> {
     let (peak_at, peak) = (centre - reach..=centre + reach)
         .map(|k| (k, profile[k]))
         .max_by(|a, b| a.1.total_cmp(&b.1))?;
-    // Background on each side: the lowest value out to the end of the range.
-    let left_base = profile[..=peak_at].iter().copied().fold(f64::INFINITY, f64::min);
-    let right_base = profile[peak_at..].iter().copied().fold(f64::INFINITY, f64::min);
+    // Background on each side: the mean of the outer third of the range (the minimum would
+    // be biased low by noise and texture, widening the half-maximum crossing).
+    let outer = (profile.len() / 6).max(1);
+    let mean = |s: &[f64]| s.iter().sum::<f64>() / s.len() as f64;
+    let left_base = mean(&profile[..outer]);
+    let right_base = mean(&profile[profile.len() - outer..]);
     let base = 0.5 * (left_base + right_base);
     if peak - base <= 0.0 {
         return None;

@@ -342,7 +342,8 @@ pub fn detect_vessels(
             0.5 * guess + 1.0,
         );
         let (diameter_px, contrast_peak) = match measured {
-            Some(m) => (m.fwhm_px, m.contrast),
+            Some(m) if m.fwhm_px.is_finite() && m.fwhm_px > 0.0 => (m.fwhm_px, m.contrast),
+            Some(_) => (guess, 0.0),
             None => (guess, 0.0),
         };
         let diameter_um = diameter_px * um_per_px;
