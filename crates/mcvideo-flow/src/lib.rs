@@ -103,7 +103,7 @@ impl Default for FlowParams {
             half_width_fraction: 0.3,
             min_columns: 8,
             beyond_range_is_continuous: true,
-            end_trim_diameters: 1.0,
+            end_trim_diameters: 0.5,
         }
     }
 }
@@ -333,7 +333,7 @@ pub fn measure_vessels(
             } else {
                 0.0
             };
-            let inner = diagram::trim_polyline(centerline, trim, 0.25);
+            let inner = diagram::trim_polyline(centerline, trim, 0.15);
             let plan = SamplingPlan::new(&inner, half_width(*diameter_px, params));
             let std = plan.diagram(frames, shifts_px);
             measure_flow(&std, fps, um_per_px, params)

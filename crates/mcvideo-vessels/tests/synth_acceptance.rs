@@ -17,7 +17,7 @@ fn synth_clip_meets_acceptance() {
             um_per_px: um,
             width: 240,
             height: 180,
-            duration_s: 0.6,
+            duration_s: 1.2,
             ..SynthParams::default()
         };
         let (mean, truth) = synth_mean(&params);
