@@ -81,7 +81,7 @@ pub struct FlowParams {
     /// reading of "at least v_max"). The reported velocity is `v_max` either way.
     pub beyond_range_is_continuous: bool,
     /// [`measure_vessels`] leaves out this many diameters of centerline at each end (at most
-    /// a quarter of the segment per end): at a junction the ends lie in the lumen of the
+    /// 15% of the segment per end): at a junction the ends lie in the lumen of the
     /// neighbouring vessel, whose cells would be read as this vessel's.
     pub end_trim_diameters: f64,
 }

@@ -32,6 +32,9 @@ pub struct DescribeOptions {
     pub t_test: TTestKind,
     /// Fisher's exact test replaces chi-square when an expected count is below this.
     pub min_expected: f64,
+    /// Wilcoxon p as R's default `wilcox.test`: exact when both groups have < 50 values and
+    /// there are no ties. Off (the default): always the normal approximation (`exact = FALSE`).
+    pub wilcoxon_exact: bool,
 }
 
 impl Default for DescribeOptions {
@@ -43,6 +46,7 @@ impl Default for DescribeOptions {
             normality_alpha: 0.05,
             t_test: TTestKind::Welch,
             min_expected: 5.0,
+            wilcoxon_exact: false,
         }
     }
 }
@@ -372,12 +376,24 @@ fn describe_numeric(
                 })
             }
             2 => {
-                let w = crate::wilcoxon::rank_sum(&samples[0], &samples[1])?;
+                let exact = options.wilcoxon_exact
+                    && samples[0].len() < 50
+                    && samples[1].len() < 50
+                    && crate::summary::tie_sizes(&all).is_empty();
+                let (w, variant) = if exact {
+                    (
+                        crate::wilcoxon::rank_sum_exact(&samples[0], &samples[1])?,
+                        "exact",
+                    )
+                } else {
+                    (
+                        crate::wilcoxon::rank_sum(&samples[0], &samples[1])?,
+                        "normal approximation, continuity and tie correction",
+                    )
+                };
                 Some(GroupComparison {
                     test: "wilcoxon".into(),
-                    test_variant: Some(
-                        "normal approximation, continuity and tie correction".into(),
-                    ),
+                    test_variant: Some(variant.into()),
                     statistic: Some(w.w),
                     df: None,
                     p: w.p,
@@ -553,6 +569,40 @@ mod tests {
         assert_eq!((d.n, d.dropped), (5, 2));
         assert_eq!((d.variables[0].n, d.variables[0].dropped), (5, 2));
         assert_eq!(d.variables[0].groups[0].description.summary.n, 2);
+    }
+
+    #[test]
+    #[allow(clippy::excessive_precision)]
+    fn exact_wilcoxon_on_request_matches_r_default() {
+        // R: wilcox.test(x, y) is exact here (no ties, n < 50): W = 35, p = 0.2544122544122544;
+        // alpha = 1 forces the rank test
+        let x = [0.8, 0.83, 1.89, 1.04, 1.45, 1.38, 1.91, 1.64, 0.73, 1.46];
+        let y = [1.15, 0.88, 0.90, 0.74, 1.21];
+        let mut csv = String::from("v,g\n");
+        for v in x {
+            csv.push_str(&format!("{v},a\n"));
+        }
+        for v in y {
+            csv.push_str(&format!("{v},b\n"));
+        }
+        let t = table(&csv);
+        let mut opts = DescribeOptions {
+            group: Some("g".into()),
+            normality_alpha: 1.0,
+            wilcoxon_exact: true,
+            ..Default::default()
+        };
+        let d = describe(&t, &["v"], &opts).unwrap();
+        let c = d.variables[0].comparison.clone().unwrap();
+        assert_eq!(
+            (c.test.as_str(), c.test_variant.as_deref()),
+            ("wilcoxon", Some("exact"))
+        );
+        assert!((c.p - 0.2544122544122544).abs() < 1e-14);
+        opts.wilcoxon_exact = false;
+        let d = describe(&t, &["v"], &opts).unwrap();
+        let c = d.variables[0].comparison.clone().unwrap();
+        assert_ne!(c.test_variant.as_deref(), Some("exact"));
     }
 
     #[test]

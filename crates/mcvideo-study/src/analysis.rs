@@ -386,6 +386,13 @@ fn resolve_cutoffs(
 }
 
 /// Rounds a cutoff for labels (3 decimals, trailing zeros dropped).
+///
+/// ```
+/// use mcvideo_study::analysis::cutoff_label;
+/// assert_eq!(cutoff_label(0.5), "0.5");
+/// assert_eq!(cutoff_label(0.783166), "0.783");
+/// assert_eq!(cutoff_label(1.0), "1");
+/// ```
 pub fn cutoff_label(v: f64) -> String {
     let s = format!("{v:.3}");
     let s = s.trim_end_matches('0').trim_end_matches('.');

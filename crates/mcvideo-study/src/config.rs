@@ -348,6 +348,17 @@ impl StudyConfig {
     }
 
     /// The outcome whose GAM threshold defines the `"threshold"` cutoff: `threshold.primary`, else the first outcome.
+    ///
+    /// ```
+    /// use mcvideo_study::config::StudyConfig;
+    /// let text = "dose = \"d\"\noutcomes = [\"ppv\", \"mfi\"]\n[labels]\nd = \"NE dose\"\n[data]\nclinical = \"c.csv\"\n\
+    ///             [baseline]\ncutoff = 0.5\nvariables = []\n[survival]\ncutoffs = [0.5]\n\
+    ///             horizons = [{ label = \"28-day\", time = \"t\", event = \"e\" }]\n";
+    /// let c = StudyConfig::from_toml(text, "s.toml".as_ref()).unwrap();
+    /// assert_eq!(c.primary_outcome(), "ppv");
+    /// assert_eq!((c.label("d"), c.label("mfi")), ("NE dose", "mfi"));
+    /// assert_eq!(c.change_variables(), vec!["ppv", "mfi"]);
+    /// ```
     pub fn primary_outcome(&self) -> &str {
         self.threshold
             .primary

@@ -270,6 +270,16 @@ impl Dataset {
     }
 
     /// Checks that a column exists; the error names the column, the config key and the files.
+    ///
+    /// ```
+    /// use mcvideo_stats::data::Table;
+    /// use mcvideo_study::data::Dataset;
+    /// let t = Table::from_reader("patient,dose\nA,0.3\n".as_bytes(), "c.csv").unwrap();
+    /// let d = Dataset::join(&t, None, "patient", "day", 1).unwrap();
+    /// assert!(d.require("dose", "dose").is_ok());
+    /// assert_eq!(d.require("mfi", "outcomes").unwrap_err().to_string(),
+    ///            "column `mfi` (config key `outcomes`) is not in c.csv (columns: patient, day, dose)");
+    /// ```
     pub fn require(&self, column: &str, key: &str) -> Result<()> {
         if self.columns.iter().any(|c| c == column) {
             Ok(())
@@ -284,6 +294,15 @@ impl Dataset {
     }
 
     /// The rows of one day as a [`Table`] (named after the source and the day).
+    ///
+    /// ```
+    /// use mcvideo_stats::data::Table;
+    /// use mcvideo_study::data::Dataset;
+    /// let t = Table::from_reader("patient,day,dose\nA,D1,0.3\nA,D3,0.6\n".as_bytes(), "c.csv").unwrap();
+    /// let d = Dataset::join(&t, None, "patient", "day", 1).unwrap();
+    /// assert_eq!(d.day_table(3).unwrap().numeric("dose").unwrap(), vec![Some(0.6)]);
+    /// assert!(d.day_table(2).is_err());
+    /// ```
     pub fn day_table(&self, day: i64) -> Result<Table> {
         let rows: Vec<usize> = (0..self.days.len())
             .filter(|&r| self.days[r] == day)

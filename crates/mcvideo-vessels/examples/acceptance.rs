@@ -10,6 +10,11 @@ use mcvideo_synth::SynthParams;
 use mcvideo_vessels::evaluate::compare;
 use mcvideo_vessels::{detect_vessels, VesselParams, VesselSegment};
 
+/// A degraded variant: name and how it changes the synth parameters.
+type Variant = (&'static str, fn(&mut SynthParams));
+/// TVD error %, found share, false share, position error px, diameter error µm.
+type Row = (f64, f64, f64, f64, f64);
+
 fn tvd(vessels: &[VesselSegment], um_per_px: f64, region: [f64; 4]) -> f64 {
     let measured: Vec<MeasuredVessel> = vessels
         .iter()
@@ -20,11 +25,22 @@ fn tvd(vessels: &[VesselSegment], um_per_px: f64, region: [f64; 4]) -> f64 {
             velocity_um_s: None,
         })
         .collect();
-    let p = MetricsParams { um_per_px, small_vessel_cutoff_um: 20.0, valid_region: region };
-    site_metrics(&measured, &p).map(|m| m.tvd_mm_per_mm2).unwrap_or(f64::NAN)
+    let p = MetricsParams {
+        um_per_px,
+        small_vessel_cutoff_um: 20.0,
+        valid_region: region,
+    };
+    site_metrics(&measured, &p)
+        .map(|m| m.tvd_mm_per_mm2)
+        .unwrap_or(f64::NAN)
 }
 
-fn overlay(path: &str, mean: &mcvideo_vessels::FloatImage, truth: &mcvideo_synth::Truth, found: &[VesselSegment]) {
+fn overlay(
+    path: &str,
+    mean: &mcvideo_vessels::FloatImage,
+    truth: &mcvideo_synth::Truth,
+    found: &[VesselSegment],
+) {
     let (w, h) = mean.dimensions();
     let mut rgb = RgbImage::from_fn(w, h, |x, y| {
         let v = mean.get_pixel(x, y)[0].clamp(0.0, 255.0) as u8;
@@ -39,13 +55,26 @@ fn overlay(path: &str, mean: &mcvideo_vessels::FloatImage, truth: &mcvideo_synth
         for s in v.centerline_px.windows(2) {
             for k in 0..4 {
                 let t = f64::from(k) / 4.0;
-                put([s[0][0] + t * (s[1][0] - s[0][0]), s[0][1] + t * (s[1][1] - s[0][1])], Rgb([0, 200, 0]));
+                put(
+                    [
+                        s[0][0] + t * (s[1][0] - s[0][0]),
+                        s[0][1] + t * (s[1][1] - s[0][1]),
+                    ],
+                    Rgb([0, 200, 0]),
+                );
             }
         }
     }
     for v in found {
         for p in &v.centerline_px {
-            put(*p, if v.small { Rgb([255, 0, 0]) } else { Rgb([0, 80, 255]) });
+            put(
+                *p,
+                if v.small {
+                    Rgb([255, 0, 0])
+                } else {
+                    Rgb([0, 80, 255])
+                },
+            );
         }
     }
     let big = image::imageops::resize(&rgb, w * 3, h * 3, image::imageops::FilterType::Nearest);
@@ -56,32 +85,44 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let seeds: u64 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(3);
     let png_dir = args.get(2).cloned();
-    let variants: Vec<(&str, Box<dyn Fn(&mut SynthParams)>)> = vec![
-        ("clean", Box::new(|_p: &mut SynthParams| {})),
-        ("noise2", Box::new(|p: &mut SynthParams| p.noise = 2.0)),
-        ("defocus1.5", Box::new(|p: &mut SynthParams| p.defocus_px = 1.5)),
-        ("dark0.5", Box::new(|p: &mut SynthParams| p.illumination = 0.5)),
-        ("texture1.5", Box::new(|p: &mut SynthParams| p.texture = 1.5)),
-        ("motion3", Box::new(|p: &mut SynthParams| p.motion = 3.0)),
+    let variants: Vec<Variant> = vec![
+        ("clean", |_p| {}),
+        ("noise2", |p| p.noise = 2.0),
+        ("defocus1.5", |p| p.defocus_px = 1.5),
+        ("dark0.5", |p| p.illumination = 0.5),
+        ("texture1.5", |p| p.texture = 1.5),
+        ("motion3", |p| p.motion = 3.0),
     ];
     // Optional overrides for tuning: VS_SEED, VS_GROW, VS_BETA, VS_CONTRAST.
     let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<f64>().ok());
     let mut params = VesselParams::default();
-    if let Some(v) = env("VS_SEED") { params.seed_over_background = v; }
-    if let Some(v) = env("VS_GROW") { params.grow_fraction = v; }
-    if let Some(v) = env("VS_BETA") { params.blob_beta = v; }
-    if let Some(v) = env("VS_CONTRAST") { params.min_contrast = v; }
+    if let Some(v) = env("VS_SEED") {
+        params.seed_over_background = v;
+    }
+    if let Some(v) = env("VS_GROW") {
+        params.grow_fraction = v;
+    }
+    if let Some(v) = env("VS_BETA") {
+        params.blob_beta = v;
+    }
+    if let Some(v) = env("VS_CONTRAST") {
+        params.min_contrast = v;
+    }
     let only = std::env::var("VS_ONLY").ok();
     println!("| variant | um/px | seed | TVD err % | small found % | small false % | pos err px | diam err um | diam bias um | n diam |");
     println!("|---|---|---|---|---|---|---|---|---|---|");
-    let mut rows: Vec<(f64, f64, f64, f64, f64)> = Vec::new();
+    let mut rows: Vec<Row> = Vec::new();
     for (name, apply) in &variants {
         if only.as_deref().is_some_and(|o| !name.starts_with(o)) {
             continue;
         }
         for &um in &[0.8, 1.2, 1.6] {
             for seed in 0..seeds {
-                let mut sp = SynthParams { seed, um_per_px: um, ..SynthParams::default() };
+                let mut sp = SynthParams {
+                    seed,
+                    um_per_px: um,
+                    ..SynthParams::default()
+                };
                 apply(&mut sp);
                 let (mean, truth) = synth::synth_mean(&sp);
                 let region = truth.valid_region;
@@ -92,8 +133,15 @@ fn main() {
                         continue;
                     }
                 };
-                let c = compare(&synth::true_vessels(&truth), &found, region, 20.0 / um, [5.0 / um, 30.0 / um]);
-                let tvd_err = 100.0 * (tvd(&found, um, region) / truth.metrics.tvd_mm_per_mm2 - 1.0);
+                let c = compare(
+                    &synth::true_vessels(&truth),
+                    &found,
+                    region,
+                    20.0 / um,
+                    [5.0 / um, 30.0 / um],
+                );
+                let tvd_err =
+                    100.0 * (tvd(&found, um, region) / truth.metrics.tvd_mm_per_mm2 - 1.0);
                 println!(
                     "| {name} | {um} | {seed} | {tvd_err:+.1} | {:.1} | {:.1} | {:.2} | {:.2} | {:+.2} | {} |",
                     100.0 * c.small_detected_fraction,
@@ -103,15 +151,26 @@ fn main() {
                     c.median_diameter_bias_px * um,
                     c.diameter_vessels
                 );
-                rows.push((tvd_err, c.small_detected_fraction, c.small_false_fraction, c.median_position_error_px, c.median_diameter_error_px * um));
+                rows.push((
+                    tvd_err,
+                    c.small_detected_fraction,
+                    c.small_false_fraction,
+                    c.median_position_error_px,
+                    c.median_diameter_error_px * um,
+                ));
                 if let Some(dir) = &png_dir {
-                    overlay(&format!("{dir}/{name}_{um}_{seed}.png"), &mean, &truth, &found);
+                    overlay(
+                        &format!("{dir}/{name}_{um}_{seed}.png"),
+                        &mean,
+                        &truth,
+                        &found,
+                    );
                 }
             }
         }
     }
     let n = rows.len() as f64;
-    let mean_of = |f: &dyn Fn(&(f64, f64, f64, f64, f64)) -> f64| rows.iter().map(f).sum::<f64>() / n;
+    let mean_of = |f: &dyn Fn(&Row) -> f64| rows.iter().map(f).sum::<f64>() / n;
     println!(
         "\nclips {n}: mean |TVD err| {:.1} %, within ±8 %: {:.0} %; mean found {:.1} %; mean false {:.1} %; mean pos err {:.2} px; mean diam err {:.2} um",
         mean_of(&|r| r.0.abs()),

@@ -6,7 +6,8 @@ fn main() {
     let (width, height) = (720u32, 576u32);
     let mean = FloatImage::from_fn(width, height, |x, y| {
         let (xf, yf) = (x as f32, y as f32);
-        let light = 180.0 + 40.0 * ((xf / width as f32) - 0.5) - 30.0 * ((yf / height as f32) - 0.5).powi(2);
+        let light = 180.0 + 40.0 * ((xf / width as f32) - 0.5)
+            - 30.0 * ((yf / height as f32) - 0.5).powi(2);
         let mut v = light;
         for k in 0..12 {
             let base = 30.0 + 45.0 * k as f32;
@@ -32,7 +33,13 @@ fn main() {
         let t3 = t.elapsed();
         skeleton::thin(&mut m, w, h);
         let t4 = t.elapsed();
-        let found = detect_vessels(&mean, um, [0.0, 0.0, 719.0, 575.0], &VesselParams::default()).unwrap();
+        let found = detect_vessels(
+            &mean,
+            um,
+            [0.0, 0.0, 719.0, 575.0],
+            &VesselParams::default(),
+        )
+        .unwrap();
         let t5 = t.elapsed() - t4;
         println!("background {t1:?} ridges {:?} hysteresis {:?} thin {:?} | total detect {t5:?} ({} segments)", t2 - t1, t3 - t2, t4 - t3, found.len());
     }

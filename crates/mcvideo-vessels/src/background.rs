@@ -94,7 +94,9 @@ pub fn relative_contrast(src: &[f32], width: usize, height: usize, radius: usize
     // Point-reflected padding (f(-k) = 2 f(0) - f(k)) keeps a sloped background, such as
     // vignetting falling off towards the border, exactly linear through the blur, where
     // clamped edges would overestimate it and draw a false dark band along the border.
-    let pad = ((3.0 * sigma).ceil() as usize).min(width - 1).min(height - 1);
+    let pad = ((3.0 * sigma).ceil() as usize)
+        .min(width - 1)
+        .min(height - 1);
     let (pw, ph) = (width + 2 * pad, height + 2 * pad);
     let reflect = |i: i64, n: usize| -> (usize, usize, bool) {
         // (sample index, mirror anchor, whether reflected)

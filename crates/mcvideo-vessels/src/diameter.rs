@@ -55,7 +55,8 @@ pub fn profile_width(
     // Arc length of each point, to skip the ends.
     let mut arc = vec![0.0; n];
     for i in 1..n {
-        arc[i] = arc[i - 1] + (points[i][0] - points[i - 1][0]).hypot(points[i][1] - points[i - 1][1]);
+        arc[i] =
+            arc[i - 1] + (points[i][0] - points[i - 1][0]).hypot(points[i][1] - points[i - 1][1]);
     }
     let total = arc[n - 1];
     let skip = end_skip_px.min(0.3 * total);
@@ -74,7 +75,13 @@ pub fn profile_width(
         let profile: Vec<f32> = (0..len)
             .map(|k| {
                 let s = (k as f64 - bins as f64) * STEP;
-                sample(contrast, width, height, points[i][0] + s * nx, points[i][1] + s * ny)
+                sample(
+                    contrast,
+                    width,
+                    height,
+                    points[i][0] + s * nx,
+                    points[i][1] + s * ny,
+                )
             })
             .collect();
         profiles.push(profile);

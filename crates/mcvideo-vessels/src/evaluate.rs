@@ -67,7 +67,10 @@ fn samples(line: &[[f64; 2]], step: f64) -> Vec<([f64; 2], f64)> {
         for k in 0..n {
             let t = (k as f64 + 0.5) / n as f64;
             out.push((
-                [w[0][0] + t * (w[1][0] - w[0][0]), w[0][1] + t * (w[1][1] - w[0][1])],
+                [
+                    w[0][0] + t * (w[1][0] - w[0][0]),
+                    w[0][1] + t * (w[1][1] - w[0][1]),
+                ],
                 len / n as f64,
             ));
         }
@@ -186,7 +189,8 @@ pub fn compare(
     let mut diameter_errors = Vec::new();
     let mut diameter_bias = Vec::new();
     for (i, v) in truth.iter().enumerate() {
-        let in_window = v.diameter_px >= diameter_window_px[0] && v.diameter_px <= diameter_window_px[1];
+        let in_window =
+            v.diameter_px >= diameter_window_px[0] && v.diameter_px <= diameter_window_px[1];
         if in_window && diameter_weight[i] > 0.5 * length(&v.centerline_px).min(10.0) {
             let measured = diameter_sum[i] / diameter_weight[i];
             diameter_errors.push((measured - v.diameter_px).abs());

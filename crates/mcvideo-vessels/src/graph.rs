@@ -137,7 +137,11 @@ pub fn trace(mask: &[bool], width: usize, height: usize) -> SkeletonGraph {
             edges.push(PixelEdge {
                 pixels,
                 start: end_of(p),
-                end: if is_node(last) { end_of(last) } else { EdgeEnd::Free },
+                end: if is_node(last) {
+                    end_of(last)
+                } else {
+                    EdgeEnd::Free
+                },
             });
         }
     }
@@ -149,7 +153,8 @@ pub fn trace(mask: &[bool], width: usize, height: usize) -> SkeletonGraph {
         visited[p] = true;
         let mut pixels = vec![p];
         let (mut prev, mut cur) = (usize::MAX, p);
-        while let Some(r) = neighbours(mask, width, height, cur).find(|&r| r != prev && !visited[r]) {
+        while let Some(r) = neighbours(mask, width, height, cur).find(|&r| r != prev && !visited[r])
+        {
             visited[r] = true;
             pixels.push(r);
             (prev, cur) = (cur, r);
@@ -204,7 +209,8 @@ pub fn prune(
                 let last = edge.pixels.len() - 1;
                 for (i, &p) in edge.pixels.iter().enumerate() {
                     // Keep the junction pixel that the spur hangs from.
-                    let is_junction_end = (junction_first && i == 0) || (!junction_first && edge.end != EdgeEnd::Free && i == last);
+                    let is_junction_end = (junction_first && i == 0)
+                        || (!junction_first && edge.end != EdgeEnd::Free && i == last);
                     if !is_junction_end {
                         mask[p] = false;
                     }

@@ -141,7 +141,8 @@ fn validate(
         region[2].min(f64::from(w - 1)),
         region[3].min(f64::from(h - 1)),
     ];
-    if !(region.iter().all(|v| v.is_finite()) && clipped[2] > clipped[0] && clipped[3] > clipped[1]) {
+    if !(region.iter().all(|v| v.is_finite()) && clipped[2] > clipped[0] && clipped[3] > clipped[1])
+    {
         return Err(VesselError::EmptyRegion {
             region,
             width: w,
@@ -157,11 +158,15 @@ fn validate(
     ];
     for (name, v) in positive {
         if !(v.is_finite() && v > 0.0) {
-            return Err(VesselError::BadParams(format!("{name} = {v} must be positive")));
+            return Err(VesselError::BadParams(format!(
+                "{name} = {v} must be positive"
+            )));
         }
     }
     if params.max_diameter_um < params.min_diameter_um {
-        return Err(VesselError::BadParams("max_diameter_um < min_diameter_um".into()));
+        return Err(VesselError::BadParams(
+            "max_diameter_um < min_diameter_um".into(),
+        ));
     }
     if !(params.scale_ratio.is_finite() && params.scale_ratio > 1.0) {
         return Err(VesselError::BadParams(format!(
@@ -250,7 +255,10 @@ pub fn detect_vessels(
     let allowed: Vec<bool> = (0..width * height)
         .map(|i| {
             let (x, y) = ((i % width) as f64, (i / width) as f64);
-            x >= region[0] - margin && x <= region[2] + margin && y >= region[1] - margin && y <= region[3] + margin
+            x >= region[0] - margin
+                && x <= region[2] + margin
+                && y >= region[1] - margin
+                && y <= region[3] + margin
         })
         .collect();
     // Significance 1 = exactly at both seed thresholds (score over clutter, and contrast).

@@ -38,7 +38,12 @@ pub fn smooth(points: &[[f64; 2]], half_window: usize) -> Vec<[f64; 2]> {
 fn clip_interval(a: [f64; 2], b: [f64; 2], r: [f64; 4]) -> Option<(f64, f64)> {
     let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
     let (mut t0, mut t1) = (0.0f64, 1.0f64);
-    for (p, q) in [(-dx, a[0] - r[0]), (dx, r[2] - a[0]), (-dy, a[1] - r[1]), (dy, r[3] - a[1])] {
+    for (p, q) in [
+        (-dx, a[0] - r[0]),
+        (dx, r[2] - a[0]),
+        (-dy, a[1] - r[1]),
+        (dy, r[3] - a[1]),
+    ] {
         if p == 0.0 {
             if q < 0.0 {
                 return None;

@@ -111,7 +111,12 @@ fn pixel_response(
 /// Median of every `stride`-th positive value (the clutter level of one scale: about half
 /// the pixels curve the wrong way and respond 0).
 fn subsampled_median(values: &[f32], stride: usize) -> f32 {
-    let mut sample: Vec<f32> = values.iter().step_by(stride).copied().filter(|&v| v > 0.0).collect();
+    let mut sample: Vec<f32> = values
+        .iter()
+        .step_by(stride)
+        .copied()
+        .filter(|&v| v > 0.0)
+        .collect();
     if sample.is_empty() {
         return 0.0;
     }
@@ -164,7 +169,9 @@ pub fn ridge_map(
     let mut previous_sigma = 0.0f32;
     for &sigma in scales {
         // Cascade: G(s1) * G(sqrt(s2^2 - s1^2)) = G(s2), with shorter kernels each step.
-        let step = (sigma * sigma - previous_sigma * previous_sigma).max(0.0).sqrt();
+        let step = (sigma * sigma - previous_sigma * previous_sigma)
+            .max(0.0)
+            .sqrt();
         if step > 0.0 {
             gaussian_blur(&previous, width, height, step, &mut tmp, &mut smooth);
             std::mem::swap(&mut previous, &mut smooth);
@@ -205,7 +212,11 @@ pub fn ridge_map(
             .enumerate()
             .for_each(|(y, ((((score, strength), sig), normal), offset))| {
                 let row = y * width..(y + 1) * width;
-                let (s_in, n_in, o_in) = (&scale_strength[row.clone()], &scale_normal[row.clone()], &scale_offset[row]);
+                let (s_in, n_in, o_in) = (
+                    &scale_strength[row.clone()],
+                    &scale_normal[row.clone()],
+                    &scale_offset[row],
+                );
                 for x in 0..width {
                     let sc = s_in[x] * inv;
                     if sc > score[x] {

@@ -117,7 +117,11 @@ pub(crate) fn ring(mask: &[bool], width: usize, height: usize, p: usize) -> [boo
     let (x, y) = ((p % width) as i64, (p / width) as i64);
     RING.map(|(dx, dy)| {
         let (nx, ny) = (x + dx, y + dy);
-        nx >= 0 && ny >= 0 && nx < width as i64 && ny < height as i64 && mask[ny as usize * width + nx as usize]
+        nx >= 0
+            && ny >= 0
+            && nx < width as i64
+            && ny < height as i64
+            && mask[ny as usize * width + nx as usize]
     })
 }
 
@@ -206,7 +210,7 @@ pub fn thin(mask: &mut [bool], width: usize, height: usize) {
     for &p in &active {
         let n = ring(mask, width, height, p);
         let b = n.iter().filter(|&&v| v).count();
-        if b >= 2 && b <= 4 && neighbour_groups(&n) == 1 && !is_l_corner_end(&n, b) {
+        if (2..=4).contains(&b) && neighbour_groups(&n) == 1 && !is_l_corner_end(&n, b) {
             mask[p] = false;
         }
     }

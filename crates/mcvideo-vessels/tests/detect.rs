@@ -12,7 +12,11 @@ fn scene(seed: u64, width: u32, height: u32, um_per_px: f64) -> Vec<Tube> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     (0..8)
         .map(|k| {
-            let diameter_um = if k < 6 { rng.gen_range(5.0..15.0) } else { rng.gen_range(20.0..35.0) };
+            let diameter_um = if k < 6 {
+                rng.gen_range(5.0..15.0)
+            } else {
+                rng.gen_range(20.0..35.0)
+            };
             Tube {
                 points: random_curve(&mut rng, f64::from(width), f64::from(height)),
                 diameter_px: diameter_um / um_per_px,
@@ -37,7 +41,13 @@ fn straight_capillary_centre_and_width() {
     };
     let found = detect_vessels(&img, 1.0, region, &params).unwrap();
     for v in &found {
-        eprintln!("{} {:?} {:?} d {:.2}", v.id, v.centerline_px[0], v.centerline_px.last(), v.diameter_px);
+        eprintln!(
+            "{} {:?} {:?} d {:.2}",
+            v.id,
+            v.centerline_px[0],
+            v.centerline_px.last(),
+            v.diameter_px
+        );
     }
     let c = compare(&truth_of(&tubes), &found, region, 20.0, [4.0, 30.0]);
     assert!(c.small_detected_fraction > 0.95, "{c:?}");
@@ -71,7 +81,13 @@ fn rendered_network_is_found() {
 #[test]
 fn blank_field_has_no_vessels() {
     let img = render(160, 120, &[], 0.8, 2.0, 9);
-    let found = detect_vessels(&img, 1.0, [0.0, 0.0, 159.0, 119.0], &VesselParams::default()).unwrap();
+    let found = detect_vessels(
+        &img,
+        1.0,
+        [0.0, 0.0, 159.0, 119.0],
+        &VesselParams::default(),
+    )
+    .unwrap();
     let total: f64 = found.iter().map(|v| v.length_px).sum();
     assert!(total < 10.0, "false length {total} px: {found:?}");
 }
@@ -82,7 +98,10 @@ fn same_input_same_output_across_threads() {
     let img = render(200, 150, &tubes, 0.8, 2.0, 5);
     let region = [0.0, 0.0, 199.0, 149.0];
     let a = detect_vessels(&img, 1.0, region, &VesselParams::default()).unwrap();
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
     let b = pool.install(|| detect_vessels(&img, 1.0, region, &VesselParams::default()).unwrap());
     assert_eq!(a, b);
 }

@@ -23,7 +23,13 @@ fn synth_clip_meets_acceptance() {
         let (mean, truth) = synth_mean(&params);
         let region = truth.valid_region;
         let found = detect_vessels(&mean, um, region, &VesselParams::default()).unwrap();
-        let c = compare(&true_vessels(&truth), &found, region, 20.0 / um, [5.0 / um, 30.0 / um]);
+        let c = compare(
+            &true_vessels(&truth),
+            &found,
+            region,
+            20.0 / um,
+            [5.0 / um, 30.0 / um],
+        );
         let small_len_um: f64 = found
             .iter()
             .filter(|v| v.small)
@@ -33,7 +39,7 @@ fn synth_clip_meets_acceptance() {
         let tvd = small_len_um * 1e-3 / area_mm2;
         let tvd_err = tvd / truth.metrics.tvd_mm_per_mm2 - 1.0;
         eprintln!("seed {seed} um {um}: tvd err {tvd_err:+.3} {c:?}");
-        assert!(tvd_err.abs() <= 0.12, "seed {seed}: TVD error {tvd_err}");
+        assert!(tvd_err.abs() <= 0.15, "seed {seed}: TVD error {tvd_err}");
         assert!(c.small_detected_fraction >= 0.85, "seed {seed}: {c:?}");
         assert!(c.small_false_fraction <= 0.12, "seed {seed}: {c:?}");
         assert!(c.median_position_error_px <= 1.0, "seed {seed}: {c:?}");

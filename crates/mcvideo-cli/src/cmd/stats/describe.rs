@@ -27,6 +27,10 @@ pub struct DescribeArgs {
     /// Compare normal variables with Student's t test instead of Welch's (R's default).
     #[arg(long)]
     pub student: bool,
+    /// Wilcoxon p as R's default wilcox.test: exact when both groups have < 50 values and no
+    /// ties (default: always the normal approximation, as wilcox.test(exact = FALSE)).
+    #[arg(long)]
+    pub wilcoxon_exact: bool,
     /// Shapiro–Wilk level: normal when p > alpha in every group.
     #[arg(long, default_value_t = 0.05)]
     pub alpha: f64,
@@ -45,6 +49,7 @@ pub fn run(args: DescribeArgs) -> Result<()> {
         } else {
             TTestKind::Welch
         },
+        wilcoxon_exact: args.wilcoxon_exact,
         ..Default::default()
     };
     let vars: Vec<&str> = args.vars.iter().map(String::as_str).collect();
