@@ -20,6 +20,8 @@ struct Tally {
     /// Continuous capillaries faster than range, and how many were reported `at_least`.
     beyond_range: usize,
     beyond_flagged: usize,
+    /// Of those, how many got a finite velocity that was not flagged (a wrong number).
+    beyond_wrong: usize,
     /// Confusion matrix [truth][measured] by count.
     confusion: [[usize; 4]; 4],
 }
@@ -62,6 +64,8 @@ fn evaluate(params: &SynthParams) -> Tally {
                         t.beyond_range += 1;
                         if f.at_least {
                             t.beyond_flagged += 1;
+                        } else if f.velocity_um_s.is_some() {
+                            t.beyond_wrong += 1;
                         }
                     }
                 }
@@ -140,6 +144,7 @@ fn accuracy_table() {
         all.velocity_errors.extend(t.velocity_errors);
         all.beyond_range += t.beyond_range;
         all.beyond_flagged += t.beyond_flagged;
+        all.beyond_wrong += t.beyond_wrong;
         for (a, b) in all.confusion.iter_mut().zip(t.confusion) {
             for (x, y) in a.iter_mut().zip(b) {
                 *x += y;

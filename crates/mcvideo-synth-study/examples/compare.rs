@@ -103,8 +103,8 @@ fn parse_args() -> Result<Args> {
 
 /// A CSV table as rows of column → text.
 fn read_table(path: &Path) -> Result<Vec<BTreeMap<String, String>>> {
-    let mut reader =
-        csv::Reader::from_path(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let mut reader = csv::Reader::from_path(path)
+        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
     let header: Vec<String> = reader
         .headers()
         .map_err(|e| format!("{}: bad header: {e}", path.display()))?
@@ -287,7 +287,11 @@ fn compare_patients(truth_path: &Path, patients_path: &Path) -> Result<(Vec<Erro
     for row in read_table(patients_path)? {
         let k = key(&row, patients_path)?;
         let t = truth.get(&k).ok_or_else(|| {
-            format!("{}: {k:?} is not in {}", patients_path.display(), truth_path.display())
+            format!(
+                "{}: {k:?} is not in {}",
+                patients_path.display(),
+                truth_path.display()
+            )
         })?;
         if number(&row, "n_sites", patients_path)?.unwrap_or(0.0) == 0.0 {
             without_sites += 1;
@@ -328,7 +332,9 @@ fn read_json(path: &Path) -> Result<Value> {
 }
 
 /// Outcome → (threshold x, bootstrap CI, rows used) from an `analysis.json`.
-fn thresholds(path: &Path) -> Result<BTreeMap<String, (Option<f64>, Option<[f64; 2]>, Option<u64>)>> {
+fn thresholds(
+    path: &Path,
+) -> Result<BTreeMap<String, (Option<f64>, Option<[f64; 2]>, Option<u64>)>> {
     let analysis = read_json(path)?;
     let list = analysis["thresholds"]
         .as_array()
@@ -450,7 +456,10 @@ fn run() -> Result<bool> {
         &sites.all,
     );
     print_error_table(
-        &format!("Site metrics, the {} acceptable sites vs truth", sites.acceptable),
+        &format!(
+            "Site metrics, the {} acceptable sites vs truth",
+            sites.acceptable
+        ),
         &SITE_METRICS,
         &sites.acceptable_only,
     );
@@ -483,7 +492,11 @@ fn run() -> Result<bool> {
     let mut threshold_json = Vec::new();
     if let (Some(videos), Some(truth)) = (&args.videos, &args.truth) {
         let checks = compare_thresholds(videos, truth)?;
-        println!("\nGAM thresholds (max curvature), videos vs truth ({} / {})\n", videos.display(), truth.display());
+        println!(
+            "\nGAM thresholds (max curvature), videos vs truth ({} / {})\n",
+            videos.display(),
+            truth.display()
+        );
         println!("| outcome | video threshold | n (videos) | truth threshold | truth 95% bootstrap CI | n (truth) | inside |");
         println!("| --- | ---: | ---: | ---: | --- | ---: | --- |");
         for c in &checks {
@@ -500,7 +513,10 @@ fn run() -> Result<bool> {
                 if c.inside() { "yes" } else { "NO" }
             );
             acceptance.push((
-                format!("{} threshold from the videos inside the truth's CI", c.outcome),
+                format!(
+                    "{} threshold from the videos inside the truth's CI",
+                    c.outcome
+                ),
                 c.video.map_or("none".into(), |x| fmt(x, 3)),
                 c.inside(),
             ));
@@ -514,13 +530,19 @@ fn run() -> Result<bool> {
 
     println!("\nAcceptance\n\n| item | value | pass |\n| --- | ---: | --- |");
     for (item, value, pass) in &acceptance {
-        println!("| {item} | {value} | {} |", if *pass { "yes" } else { "NO" });
+        println!(
+            "| {item} | {value} | {} |",
+            if *pass { "yes" } else { "NO" }
+        );
     }
     let passed = acceptance.iter().all(|(_, _, p)| *p);
 
     if let Some(out) = &args.all_sites_patients {
         write_all_sites_patients(&sites_path, out)?;
-        println!("\nwrote {} (every scored site averaged, quality ignored)", out.display());
+        println!(
+            "\nwrote {} (every scored site averaged, quality ignored)",
+            out.display()
+        );
     }
     if let Some(out) = &args.json {
         let stats = |labels: &[(&str, &str)], s: &[ErrorStats]| -> Value {

@@ -84,6 +84,9 @@ pub struct VesselParams {
     pub grow_fraction: f64,
     /// Half window (points, ~px) of the centerline moving average.
     pub smooth_half_window: usize,
+    /// FWHM range (µm) over which the FWHM-to-diameter factor ramps from 1 (capillaries with
+    /// single-file cells) to 2/sqrt(3) (cylindrical lumen); see [`cylinder_factor`].
+    pub cylinder_ramp_um: [f64; 2],
 }
 
 impl Default for VesselParams {
@@ -99,6 +102,7 @@ impl Default for VesselParams {
             seed_over_background: 2.5,
             grow_fraction: 0.7,
             smooth_half_window: 2,
+            cylinder_ramp_um: [10.0, 16.0],
         }
     }
 }
@@ -184,6 +188,28 @@ fn median(values: &mut [f32]) -> f32 {
     let mid = values.len() / 2;
     let (_, m, _) = values.select_nth_unstable_by(mid, f32::total_cmp);
     *m
+}
+
+/// FWHM-to-diameter factor. Red cells in single file fill a capillary lumen and its mean
+/// profile is about as wide at half maximum as the lumen; in wider vessels the absorbance
+/// follows the chord through a cylinder, `sqrt(1 - (x/r)^2)`, whose FWHM is `sqrt(3)/2` of the
+/// diameter. The factor ramps linearly between the two over `cylinder_ramp_um`.
+///
+/// ```
+/// let p = mcvideo_vessels::VesselParams::default();
+/// assert_eq!(mcvideo_vessels::cylinder_factor(6.0, &p), 1.0);
+/// assert!((mcvideo_vessels::cylinder_factor(30.0, &p) - 2.0 / 3f64.sqrt()).abs() < 1e-12);
+/// ```
+pub fn cylinder_factor(fwhm_um: f64, params: &VesselParams) -> f64 {
+    let [lo, hi] = params.cylinder_ramp_um;
+    let full = 2.0 / 3f64.sqrt();
+    if fwhm_um <= lo {
+        1.0
+    } else if fwhm_um >= hi || hi <= lo {
+        full
+    } else {
+        1.0 + (full - 1.0) * (fwhm_um - lo) / (hi - lo)
+    }
 }
 
 /// Moves the last point of `points` outwards along the end tangent, in 0.5 px steps up to
@@ -354,6 +380,7 @@ pub fn detect_vessels(
             Some(_) => (guess, 0.0),
             None => (guess, 0.0),
         };
+        let diameter_px = diameter_px * cylinder_factor(diameter_px * um_per_px, params);
         let diameter_um = diameter_px * um_per_px;
         for piece in polyline::clip_to_rect(&points, region) {
             segments.push(VesselSegment {
