@@ -13,7 +13,9 @@ fn pipeline(c: &mut Criterion) {
         ..ScoreParams::default()
     };
     let mut group = c.benchmark_group("pipeline");
-    group.sample_size(10).measurement_time(Duration::from_secs(60));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(60));
     group.bench_function("score 20 s 720x576 25 fps", |b| {
         b.iter(|| score_clip(&clip, &params).expect("the bench clip scores"))
     });
@@ -24,9 +26,16 @@ fn pipeline(c: &mut Criterion) {
     let scored = score_clip(&clip, &params).expect("the bench clip scores");
     let ours = started.elapsed().as_secs_f64();
     println!("stage timings (ms): {:?}", scored.report.timings_ms);
-    println!("score: {ours:.2} s for {} frames ({:.0} frames/s)", scored.report.clip.frames, scored.report.clip.frames as f64 / ours);
+    println!(
+        "score: {ours:.2} s for {} frames ({:.0} frames/s)",
+        scored.report.clip.frames,
+        scored.report.clip.frames as f64 / ours
+    );
     match ffmpeg_null_decode_s(&clip) {
-        Some(ff) => println!("ffmpeg -f null decode: {ff:.2} s; score / ffmpeg decode = {:.1}x", ours / ff),
+        Some(ff) => println!(
+            "ffmpeg -f null decode: {ff:.2} s; score / ffmpeg decode = {:.1}x",
+            ours / ff
+        ),
         None => println!("ffmpeg not found: no decode comparison"),
     }
 }

@@ -342,7 +342,10 @@ mod tests {
         // Without {ext}, a folder of frames is one clip and nothing inside it is matched.
         let folders = scan_folder(dir.path(), "{patient}/{day}/{site}").unwrap();
         let paths: Vec<_> = folders.iter().map(|j| j.path_as_given.as_str()).collect();
-        assert_eq!(paths, ["P1/1/s1.avi", "P1/3/s2.mp4", "P2/1/s1.avi", "P3/1/s1"]);
+        assert_eq!(
+            paths,
+            ["P1/1/s1.avi", "P1/3/s2.mp4", "P2/1/s1.avi", "P3/1/s1"]
+        );
     }
 
     #[test]

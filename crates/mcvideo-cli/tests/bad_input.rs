@@ -12,12 +12,20 @@ fn inspect(path: &Path) -> (Option<i32>, String) {
         .arg(path)
         .output()
         .expect("the binary runs");
-    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 fn assert_rejected(path: &Path, problem_words: &[&str]) {
     let (code, stderr) = inspect(path);
-    assert_eq!(code, Some(1), "exit code for {}: stderr {stderr}", path.display());
+    assert_eq!(
+        code,
+        Some(1),
+        "exit code for {}: stderr {stderr}",
+        path.display()
+    );
     let name = path.file_name().unwrap().to_string_lossy();
     assert!(stderr.contains(&*name), "stderr names the file: {stderr}");
     let lower = stderr.to_lowercase();
@@ -53,7 +61,10 @@ fn temp() -> tempfile::TempDir {
 #[test]
 fn missing_file() {
     let dir = temp();
-    assert_rejected(&dir.path().join("nowhere.avi"), &["not found", "no such", "does not exist", "missing"]);
+    assert_rejected(
+        &dir.path().join("nowhere.avi"),
+        &["not found", "no such", "does not exist", "missing"],
+    );
 }
 
 #[test]
@@ -61,7 +72,17 @@ fn text_file_named_avi() {
     let dir = temp();
     let path = dir.path().join("notes.avi");
     std::fs::write(&path, "this is not a video\n".repeat(50)).unwrap();
-    assert_rejected(&path, &["not a video", "invalid", "cannot open", "unknown format", "not recognised", "not recognized"]);
+    assert_rejected(
+        &path,
+        &[
+            "not a video",
+            "invalid",
+            "cannot open",
+            "unknown format",
+            "not recognised",
+            "not recognized",
+        ],
+    );
 }
 
 #[test]
@@ -83,7 +104,10 @@ fn zero_frame_clip() {
     let dir = temp();
     let path = dir.path().join("empty.avi");
     write_clip(&path, 64, 48, 0);
-    assert_rejected(&path, &["no frame", "zero frames", "0 frames", "no decodable"]);
+    assert_rejected(
+        &path,
+        &["no frame", "zero frames", "0 frames", "no decodable"],
+    );
 }
 
 #[test]

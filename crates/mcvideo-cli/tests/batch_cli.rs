@@ -26,9 +26,28 @@ fn archive() -> &'static (tempfile::TempDir, PathBuf) {
     static ARCHIVE: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
     ARCHIVE.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
-        run_ok(bin().args(["synth-study", "--patients", "3", "--seed", "5", "--sites", "2-2"]).args([
-            "--width", "128", "--height", "96", "--duration", "1", "--out",
-        ]).arg(dir.path()));
+        run_ok(
+            bin()
+                .args([
+                    "synth-study",
+                    "--patients",
+                    "3",
+                    "--seed",
+                    "5",
+                    "--sites",
+                    "2-2",
+                ])
+                .args([
+                    "--width",
+                    "128",
+                    "--height",
+                    "96",
+                    "--duration",
+                    "1",
+                    "--out",
+                ])
+                .arg(dir.path()),
+        );
         let manifest = dir.path().join("manifest.csv");
         let corrupt = dir.path().join("clips/corrupt.avi");
         std::fs::write(&corrupt, b"RIFF this is not a clip").unwrap();
@@ -41,18 +60,34 @@ fn archive() -> &'static (tempfile::TempDir, PathBuf) {
 
 fn batch(out: &Path, extra: &[&str]) {
     let (_, manifest) = archive();
-    run_ok(bin().arg("batch").arg(manifest).arg("--out").arg(out).args(["--no-overlay"]).args(extra));
+    run_ok(
+        bin()
+            .arg("batch")
+            .arg(manifest)
+            .arg("--out")
+            .arg(out)
+            .args(["--no-overlay"])
+            .args(extra),
+    );
 }
 
-fn tables(dir: &Path) -> Vec<(String, Vec<u8>)> {
+/// File name and bytes of each table.
+type Tables = Vec<(String, Vec<u8>)>;
+
+fn tables(dir: &Path) -> Tables {
     ["sites.csv", "patients.csv", "failures.csv"]
         .iter()
-        .map(|f| (f.to_string(), std::fs::read(dir.join(f)).unwrap_or_default()))
+        .map(|f| {
+            (
+                f.to_string(),
+                std::fs::read(dir.join(f)).unwrap_or_default(),
+            )
+        })
         .collect()
 }
 
-fn reference() -> &'static (tempfile::TempDir, Vec<(String, Vec<u8>)>) {
-    static REFERENCE: OnceLock<(tempfile::TempDir, Vec<(String, Vec<u8>)>)> = OnceLock::new();
+fn reference() -> &'static (tempfile::TempDir, Tables) {
+    static REFERENCE: OnceLock<(tempfile::TempDir, Tables)> = OnceLock::new();
     REFERENCE.get_or_init(|| {
         let out = tempfile::tempdir().unwrap();
         batch(out.path(), &["--jobs", "1"]);
@@ -65,7 +100,10 @@ fn reference() -> &'static (tempfile::TempDir, Vec<(String, Vec<u8>)>) {
 fn corrupt_clip_is_recorded_and_the_batch_goes_on() {
     let (out, t) = reference();
     let failures = String::from_utf8_lossy(&t[2].1).into_owned();
-    assert!(failures.starts_with("path,patient,day,site,error"), "{failures}");
+    assert!(
+        failures.starts_with("path,patient,day,site,error"),
+        "{failures}"
+    );
     assert!(failures.contains("clips/corrupt.avi"), "{failures}");
     let sites = String::from_utf8_lossy(&t[0].1).into_owned();
     assert_eq!(sites.lines().count(), 1 + 3 * 2 * 2, "{sites}");
@@ -127,5 +165,9 @@ fn sigkill_then_resume_gives_the_same_tables() {
             scores += 1;
         }
     }
-    assert_eq!(scores, 3 * 2 * 2, "one score JSON per clip, none lost or duplicated");
+    assert_eq!(
+        scores,
+        3 * 2 * 2,
+        "one score JSON per clip, none lost or duplicated"
+    );
 }

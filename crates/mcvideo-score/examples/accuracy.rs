@@ -53,31 +53,43 @@ fn suite(clips: usize, width: u32, height: u32, duration_s: f64) -> Vec<Case> {
         .collect()
 }
 
+/// Points (with the index of the polyline they belong to) per grid cell.
+type Cells = HashMap<(i64, i64), Vec<(usize, [f64; 2])>>;
+
 /// Detected points on a coarse grid, for nearest-point queries.
 struct PointGrid {
     cell: f64,
-    cells: HashMap<(i64, i64), Vec<(usize, [f64; 2])>>,
+    cells: Cells,
 }
 
 impl PointGrid {
     fn new(cell: f64) -> Self {
-        PointGrid { cell, cells: HashMap::new() }
+        PointGrid {
+            cell,
+            cells: HashMap::new(),
+        }
     }
     fn insert(&mut self, owner: usize, p: [f64; 2]) {
-        let key = ((p[0] / self.cell).floor() as i64, (p[1] / self.cell).floor() as i64);
+        let key = (
+            (p[0] / self.cell).floor() as i64,
+            (p[1] / self.cell).floor() as i64,
+        );
         self.cells.entry(key).or_default().push((owner, p));
     }
     /// Nearest point within `radius`: (owner, distance).
     fn nearest(&self, p: [f64; 2], radius: f64) -> Option<(usize, f64)> {
         let r = (radius / self.cell).ceil() as i64;
-        let (cx, cy) = ((p[0] / self.cell).floor() as i64, (p[1] / self.cell).floor() as i64);
+        let (cx, cy) = (
+            (p[0] / self.cell).floor() as i64,
+            (p[1] / self.cell).floor() as i64,
+        );
         let mut best: Option<(usize, f64)> = None;
         for dy in -r..=r {
             for dx in -r..=r {
                 if let Some(points) = self.cells.get(&(cx + dx, cy + dy)) {
                     for &(owner, q) in points {
                         let d = (q[0] - p[0]).hypot(q[1] - p[1]);
-                        if d <= radius && best.map_or(true, |(_, b)| d < b) {
+                        if d <= radius && best.is_none_or(|(_, b)| d < b) {
                             best = Some((owner, d));
                         }
                     }
@@ -115,7 +127,11 @@ fn median(mut v: Vec<f64>) -> Option<f64> {
     }
     v.sort_by(f64::total_cmp);
     let n = v.len();
-    Some(if n % 2 == 1 { v[n / 2] } else { 0.5 * (v[n / 2 - 1] + v[n / 2]) })
+    Some(if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        0.5 * (v[n / 2 - 1] + v[n / 2])
+    })
 }
 
 #[derive(Default, Debug)]
@@ -137,14 +153,24 @@ fn compare(truth: &Truth, report: &ScoreReport, seconds: f64) -> Row {
     let shift = truth.shifts_px.get(r).copied().unwrap_or([0.0, 0.0]);
     let to_frame0 = |p: [f64; 2]| [p[0] - shift[0], p[1] - shift[1]];
     let vr = report.stabilization.valid_region;
-    let region = [vr[0] - shift[0], vr[1] - shift[1], vr[2] - shift[0], vr[3] - shift[1]];
+    let region = [
+        vr[0] - shift[0],
+        vr[1] - shift[1],
+        vr[2] - shift[0],
+        vr[3] - shift[1],
+    ];
     let um = truth.um_per_px;
 
     let mut grid = PointGrid::new(4.0);
     let detected: Vec<Vec<[f64; 2]>> = report
         .vessels
         .iter()
-        .map(|v| resample(&v.centerline_px).into_iter().map(to_frame0).collect())
+        .map(|v| {
+            resample(&v.centerline_px)
+                .into_iter()
+                .map(to_frame0)
+                .collect()
+        })
         .collect();
     for (i, pts) in detected.iter().enumerate() {
         for &p in pts {
@@ -152,7 +178,11 @@ fn compare(truth: &Truth, report: &ScoreReport, seconds: f64) -> Row {
         }
     }
     let mut truth_grid = PointGrid::new(4.0);
-    let truth_pts: Vec<Vec<[f64; 2]>> = truth.vessels.iter().map(|v| resample(&v.centerline_px)).collect();
+    let truth_pts: Vec<Vec<[f64; 2]>> = truth
+        .vessels
+        .iter()
+        .map(|v| resample(&v.centerline_px))
+        .collect();
     for (i, pts) in truth_pts.iter().enumerate() {
         for &p in pts {
             truth_grid.insert(i, p);
@@ -261,7 +291,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     let mut rows = Vec::new();
     for (i, case) in suite(clips, w, h, duration).into_iter().enumerate() {
-        let out = write_clip(&case.params, dir.path(), &format!("c{i}"), VideoFormat::Ffv1Avi)?;
+        let out = write_clip(
+            &case.params,
+            dir.path(),
+            &format!("c{i}"),
+            VideoFormat::Ffv1Avi,
+        )?;
         let params = ScoreParams {
             um_per_px: Some(case.params.um_per_px),
             no_overlay: true,
@@ -290,12 +325,45 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mean = |f: &dyn Fn(&Row) -> f64| rows.iter().map(f).sum::<f64>() / n;
     println!();
     println!("summary over {} clips:", rows.len());
-    println!("  mean |TVD err| {:.1}% (clips within ±8%: {})", mean(&|r| r.tvd_err_pct.abs()), rows.iter().filter(|r| r.tvd_err_pct.abs() <= 8.0).count());
-    println!("  mean small length found {:.1}%, mean false {:.1}%", mean(&|r| r.found_pct), mean(&|r| r.false_pct));
-    println!("  median centerline err {} px, median diameter err {} um", fmt(median(rows.iter().filter_map(|r| r.pos_err_px).collect()), 2), fmt(median(rows.iter().filter_map(|r| r.diam_err_um).collect()), 2));
-    println!("  mean flow-class accuracy by length {:.1}%", mean(&|r| r.class_acc_pct));
-    println!("  median velocity err {}%", fmt(median(rows.iter().filter_map(|r| r.vel_err_pct).collect()), 1));
-    println!("  mean |PPV err| {:.1} pts (within ±5: {}), MFI within ±0.25: {} of {}", mean(&|r| r.ppv_err.abs()), rows.iter().filter(|r| r.ppv_err.abs() <= 5.0).count(), rows.iter().filter(|r| r.mfi_err.abs() <= 0.25).count(), rows.len());
+    println!(
+        "  mean |TVD err| {:.1}% (clips within ±8%: {})",
+        mean(&|r| r.tvd_err_pct.abs()),
+        rows.iter().filter(|r| r.tvd_err_pct.abs() <= 8.0).count()
+    );
+    println!(
+        "  mean small length found {:.1}%, mean false {:.1}%",
+        mean(&|r| r.found_pct),
+        mean(&|r| r.false_pct)
+    );
+    println!(
+        "  median centerline err {} px, median diameter err {} um",
+        fmt(
+            median(rows.iter().filter_map(|r| r.pos_err_px).collect()),
+            2
+        ),
+        fmt(
+            median(rows.iter().filter_map(|r| r.diam_err_um).collect()),
+            2
+        )
+    );
+    println!(
+        "  mean flow-class accuracy by length {:.1}%",
+        mean(&|r| r.class_acc_pct)
+    );
+    println!(
+        "  median velocity err {}%",
+        fmt(
+            median(rows.iter().filter_map(|r| r.vel_err_pct).collect()),
+            1
+        )
+    );
+    println!(
+        "  mean |PPV err| {:.1} pts (within ±5: {}), MFI within ±0.25: {} of {}",
+        mean(&|r| r.ppv_err.abs()),
+        rows.iter().filter(|r| r.ppv_err.abs() <= 5.0).count(),
+        rows.iter().filter(|r| r.mfi_err.abs() <= 0.25).count(),
+        rows.len()
+    );
     println!("  mean time per clip {:.2} s", mean(&|r| r.seconds));
     Ok(())
 }

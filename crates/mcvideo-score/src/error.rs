@@ -21,7 +21,11 @@ pub enum ScoreError {
 }
 
 impl ScoreError {
-    pub(crate) fn stage(path: &std::path::Path, stage: &'static str, err: impl std::fmt::Display) -> Self {
+    pub(crate) fn stage(
+        path: &std::path::Path,
+        stage: &'static str,
+        err: impl std::fmt::Display,
+    ) -> Self {
         ScoreError::Stage {
             path: path.to_path_buf(),
             stage,

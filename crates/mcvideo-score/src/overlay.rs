@@ -8,7 +8,10 @@ use mcvideo_overlay::{
 use mcvideo_stabilize::FloatImage;
 
 /// Draws the overlay PNG of a scored clip.
-pub fn draw_score_overlay(mean: &FloatImage, vessels: &[VesselReport]) -> Result<Vec<u8>, OverlayError> {
+pub fn draw_score_overlay(
+    mean: &FloatImage,
+    vessels: &[VesselReport],
+) -> Result<Vec<u8>, OverlayError> {
     let background = gray_background(mean.as_raw(), mean.width(), mean.height())?;
     let lines: Vec<OverlayLine> = vessels
         .iter()

@@ -33,7 +33,8 @@ impl Timer {
     fn lap(&mut self, stage: &str) {
         let now = Instant::now();
         let ms = (now - self.started).as_secs_f64() * 1e3;
-        self.timings.insert(stage.to_string(), (ms * 1e3).round() / 1e3);
+        self.timings
+            .insert(stage.to_string(), (ms * 1e3).round() / 1e3);
         self.started = now;
     }
 }
@@ -63,8 +64,7 @@ fn prepare(path: &Path, params: &ScoreParams) -> Result<Prepared, ScoreError> {
     let stabilization = mcvideo_stabilize::stabilize(&frames, &params.stabilize)
         .map_err(|e| ScoreError::stage(path, "stabilization", e))?;
     timer.lap("stabilize");
-    let quality =
-        mcvideo_quality::grade_clip(&frames, info.fps, &stabilization, &params.quality);
+    let quality = mcvideo_quality::grade_clip(&frames, info.fps, &stabilization, &params.quality);
     timer.lap("quality");
     Ok(Prepared {
         info,

@@ -2,7 +2,9 @@
 
 use crate::report::VesselReport;
 use mcvideo_metrics::SiteMetrics;
-use mcvideo_quality::{grade_content, grade_pressure, ContentInput, PressureInput, Quality, QualityParams};
+use mcvideo_quality::{
+    grade_content, grade_pressure, ContentInput, PressureInput, Quality, QualityParams,
+};
 
 /// Grades content from the detected vessels and pressure from the flow in the venules.
 pub fn fill(

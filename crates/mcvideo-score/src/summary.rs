@@ -8,7 +8,11 @@ fn opt(v: Option<f64>, digits: usize) -> String {
 }
 
 fn quality_line(q: &mcvideo_quality::Quality) -> String {
-    let verdict = if q.acceptable { "acceptable" } else { "UNACCEPTABLE" };
+    let verdict = if q.acceptable {
+        "acceptable"
+    } else {
+        "UNACCEPTABLE"
+    };
     let mut line = format!("quality    score {} ({verdict})", q.score);
     if !q.flags.is_empty() {
         let _ = write!(line, ": {}", q.flags.join("; "));
@@ -31,7 +35,11 @@ pub fn inspect_summary(r: &InspectReport) -> String {
         c.duration_s,
         c.codec
     );
-    let _ = writeln!(s, "scale      {:.3} um/px ({})", r.calibration.um_per_px, r.calibration.source);
+    let _ = writeln!(
+        s,
+        "scale      {:.3} um/px ({})",
+        r.calibration.um_per_px, r.calibration.source
+    );
     let st = &r.stabilization;
     let [x0, y0, x1, y1] = st.valid_region;
     let _ = writeln!(

@@ -23,9 +23,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             "{}: GAM threshold {:.3}{}",
             t.outcome,
             t.gam.threshold.x,
-            t.segmented
-                .as_ref()
-                .map_or(String::new(), |s| format!(", segmented breakpoint {:.3}", s.breakpoint))
+            t.segmented.as_ref().map_or(String::new(), |s| format!(
+                ", segmented breakpoint {:.3}",
+                s.breakpoint
+            ))
         );
     }
     println!(

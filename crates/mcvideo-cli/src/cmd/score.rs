@@ -42,7 +42,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let scored = score_clip(&args.clip, &params)?;
     let json = serde_json::to_vec_pretty(&scored.report).context("serializing the score JSON")?;
     if let Some(dir) = &args.out {
-        std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("{}: cannot create", dir.display()))?;
         let stem = args
             .clip
             .file_stem()

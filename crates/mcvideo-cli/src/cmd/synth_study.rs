@@ -43,8 +43,12 @@ pub struct Args {
 fn parse_pair(text: &str) -> anyhow::Result<[usize; 2]> {
     let (a, b) = text.split_once('-').unwrap_or((text, text));
     Ok([
-        a.trim().parse().with_context(|| format!("--sites '{text}': expected MIN-MAX"))?,
-        b.trim().parse().with_context(|| format!("--sites '{text}': expected MIN-MAX"))?,
+        a.trim()
+            .parse()
+            .with_context(|| format!("--sites '{text}': expected MIN-MAX"))?,
+        b.trim()
+            .parse()
+            .with_context(|| format!("--sites '{text}': expected MIN-MAX"))?,
     ])
 }
 
@@ -57,7 +61,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .collect::<Result<_, _>>()
         .with_context(|| format!("--thresholds '{}': expected PPV,MFI,HI", args.thresholds))?;
     let [ppv, mfi, hi] = t[..] else {
-        anyhow::bail!("--thresholds '{}': expected three numbers PPV,MFI,HI", args.thresholds);
+        anyhow::bail!(
+            "--thresholds '{}': expected three numbers PPV,MFI,HI",
+            args.thresholds
+        );
     };
     let format = VideoFormat::from_name(&args.format)
         .with_context(|| format!("--format '{}': unknown clip format", args.format))?;
