@@ -267,7 +267,10 @@ pub fn measure_flow(
                 .filter(|&v| (v - median).abs() <= 0.35 * median)
                 .collect();
             let speed = kept.iter().sum::<f64>() / kept.len().max(1) as f64;
-            if speed >= dmax as f64 - 0.5 {
+            // Near the top of the range with some windows beyond it: the mean speed while
+            // flowing is beyond range too (pulsatile flow crossing v_max).
+            let near_top = fast > 0 && speed >= 0.7 * dmax as f64;
+            if speed >= dmax as f64 - 0.5 || near_top {
                 at_least = true;
             } else {
                 velocity_px = Some(speed.copysign(e.v_px));

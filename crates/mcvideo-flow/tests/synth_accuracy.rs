@@ -164,6 +164,10 @@ fn accuracy_table() {
         all.beyond_range
     );
     println!(
+        "beyond range with an unflagged velocity: {}/{}",
+        all.beyond_wrong, all.beyond_range
+    );
+    println!(
         "confusion (rows truth 0..3, columns measured 0..3): {:?}",
         all.confusion
     );
