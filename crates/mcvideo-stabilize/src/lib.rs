@@ -70,7 +70,7 @@ impl Default for StabilizeParams {
             taper_fraction: 0.5,
             whitening: 0.5,
             clip_dark_quantile: 0.2,
-            highpass_radius: 12,
+            highpass_radius: 6,
             refine_iterations: 10,
             refine_stride: None,
             refine_to_mean: true,

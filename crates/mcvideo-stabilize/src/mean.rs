@@ -55,15 +55,21 @@ pub fn mean_image(frames: &[GrayImage], stab: &Stabilization) -> FloatImage {
     let used = kept_frames(frames, stab);
     let reference = frames.get(stab.reference_frame).unwrap_or(first);
     let mut out = vec![0.0f32; wu * hu];
-    out.par_chunks_mut(wu.max(1)).enumerate().for_each(|(y, row)| {
-        let mut count = vec![0u32; wu];
-        for &(t, shift) in &used {
-            accumulate_shifted_row(frames[t].as_raw(), wu, hu, y, shift, row, &mut count);
-        }
-        for (x, (o, &c)) in row.iter_mut().zip(&count).enumerate() {
-            *o = if c > 0 { *o / c as f32 } else { sample_slice_u8(reference.as_raw(), wu, hu, x as f64, y as f64) };
-        }
-    });
+    out.par_chunks_mut(wu.max(1))
+        .enumerate()
+        .for_each(|(y, row)| {
+            let mut count = vec![0u32; wu];
+            for &(t, shift) in &used {
+                accumulate_shifted_row(frames[t].as_raw(), wu, hu, y, shift, row, &mut count);
+            }
+            for (x, (o, &c)) in row.iter_mut().zip(&count).enumerate() {
+                *o = if c > 0 {
+                    *o / c as f32
+                } else {
+                    sample_slice_u8(reference.as_raw(), wu, hu, x as f64, y as f64)
+                };
+            }
+        });
     FloatImage::from_raw(w, h, out).unwrap_or_else(|| FloatImage::new(w, h))
 }
 
@@ -71,7 +77,9 @@ pub fn mean_image(frames: &[GrayImage], stab: &Stabilization) -> FloatImage {
 fn kept_frames(frames: &[GrayImage], stab: &Stabilization) -> Vec<(usize, [f64; 2])> {
     let dims = frames.first().map(|f| f.dimensions());
     (0..frames.len())
-        .filter(|&t| stab.kept.get(t).copied().unwrap_or(false) && Some(frames[t].dimensions()) == dims)
+        .filter(|&t| {
+            stab.kept.get(t).copied().unwrap_or(false) && Some(frames[t].dimensions()) == dims
+        })
         .map(|t| (t, stab.shifts_px.get(t).copied().unwrap_or([0.0, 0.0])))
         .collect()
 }

@@ -117,7 +117,11 @@ impl Correlator {
         for (m, f) in s.buf.iter_mut().zip(fixed) {
             let c = *m * f.conj();
             let mag = c.norm();
-            *m = if mag > 1e-20 { c * weight(mag) } else { Complex32::default() };
+            *m = if mag > 1e-20 {
+                c * weight(mag)
+            } else {
+                Complex32::default()
+            };
         }
         self.fft2(s, true);
         self.find_peak(&s.buf)

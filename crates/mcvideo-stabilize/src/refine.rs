@@ -52,7 +52,13 @@ pub(crate) struct Refined {
 }
 
 /// Refines `start` so that moving(p + shift) ≈ fixed(p) + offset over the region.
-pub(crate) fn refine_translation(fixed: &Fixed, region: &Region, moving: &WorkImage, start: [f64; 2], iterations: usize) -> Refined {
+pub(crate) fn refine_translation(
+    fixed: &Fixed,
+    region: &Region,
+    moving: &WorkImage,
+    start: [f64; 2],
+    iterations: usize,
+) -> Refined {
     let mut shift = start;
     let mut last_step = f64::INFINITY;
     for _ in 0..iterations {
@@ -72,7 +78,11 @@ pub(crate) fn refine_translation(fixed: &Fixed, region: &Region, moving: &WorkIm
         }
     }
     let acc = accumulate::<true>(fixed, region, moving, shift);
-    Refined { shift, ncc: acc.ncc(), last_step }
+    Refined {
+        shift,
+        ncc: acc.ncc(),
+        last_step,
+    }
 }
 
 #[derive(Default, Clone, Copy)]
@@ -128,7 +138,12 @@ impl Sums {
 
 /// One pass over the region: row-wise f32 partial sums (short rows), f64 totals. The
 /// correlation sums are only needed for the final NCC (`WITH_NCC`).
-fn accumulate<const WITH_NCC: bool>(fixed: &Fixed, region: &Region, moving: &WorkImage, shift: [f64; 2]) -> Sums {
+fn accumulate<const WITH_NCC: bool>(
+    fixed: &Fixed,
+    region: &Region,
+    moving: &WorkImage,
+    shift: [f64; 2],
+) -> Sums {
     let img = fixed.img;
     let stride = region.stride.max(1);
     let mut s = Sums::default();
@@ -203,7 +218,8 @@ mod tests {
         for y in 0..h {
             for x in 0..w {
                 let (u, v) = (x as f64 - sx, y as f64 - sy);
-                data[y * w + x] = ((u * 0.31).sin() * (v * 0.23).cos() + (0.17 * u + 0.11 * v).sin()) as f32;
+                data[y * w + x] =
+                    ((u * 0.31).sin() * (v * 0.23).cos() + (0.17 * u + 0.11 * v).sin()) as f32;
             }
         }
         WorkImage { w, h, data }
@@ -216,7 +232,13 @@ mod tests {
         let fixed = Fixed::new(&fixed_img);
         let (tx, ty) = (vec![1.0f32; 60], vec![1.0f32; 40]);
         for stride in [1, 2] {
-            let region = Region { ox: 10, oy: 10, tx: &tx, ty: &ty, stride };
+            let region = Region {
+                ox: 10,
+                oy: 10,
+                tx: &tx,
+                ty: &ty,
+                stride,
+            };
             let r = refine_translation(&fixed, &region, &moving, [0.0, 0.0], 20);
             assert!((r.shift[0] - 0.37).abs() < 0.02, "{r:?}");
             assert!((r.shift[1] + 0.62).abs() < 0.02, "{r:?}");

@@ -78,7 +78,9 @@ pub fn stabilize(
     // Pass 1: all frames against the central reference window, in parallel.
     let ref_spec = corr.spectrum(&work[reference], cx0, cy0, &mut corr.scratch());
     let ref_fixed = Fixed::new(&work[reference]);
-    let lk = |fixed: &Fixed, moving: &WorkImage, start: [f64; 2]| refine_over_overlap(fixed, moving, start, params);
+    let lk = |fixed: &Fixed, moving: &WorkImage, start: [f64; 2]| {
+        refine_over_overlap(fixed, moving, start, params)
+    };
     let mut results: Vec<Attempt> = work
         .par_iter()
         .map_init(
@@ -328,8 +330,7 @@ fn reregister(
             let my = (oy as isize + gy) as usize;
             let peak = corr.correlate(&spec, &work[t], mx, my, scratch);
             let start = [gx as f64 + peak.dx, gy as f64 + peak.dy];
-            let refined =
-                refine_over_overlap(reference, &work[t], start, params);
+            let refined = refine_over_overlap(reference, &work[t], start, params);
             Attempt {
                 refined,
                 peak_ratio: peak.ratio,
@@ -377,14 +378,28 @@ fn refine_to_mean(
                 accumulate_shifted_row(&work[t].data, w, h, y, first[t], &mut sum, &mut count);
             }
             let fallback = work[reference].row(y);
-            sum.iter().zip(&count).zip(fallback).map(|((&s, &c), &f)| if c > 0 { s / c as f32 } else { f }).collect()
+            sum.iter()
+                .zip(&count)
+                .zip(fallback)
+                .map(|((&s, &c), &f)| if c > 0 { s / c as f32 } else { f })
+                .collect()
         })
         .collect();
-    let mean = WorkImage { w, h, data: rows.concat() };
+    let mean = WorkImage {
+        w,
+        h,
+        data: rows.concat(),
+    };
     let fixed = Fixed::new(&mean);
     let refined: Vec<[f64; 2]> = (0..work.len())
         .into_par_iter()
-        .map(|t| if kept[t] { refine_over_overlap(&fixed, &work[t], first[t], params).shift } else { first[t] })
+        .map(|t| {
+            if kept[t] {
+                refine_over_overlap(&fixed, &work[t], first[t], params).shift
+            } else {
+                first[t]
+            }
+        })
         .collect();
     let anchor = refined[reference];
     refined
@@ -404,24 +419,45 @@ fn refine_to_mean(
 /// Gauss–Newton refinement over the whole overlap of `fixed` and `moving` at `start`
 /// (less a margin), Tukey-weighted: far more pixels than the correlation window, so moving
 /// cells in a few vessels and sensor noise average out.
-fn refine_over_overlap(fixed: &Fixed, moving: &WorkImage, start: [f64; 2], params: &StabilizeParams) -> Refined {
+fn refine_over_overlap(
+    fixed: &Fixed,
+    moving: &WorkImage,
+    start: [f64; 2],
+    params: &StabilizeParams,
+) -> Refined {
     const MARGIN: f64 = 3.0;
     let span = |s: f64, n: usize| -> (usize, usize) {
         let lo = (-s).max(0.0) + MARGIN;
         let hi = (n as f64 - 1.0).min(n as f64 - 1.0 - s) - MARGIN;
         let lo_i = lo.ceil().max(0.0) as usize;
-        let hi_i = if hi < 0.0 { 0 } else { (hi.floor() as usize).min(n - 1) };
+        let hi_i = if hi < 0.0 {
+            0
+        } else {
+            (hi.floor() as usize).min(n - 1)
+        };
         (lo_i, (hi_i + 1).saturating_sub(lo_i))
     };
     let (ox, wx) = span(start[0], fixed.img.w);
     let (oy, wy) = span(start[1], fixed.img.h);
     if wx < 8 || wy < 8 {
-        return Refined { shift: start, ncc: 0.0, last_step: f64::INFINITY };
+        return Refined {
+            shift: start,
+            ncc: 0.0,
+            last_step: f64::INFINITY,
+        };
     }
     let tx = tukey(wx, 0.3);
     let ty = tukey(wy, 0.3);
-    let stride = params.refine_stride.unwrap_or_else(|| ((wx * wy) as f64 / 12_000.0).sqrt().round().max(1.0) as usize);
-    let region = Region { ox, oy, tx: &tx, ty: &ty, stride };
+    let stride = params
+        .refine_stride
+        .unwrap_or_else(|| ((wx * wy) as f64 / 12_000.0).sqrt().round().max(1.0) as usize);
+    let region = Region {
+        ox,
+        oy,
+        tx: &tx,
+        ty: &ty,
+        stride,
+    };
     refine_translation(fixed, &region, moving, start, params.refine_iterations)
 }
 

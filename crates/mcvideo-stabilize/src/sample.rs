@@ -64,43 +64,6 @@ fn clamp_axis(v: f64, n: usize) -> (usize, usize, f32) {
     (i0, i1, (v - f) as f32)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn inside_sampler_rejects_outside_points() {
-        let data = [0.0f32, 1.0, 2.0, 3.0];
-        assert_eq!(sample_inside_f32(&data, 2, 2, 1.0, 1.0), Some(3.0));
-        assert_eq!(sample_inside_f32(&data, 2, 2, 0.5, 0.5), Some(1.5));
-        assert_eq!(sample_inside_f32(&data, 2, 2, 1.01, 0.0), None);
-        assert_eq!(sample_inside_f32(&data, 2, 2, -0.01, 0.0), None);
-    }
-
-    #[test]
-    fn shifted_rows_agree_with_pointwise_sampling() {
-        let (w, h) = (9usize, 7usize);
-        let data: Vec<f32> = (0..w * h).map(|i| ((i * 37) % 23) as f32).collect();
-        for shift in [[0.25, 0.5], [-1.75, 1.2], [2.0, -0.3], [0.0, 0.0]] {
-            for y in 0..h {
-                let mut sum = vec![0.0f32; w];
-                let mut count = vec![0u32; w];
-                accumulate_shifted_row(&data, w, h, y, shift, &mut sum, &mut count);
-                for x in 0..w {
-                    let expect = sample_inside_f32(&data, w, h, x as f64 + shift[0], y as f64 + shift[1]);
-                    if count[x] == 1 {
-                        let e = expect.unwrap();
-                        assert!((sum[x] - e).abs() < 1e-4, "{shift:?} {x},{y}: {} vs {e}", sum[x]);
-                    } else {
-                        // Only the last column may be dropped (exactly on the border).
-                        assert!(expect.is_none() || x as f64 + shift[0] >= (w - 2) as f64, "{shift:?} {x},{y}");
-                    }
-                }
-            }
-        }
-    }
-}
-
 /// Adds row `y` of the reference-coordinate resampling of `src` (w × h, row-major) with
 /// `shift` to `sum`, counting in `count` the pixels whose shifted point lies inside `src`.
 /// The shift is the same for every pixel, so the bilinear weights are too: four constant
@@ -117,7 +80,17 @@ pub(crate) fn accumulate_shifted_row<T: Copy + Into<f32>>(
     let Some(rows) = shifted_rows(w, h, y, shift) else {
         return;
     };
-    let ShiftedRows { r0, r1, k, x_lo, x_hi, w00, w01, w10, w11 } = rows;
+    let ShiftedRows {
+        r0,
+        r1,
+        k,
+        x_lo,
+        x_hi,
+        w00,
+        w01,
+        w10,
+        w11,
+    } = rows;
     if x_lo >= x_hi {
         return;
     }
@@ -127,7 +100,11 @@ pub(crate) fn accumulate_shifted_row<T: Copy + Into<f32>>(
     let s0 = (x_lo as isize + k) as usize;
     let (a0, a1) = (&a[s0..s0 + n], &a[s0 + 1..s0 + 1 + n]);
     let (b0, b1) = (&b[s0..s0 + n], &b[s0 + 1..s0 + 1 + n]);
-    for (i, (o, c)) in sum[x_lo..x_hi].iter_mut().zip(&mut count[x_lo..x_hi]).enumerate() {
+    for (i, (o, c)) in sum[x_lo..x_hi]
+        .iter_mut()
+        .zip(&mut count[x_lo..x_hi])
+        .enumerate()
+    {
         *o += w00 * a0[i].into() + w01 * a1[i].into() + w10 * b0[i].into() + w11 * b1[i].into();
         *c += 1;
     }
@@ -176,4 +153,49 @@ pub(crate) fn shifted_rows(w: usize, h: usize, y: usize, shift: [f64; 2]) -> Opt
         w10: (1.0 - fx) * fy,
         w11: fx * fy,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inside_sampler_rejects_outside_points() {
+        let data = [0.0f32, 1.0, 2.0, 3.0];
+        assert_eq!(sample_inside_f32(&data, 2, 2, 1.0, 1.0), Some(3.0));
+        assert_eq!(sample_inside_f32(&data, 2, 2, 0.5, 0.5), Some(1.5));
+        assert_eq!(sample_inside_f32(&data, 2, 2, 1.01, 0.0), None);
+        assert_eq!(sample_inside_f32(&data, 2, 2, -0.01, 0.0), None);
+    }
+
+    #[test]
+    fn shifted_rows_agree_with_pointwise_sampling() {
+        let (w, h) = (9usize, 7usize);
+        let data: Vec<f32> = (0..w * h).map(|i| ((i * 37) % 23) as f32).collect();
+        for shift in [[0.25, 0.5], [-1.75, 1.2], [2.0, -0.3], [0.0, 0.0]] {
+            for y in 0..h {
+                let mut sum = vec![0.0f32; w];
+                let mut count = vec![0u32; w];
+                accumulate_shifted_row(&data, w, h, y, shift, &mut sum, &mut count);
+                for x in 0..w {
+                    let expect =
+                        sample_inside_f32(&data, w, h, x as f64 + shift[0], y as f64 + shift[1]);
+                    if count[x] == 1 {
+                        let e = expect.unwrap();
+                        assert!(
+                            (sum[x] - e).abs() < 1e-4,
+                            "{shift:?} {x},{y}: {} vs {e}",
+                            sum[x]
+                        );
+                    } else {
+                        // Only the last column may be dropped (exactly on the border).
+                        assert!(
+                            expect.is_none() || x as f64 + shift[0] >= (w - 2) as f64,
+                            "{shift:?} {x},{y}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 }

@@ -331,10 +331,11 @@ fn read_json(path: &Path) -> Result<Value> {
     serde_json::from_str(&text).map_err(|e| format!("{}: not JSON: {e}", path.display()).into())
 }
 
-/// Outcome → (threshold x, bootstrap CI, rows used) from an `analysis.json`.
-fn thresholds(
-    path: &Path,
-) -> Result<BTreeMap<String, (Option<f64>, Option<[f64; 2]>, Option<u64>)>> {
+/// A GAM threshold of `analysis.json`: x, bootstrap CI, rows used.
+type Threshold = (Option<f64>, Option<[f64; 2]>, Option<u64>);
+
+/// Outcome → its threshold, from an `analysis.json`.
+fn thresholds(path: &Path) -> Result<BTreeMap<String, Threshold>> {
     let analysis = read_json(path)?;
     let list = analysis["thresholds"]
         .as_array()

@@ -8,7 +8,12 @@ use mcvideo_vessels::{background, detect_vessels, ridge, skeleton, VesselParams}
 use std::time::Instant;
 
 fn main() {
-    let sp = SynthParams { width: 720, height: 576, duration_s: 0.4, ..SynthParams::default() };
+    let sp = SynthParams {
+        width: 720,
+        height: 576,
+        duration_s: 0.4,
+        ..SynthParams::default()
+    };
     let (mean, truth) = synth::synth_mean(&sp);
     let (w, h) = (720usize, 576usize);
     let um = 1.2;
@@ -17,7 +22,11 @@ fn main() {
         let t = Instant::now();
         let c = background::relative_contrast(mean.as_raw(), w, h, 31);
         let t1 = t.elapsed();
-        let scales = ridge::scales_for_widths(p.min_diameter_um / um, p.max_diameter_um / um, p.scale_ratio);
+        let scales = ridge::scales_for_widths(
+            p.min_diameter_um / um,
+            p.max_diameter_um / um,
+            p.scale_ratio,
+        );
         let r = ridge::ridge_map(&c, w, h, &scales, 0.75, 1e-3);
         let t2 = t.elapsed();
         let sig: Vec<f32> = r.score.iter().map(|s| s / 2.5).collect();

@@ -5,15 +5,17 @@
 //!
 //! ```
 //! use mcvideo_vessels::{detect_vessels, FloatImage, VesselParams};
-//! // A bright 120 x 80 field with a dark horizontal capillary 5 px wide at y = 40.
-//! let img = FloatImage::from_fn(120, 80, |_, y| {
-//!     image::Luma([if (38..=42).contains(&y) { 150.0 } else { 200.0 }])
+//! // A 120 x 80 field of textured tissue with a dark horizontal capillary 5 px wide at y = 40.
+//! let img = FloatImage::from_fn(120, 80, |x, y| {
+//!     let (xf, yf) = (x as f32, y as f32);
+//!     let tissue = 200.0 + 4.0 * (0.9 * xf).sin() * (1.3 * yf).cos() + 3.0 * (0.37 * xf + 0.5 * yf).sin();
+//!     image::Luma([if (38..=42).contains(&y) { 0.75 * tissue } else { tissue }])
 //! });
 //! let vessels = detect_vessels(&img, 1.0, [0.0, 0.0, 120.0, 80.0], &VesselParams::default()).unwrap();
 //! assert_eq!(vessels.len(), 1);
 //! assert!((vessels[0].diameter_um - 5.0).abs() < 0.5);
 //! assert!(vessels[0].small);
-//! assert!(vessels[0].centerline_px.iter().all(|p| (p[1] - 40.0).abs() < 0.2));
+//! assert!(vessels[0].centerline_px.iter().all(|p| (p[1] - 40.0).abs() < 0.3));
 //! ```
 
 pub mod background;
@@ -264,8 +266,8 @@ pub fn detect_vessels(
 
     // 2. Multiscale ridges.
     let scales = ridge::scales_for_widths(min_w, max_w, params.scale_ratio);
-    // Clutter floor: half the weakest seed strength, so a flawless image does not turn
-    // numerical dust into significant ridges.
+    // Clutter floor: a quarter of the weakest seed strength, so a flawless image does not
+    // turn numerical dust into significant ridges.
     let seed_strength = 0.48 * params.min_contrast as f32;
     let ridges = ridge::ridge_map(
         &contrast,
@@ -273,18 +275,21 @@ pub fn detect_vessels(
         height,
         &scales,
         params.blob_beta as f32,
-        0.05 * seed_strength,
+        0.25 * seed_strength,
     );
 
     // 3. Hysteresis inside the valid region (plus a margin so lines reach its border).
+    // Two pixels at the image border are left out: clamped derivatives there make false
+    // ridges across the corners and forks where a vessel meets the border.
     let margin = 2.0;
+    let (xmax, ymax) = ((width - 3) as f64, (height - 3) as f64);
     let allowed: Vec<bool> = (0..width * height)
         .map(|i| {
             let (x, y) = ((i % width) as f64, (i / width) as f64);
-            x >= region[0] - margin
-                && x <= region[2] + margin
-                && y >= region[1] - margin
-                && y <= region[3] + margin
+            x >= (region[0] - margin).max(2.0)
+                && x <= (region[2] + margin).min(xmax)
+                && y >= (region[1] - margin).max(2.0)
+                && y <= (region[3] + margin).min(ymax)
         })
         .collect();
     // Significance 1 = exactly at both seed thresholds (score over clutter, and contrast).

@@ -15,11 +15,11 @@ pub struct RidgeMap {
     /// selected scale; for a bar of relative contrast `h` it peaks near `0.48 h` whatever the
     /// width.
     pub strength: Vec<f32>,
-    /// Strength over the background response of its scale (the scale's median positive strength
-    /// over the image): a signal-to-clutter ratio. The scale is selected by this score, so tissue
+    /// Strength over the background response of its scale (the median positive strength of that
+    /// scale over the image): a signal-to-clutter ratio. The scale is selected by this score, so tissue
     /// texture, which responds most at coarse scales, raises the bar for wide vessels only.
     pub score: Vec<f32>,
-    /// Median strength of each scale over the image (the clutter level), by scale.
+    /// Clutter level of each scale (median positive strength, floored), by scale.
     pub background: Vec<f32>,
     /// The scale (Gaussian sigma, px) of the strongest response.
     pub sigma: Vec<f32>,
@@ -108,9 +108,9 @@ fn pixel_response(
     Some((strength, [nx, ny], [t * nx, t * ny]))
 }
 
-/// Median of every `stride`-th positive value (the clutter level of one scale: about half
-/// the pixels curve the wrong way and respond 0).
-fn subsampled_median(values: &[f32], stride: usize) -> f32 {
+/// Median of every `stride`-th positive value: the clutter level of one scale (about half
+/// the pixels curve the wrong way and respond 0; most of the rest is tissue texture).
+fn clutter_level(values: &[f32], stride: usize) -> f32 {
     let mut sample: Vec<f32> = values
         .iter()
         .step_by(stride)
@@ -133,7 +133,8 @@ fn subsampled_median(values: &[f32], stride: usize) -> f32 {
 /// // A vertical bright bar 4 px wide at x = 10..13 (centre 11.5).
 /// let (w, h) = (24, 16);
 /// let img: Vec<f32> = (0..w * h).map(|i| if (10..14).contains(&(i % w)) { 0.2 } else { 0.0 }).collect();
-/// let map = ridge_map(&img, w, h, &[1.0, 2.0, 4.0], 0.5, 1e-3);
+/// // A clutter floor above every scale's level makes the score proportional to the strength.
+/// let map = ridge_map(&img, w, h, &[1.0, 2.0, 4.0], 0.5, 1.0);
 /// let p = 8 * w + 11;
 /// assert_eq!(map.sigma[p], 2.0);
 /// assert!((11.0 + map.offset[p][0] - 11.5).abs() < 0.05);
@@ -200,7 +201,7 @@ pub fn ridge_map(
                     }
                 }
             });
-        let level = subsampled_median(&scale_strength, 3).max(min_background);
+        let level = clutter_level(&scale_strength, 3).max(min_background);
         map.background.push(level);
         let inv = 1.0 / level;
         map.score
