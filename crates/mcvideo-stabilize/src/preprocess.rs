@@ -22,27 +22,25 @@ impl WorkImage {
     }
 }
 
-/// Intensity below which a fraction `quantile` of the frame's unsaturated pixels lie
-/// (saturated pixels, ≥ 250, are flat and would push the level to white).
+/// Intensity below which a fraction `quantile` of the frame's pixels lie, at most 249: in a
+/// saturated frame the level stops below the flat white plateau, so the vessel outlines
+/// against it remain.
 pub(crate) fn frame_quantile(frame: &GrayImage, quantile: f64) -> u8 {
-    const SATURATED: usize = 250;
+    const BELOW_SATURATION: u8 = 249;
     let mut hist = [0usize; 256];
     for &v in frame.as_raw() {
         hist[v as usize] += 1;
     }
-    let n: usize = hist[..SATURATED].iter().sum();
-    if n == 0 {
-        return 0;
-    }
+    let n = frame.as_raw().len();
     let target = (quantile.clamp(0.0, 1.0) * n as f64) as usize;
     let mut acc = 0usize;
-    for (value, &count) in hist[..SATURATED].iter().enumerate() {
+    for (value, &count) in hist.iter().enumerate() {
         acc += count;
         if acc > target {
-            return value as u8;
+            return (value as u8).min(BELOW_SATURATION);
         }
     }
-    (SATURATED - 1) as u8
+    BELOW_SATURATION
 }
 
 /// Builds the working image of one frame: clip dark pixels at the `clip_quantile`
@@ -222,13 +220,12 @@ mod tests {
     #[test]
     fn quantile_of_a_ramp() {
         let frame = GrayImage::from_fn(16, 16, |x, y| image::Luma([(y * 16 + x) as u8]));
-        // 250 unsaturated values 0..=249: a quarter of them lie below 62.
-        assert_eq!(frame_quantile(&frame, 0.25), 62);
+        assert_eq!(frame_quantile(&frame, 0.25), 64);
         assert_eq!(frame_quantile(&frame, 0.0), 0);
         assert_eq!(frame_quantile(&frame, 1.0), 249);
         assert_eq!(
             frame_quantile(&GrayImage::from_pixel(4, 4, image::Luma([255])), 0.5),
-            0
+            249
         );
     }
 

@@ -105,6 +105,9 @@ fn main() {
     if let Some(v) = env("VS_BETA") {
         params.blob_beta = v;
     }
+    if let Some(v) = env("VS_MINLEN") {
+        params.min_segment_length_um = v;
+    }
     if let Some(v) = env("VS_CONTRAST") {
         params.min_contrast = v;
     }

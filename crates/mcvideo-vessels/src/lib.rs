@@ -97,7 +97,7 @@ impl Default for VesselParams {
             small_vessel_cutoff_um: 20.0,
             min_diameter_um: 4.0,
             max_diameter_um: 60.0,
-            min_segment_length_um: 10.0,
+            min_segment_length_um: 6.0,
             scale_ratio: 1.35,
             blob_beta: 0.75,
             min_contrast: 0.03,

@@ -40,15 +40,6 @@ fn straight_capillary_centre_and_width() {
         ..VesselParams::default()
     };
     let found = detect_vessels(&img, 1.0, region, &params).unwrap();
-    for v in &found {
-        eprintln!(
-            "{} {:?} {:?} d {:.2}",
-            v.id,
-            v.centerline_px[0],
-            v.centerline_px.last(),
-            v.diameter_px
-        );
-    }
     let c = compare(&truth_of(&tubes), &found, region, 20.0, [4.0, 30.0]);
     assert!(c.small_detected_fraction > 0.95, "{c:?}");
     assert!(c.small_false_fraction < 0.05, "{c:?}");
