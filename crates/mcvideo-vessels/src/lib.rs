@@ -19,6 +19,7 @@
 //! ```
 
 pub mod background;
+pub mod bridge;
 pub mod diameter;
 pub mod evaluate;
 pub mod gaussian;
@@ -89,6 +90,11 @@ pub struct VesselParams {
     /// FWHM range (µm) over which the FWHM-to-diameter factor ramps from 1 (capillaries with
     /// single-file cells) to 2/sqrt(3) (cylindrical lumen); see [`cylinder_factor`].
     pub cylinder_ramp_um: [f64; 2],
+    /// Longest gap (µm) bridged along the ridge direction between two collinear ridge
+    /// pieces (no-flow capillaries are dotted lines of static cells); 0 disables.
+    pub bridge_gap_um: f64,
+    /// Cosine of the largest angle between the ridge directions on the two sides of a gap.
+    pub bridge_min_cos: f64,
 }
 
 impl Default for VesselParams {
@@ -105,6 +111,8 @@ impl Default for VesselParams {
             grow_fraction: 0.7,
             smooth_half_window: 2,
             cylinder_ramp_um: [10.0, 16.0],
+            bridge_gap_um: 20.0,
+            bridge_min_cos: 0.9,
         }
     }
 }
@@ -301,6 +309,23 @@ pub fn detect_vessels(
         .map(|(&sc, &st)| (sc / seed_score).min(st / seed_strength))
         .collect();
     let (low, high) = (params.grow_fraction as f32, 1.0);
+    let gap_um: f64 = std::env::var("MCV_GAP").ok().and_then(|v| v.parse().ok()).unwrap_or(params.bridge_gap_um);
+    let min_cos: f64 = std::env::var("MCV_COS").ok().and_then(|v| v.parse().ok()).unwrap_or(params.bridge_min_cos);
+    let voter: f32 = std::env::var("MCV_VOTER").ok().and_then(|v| v.parse().ok()).unwrap_or(low);
+    let significance = if gap_um > 0.0 {
+        bridge::bridge_gaps(
+            &significance,
+            &ridges.normal,
+            width,
+            height,
+            &allowed,
+            voter,
+            (gap_um / um_per_px) as f32,
+            min_cos as f32,
+        )
+    } else {
+        significance
+    };
     let mut vessel_mask = skeleton::hysteresis(&significance, width, height, low, high, &allowed);
     // Holes smaller than a square of two smallest diameters are gaps in the response, not
     // tissue islands inside capillary loops.
