@@ -236,6 +236,61 @@ pub fn heterogeneity_index(site_mfi: &[f64]) -> Option<f64> {
     (mean > 0.0).then(|| (max - min) / mean)
 }
 
+impl SiteMetrics {
+    /// The metrics as named numeric columns, in a fixed order, for CSV tables. The four
+    /// quadrant scores become `mfi_q1` … `mfi_q4` (top-left, top-right, bottom-left,
+    /// bottom-right).
+    ///
+    /// ```
+    /// use mcvideo_metrics::SiteMetrics;
+    /// let names: Vec<&str> = SiteMetrics::column_names().collect();
+    /// assert_eq!(names[0], "small_vessel_cutoff_um");
+    /// assert!(names.contains(&"ppv_pct") && names.contains(&"mfi_q4"));
+    /// ```
+    pub fn columns(&self) -> Vec<(&'static str, Option<f64>)> {
+        vec![
+            ("small_vessel_cutoff_um", Some(self.small_vessel_cutoff_um)),
+            ("area_mm2", Some(self.area_mm2)),
+            ("tvd_mm_per_mm2", Some(self.tvd_mm_per_mm2)),
+            ("pvd_mm_per_mm2", Some(self.pvd_mm_per_mm2)),
+            ("ppv_pct", self.ppv_pct),
+            ("ppv_count_pct", self.ppv_count_pct),
+            ("mfi", self.mfi),
+            ("mfi_q1", self.mfi_quadrants[0]),
+            ("mfi_q2", self.mfi_quadrants[1]),
+            ("mfi_q3", self.mfi_quadrants[2]),
+            ("mfi_q4", self.mfi_quadrants[3]),
+            ("mfi_vessel", self.mfi_vessel),
+            ("de_backer_per_mm", Some(self.de_backer_per_mm)),
+            ("mean_velocity_um_s", self.mean_velocity_um_s),
+            ("tvd_all_mm_per_mm2", Some(self.tvd_all_mm_per_mm2)),
+            ("pvd_all_mm_per_mm2", Some(self.pvd_all_mm_per_mm2)),
+            ("ppv_all_pct", self.ppv_all_pct),
+        ]
+    }
+
+    /// The column names of [`SiteMetrics::columns`], without needing a value.
+    pub fn column_names() -> impl Iterator<Item = &'static str> {
+        let empty = SiteMetrics {
+            small_vessel_cutoff_um: 0.0,
+            area_mm2: 0.0,
+            tvd_mm_per_mm2: 0.0,
+            pvd_mm_per_mm2: 0.0,
+            ppv_pct: None,
+            ppv_count_pct: None,
+            mfi: None,
+            mfi_quadrants: [None; 4],
+            mfi_vessel: None,
+            de_backer_per_mm: 0.0,
+            mean_velocity_um_s: None,
+            tvd_all_mm_per_mm2: 0.0,
+            pvd_all_mm_per_mm2: 0.0,
+            ppv_all_pct: None,
+        };
+        empty.columns().into_iter().map(|(name, _)| name)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -367,60 +422,5 @@ mod tests {
             if let Some(ppv) = m.ppv_pct { proptest::prop_assert!((0.0..=100.0 + 1e-9).contains(&ppv)); }
             if let Some(mfi) = m.mfi { proptest::prop_assert!((0.0..=3.0).contains(&mfi)); }
         }
-    }
-}
-
-impl SiteMetrics {
-    /// The metrics as named numeric columns, in a fixed order, for CSV tables. The four
-    /// quadrant scores become `mfi_q1` … `mfi_q4` (top-left, top-right, bottom-left,
-    /// bottom-right).
-    ///
-    /// ```
-    /// use mcvideo_metrics::SiteMetrics;
-    /// let names: Vec<&str> = SiteMetrics::column_names().collect();
-    /// assert_eq!(names[0], "small_vessel_cutoff_um");
-    /// assert!(names.contains(&"ppv_pct") && names.contains(&"mfi_q4"));
-    /// ```
-    pub fn columns(&self) -> Vec<(&'static str, Option<f64>)> {
-        vec![
-            ("small_vessel_cutoff_um", Some(self.small_vessel_cutoff_um)),
-            ("area_mm2", Some(self.area_mm2)),
-            ("tvd_mm_per_mm2", Some(self.tvd_mm_per_mm2)),
-            ("pvd_mm_per_mm2", Some(self.pvd_mm_per_mm2)),
-            ("ppv_pct", self.ppv_pct),
-            ("ppv_count_pct", self.ppv_count_pct),
-            ("mfi", self.mfi),
-            ("mfi_q1", self.mfi_quadrants[0]),
-            ("mfi_q2", self.mfi_quadrants[1]),
-            ("mfi_q3", self.mfi_quadrants[2]),
-            ("mfi_q4", self.mfi_quadrants[3]),
-            ("mfi_vessel", self.mfi_vessel),
-            ("de_backer_per_mm", Some(self.de_backer_per_mm)),
-            ("mean_velocity_um_s", self.mean_velocity_um_s),
-            ("tvd_all_mm_per_mm2", Some(self.tvd_all_mm_per_mm2)),
-            ("pvd_all_mm_per_mm2", Some(self.pvd_all_mm_per_mm2)),
-            ("ppv_all_pct", self.ppv_all_pct),
-        ]
-    }
-
-    /// The column names of [`SiteMetrics::columns`], without needing a value.
-    pub fn column_names() -> impl Iterator<Item = &'static str> {
-        let empty = SiteMetrics {
-            small_vessel_cutoff_um: 0.0,
-            area_mm2: 0.0,
-            tvd_mm_per_mm2: 0.0,
-            pvd_mm_per_mm2: 0.0,
-            ppv_pct: None,
-            ppv_count_pct: None,
-            mfi: None,
-            mfi_quadrants: [None; 4],
-            mfi_vessel: None,
-            de_backer_per_mm: 0.0,
-            mean_velocity_um_s: None,
-            tvd_all_mm_per_mm2: 0.0,
-            pvd_all_mm_per_mm2: 0.0,
-            ppv_all_pct: None,
-        };
-        empty.columns().into_iter().map(|(name, _)| name)
     }
 }

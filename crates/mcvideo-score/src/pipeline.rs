@@ -64,7 +64,12 @@ fn prepare(path: &Path, params: &ScoreParams) -> Result<Prepared, ScoreError> {
     let stabilization = mcvideo_stabilize::stabilize(&frames, &params.stabilize)
         .map_err(|e| ScoreError::stage(path, "stabilization", e))?;
     timer.lap("stabilize");
-    let quality = mcvideo_quality::grade_clip(&frames, info.fps, &stabilization, &params.quality);
+    // The focus bands are in micrometres, so the grader needs this clip's scale.
+    let quality_params = mcvideo_quality::QualityParams {
+        um_per_px: calibration.um_per_px,
+        ..params.quality.clone()
+    };
+    let quality = mcvideo_quality::grade_clip(&frames, info.fps, &stabilization, &quality_params);
     timer.lap("quality");
     Ok(Prepared {
         info,
@@ -165,11 +170,15 @@ pub fn score_clip(path: &Path, params: &ScoreParams) -> Result<ScoredOutput, Sco
     let [x0, y0, x1, y1] = stabilization.valid_region;
     let frame_area = f64::from(info.width) * f64::from(info.height);
     let valid_area_fraction = ((x1 - x0).max(0.0) * (y1 - y0).max(0.0) / frame_area).min(1.0);
+    let quality_params = mcvideo_quality::QualityParams {
+        um_per_px,
+        ..params.quality.clone()
+    };
     crate::quality_slots::fill(
         &mut quality,
         &vessels,
         &metrics,
-        &params.quality,
+        &quality_params,
         valid_area_fraction,
     );
     timer.lap("metrics");
