@@ -92,8 +92,12 @@ fn main() {
         ("dark0.5", |p| p.illumination = 0.5),
         ("texture1.5", |p| p.texture = 1.5),
         ("motion3", |p| p.motion = 3.0),
+        // Shock flow mix: half the vessels hold static or intermittent cells, so in the mean
+        // image they are dotted lines rather than continuous dark ones.
+        ("shock", |p| p.flow_mix = [0.25, 0.25, 0.25, 0.25]),
     ];
-    // Optional overrides for tuning: VS_SEED, VS_GROW, VS_BETA, VS_CONTRAST.
+    // Optional overrides for tuning: VS_SEED, VS_GROW, VS_BETA, VS_MINLEN, VS_CONTRAST,
+    // VS_BRIDGE, VS_BRIDGE_COS, VS_BRIDGE_MIN; VS_ONLY=<variant prefix>.
     let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<f64>().ok());
     let mut params = VesselParams::default();
     if let Some(v) = env("VS_SEED") {
@@ -110,6 +114,15 @@ fn main() {
     }
     if let Some(v) = env("VS_CONTRAST") {
         params.min_contrast = v;
+    }
+    if let Some(v) = env("VS_BRIDGE") {
+        params.bridge_gap_um = v;
+    }
+    if let Some(v) = env("VS_BRIDGE_COS") {
+        params.bridge_min_cos = v;
+    }
+    if let Some(v) = env("VS_BRIDGE_MIN") {
+        params.bridge_min_significance = v;
     }
     let only = std::env::var("VS_ONLY").ok();
     println!("| variant | um/px | seed | TVD err % | small found % | small false % | pos err px | diam err um | diam bias um | n diam |");

@@ -27,11 +27,11 @@ fn canonical_tangent(normal: [f32; 2]) -> [f32; 2] {
 /// // A horizontal dotted line on one row: strong, 3-px gap, strong.
 /// let sig = [2.0, 2.0, 0.1, 0.1, 0.1, 1.5, 1.5f32];
 /// let normal = [[0.0, 1.0f32]; 7];
-/// let out = bridge_gaps(&sig, &normal, 7, 1, &[true; 7], 0.7, 4.0, 0.9);
+/// let out = bridge_gaps(&sig, &normal, 7, 1, &[true; 7], 0.7, 0.0, 4.0, 0.9);
 /// assert_eq!(out, vec![2.0, 2.0, 1.5, 1.5, 1.5, 1.5, 1.5]);
 /// // One side only: nothing is bridged.
 /// let sig = [2.0, 2.0, 0.1, 0.1, 0.1, 0.1, 0.1f32];
-/// let out = bridge_gaps(&sig, &normal, 7, 1, &[true; 7], 0.7, 4.0, 0.9);
+/// let out = bridge_gaps(&sig, &normal, 7, 1, &[true; 7], 0.7, 0.0, 4.0, 0.9);
 /// assert_eq!(out, sig.to_vec());
 /// ```
 #[allow(clippy::too_many_arguments)]
@@ -42,6 +42,7 @@ pub fn bridge_gaps(
     height: usize,
     allowed: &[bool],
     voter_min: f32,
+    gap_min: f32,
     reach_px: f32,
     min_cos: f32,
 ) -> Vec<f32> {
@@ -67,7 +68,7 @@ pub fn bridge_gaps(
                     break;
                 }
                 let q = qy as usize * width + qx as usize;
-                if significance[q] >= voter_min || !allowed[q] {
+                if significance[q] >= voter_min || significance[q] < gap_min || !allowed[q] {
                     continue;
                 }
                 // sign > 0: q is ahead of p, so p votes from behind q.

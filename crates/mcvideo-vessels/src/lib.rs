@@ -61,6 +61,7 @@ pub enum VesselError {
 
 /// Detection parameters. Lengths in µm are converted to px through the calibration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct VesselParams {
     /// Vessels with a diameter strictly below this are small (consensus: 20 µm).
     pub small_vessel_cutoff_um: f64,
@@ -95,6 +96,9 @@ pub struct VesselParams {
     pub bridge_gap_um: f64,
     /// Cosine of the largest angle between the ridge directions on the two sides of a gap.
     pub bridge_min_cos: f64,
+    /// Lowest significance (1 = seed level) of a gap pixel that may be bridged: the plasma
+    /// between static cells still gives a faint ridge response, bare tissue does not.
+    pub bridge_min_significance: f64,
 }
 
 impl Default for VesselParams {
@@ -111,8 +115,9 @@ impl Default for VesselParams {
             grow_fraction: 0.7,
             smooth_half_window: 2,
             cylinder_ramp_um: [10.0, 16.0],
-            bridge_gap_um: 20.0,
-            bridge_min_cos: 0.9,
+            bridge_gap_um: 10.0,
+            bridge_min_cos: 0.95,
+            bridge_min_significance: 0.2,
         }
     }
 }
@@ -176,6 +181,18 @@ fn validate(
                 "{name} = {v} must be positive"
             )));
         }
+    }
+    if !(params.bridge_gap_um.is_finite() && params.bridge_gap_um >= 0.0) {
+        return Err(VesselError::BadParams(format!(
+            "bridge_gap_um = {} must be zero or positive",
+            params.bridge_gap_um
+        )));
+    }
+    if !(0.0..=1.0).contains(&params.bridge_min_cos) {
+        return Err(VesselError::BadParams(format!(
+            "bridge_min_cos = {} must lie in 0..=1",
+            params.bridge_min_cos
+        )));
     }
     if params.max_diameter_um < params.min_diameter_um {
         return Err(VesselError::BadParams(
@@ -309,19 +326,19 @@ pub fn detect_vessels(
         .map(|(&sc, &st)| (sc / seed_score).min(st / seed_strength))
         .collect();
     let (low, high) = (params.grow_fraction as f32, 1.0);
-    let gap_um: f64 = std::env::var("MCV_GAP").ok().and_then(|v| v.parse().ok()).unwrap_or(params.bridge_gap_um);
-    let min_cos: f64 = std::env::var("MCV_COS").ok().and_then(|v| v.parse().ok()).unwrap_or(params.bridge_min_cos);
-    let voter: f32 = std::env::var("MCV_VOTER").ok().and_then(|v| v.parse().ok()).unwrap_or(low);
-    let significance = if gap_um > 0.0 {
+    // Bridge gaps between collinear seed pieces (dotted no-flow capillaries): voters are
+    // seed pixels, a gap pixel must show at least a faint ridge response of its own.
+    let significance = if params.bridge_gap_um > 0.0 {
         bridge::bridge_gaps(
             &significance,
             &ridges.normal,
             width,
             height,
             &allowed,
-            voter,
-            (gap_um / um_per_px) as f32,
-            min_cos as f32,
+            high,
+            params.bridge_min_significance as f32,
+            (params.bridge_gap_um / um_per_px) as f32,
+            params.bridge_min_cos as f32,
         )
     } else {
         significance
