@@ -12,9 +12,18 @@ pub fn data_dir() -> PathBuf {
 }
 
 /// A synthetic clip of the given size and duration, rendered once and then reused.
-pub fn cached_clip(width: u32, height: u32, duration_s: f64, fps: f64) -> PathBuf {
-    let name = format!("bench-{width}x{height}-{duration_s}s-{fps}fps");
-    let path = data_dir().join(format!("{name}.avi"));
+pub fn cached_clip(
+    width: u32,
+    height: u32,
+    duration_s: f64,
+    fps: f64,
+    format: VideoFormat,
+) -> PathBuf {
+    let name = format!(
+        "bench-{width}x{height}-{duration_s}s-{fps}fps-{}",
+        format.name()
+    );
+    let path = data_dir().join(format!("{name}.{}", format.extension()));
     if !path.is_file() {
         let params = SynthParams {
             width,
@@ -24,7 +33,7 @@ pub fn cached_clip(width: u32, height: u32, duration_s: f64, fps: f64) -> PathBu
             seed: 2026,
             ..SynthParams::default()
         };
-        if let Err(e) = write_clip(&params, &data_dir(), &name, VideoFormat::Ffv1Avi) {
+        if let Err(e) = write_clip(&params, &data_dir(), &name, format) {
             panic!("cannot render the bench clip {}: {e}", path.display());
         }
     }
