@@ -7,7 +7,6 @@ use crate::shard::Shard;
 use crate::tables::{write_failures, write_patients, write_sites, FailureRow, SiteRow};
 use crate::BatchError;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use rayon::prelude::*;
 use serde_json::{json, Value};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -173,17 +172,43 @@ pub fn run_batch(
         .num_threads(options.jobs.max(1))
         .build()
         .map_err(|_| BatchError::ThreadPool(options.jobs))?;
-    pool.install(|| {
-        todo.par_iter().try_for_each(|job| {
-            let ok = score_one(job, &clips, scorer)?;
-            if !ok {
-                let n = failed.fetch_add(1, Ordering::Relaxed) + 1;
-                bar.set_message(format!("({n} failed)"));
-            }
-            bar.inc(1);
-            Ok::<(), BatchError>(())
-        })
-    })?;
+    // Clips are handed out by plain worker threads, not as rayon tasks: a rayon thread that
+    // waits inside a stage's parallel loop may steal queued tasks, and if clips were tasks it
+    // would start another whole clip on top of the one it holds, so memory would grow with the
+    // archive. Here at most `jobs` clips are in memory; the stages still share the pool.
+    let next = AtomicUsize::new(0);
+    let first_error: std::sync::Mutex<Option<BatchError>> = std::sync::Mutex::new(None);
+    std::thread::scope(|scope| {
+        for _ in 0..options.jobs.max(1).min(todo.len().max(1)) {
+            scope.spawn(|| loop {
+                if first_error.lock().map(|e| e.is_some()).unwrap_or(true) {
+                    return;
+                }
+                let index = next.fetch_add(1, Ordering::Relaxed);
+                let Some(job) = todo.get(index) else {
+                    return;
+                };
+                match pool.install(|| score_one(job, &clips, scorer)) {
+                    Ok(ok) => {
+                        if !ok {
+                            let n = failed.fetch_add(1, Ordering::Relaxed) + 1;
+                            bar.set_message(format!("({n} failed)"));
+                        }
+                        bar.inc(1);
+                    }
+                    Err(e) => {
+                        if let Ok(mut slot) = first_error.lock() {
+                            slot.get_or_insert(e);
+                        }
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    if let Some(e) = first_error.into_inner().ok().flatten() {
+        return Err(e);
+    }
     bar.finish_and_clear();
 
     // Tables come from the files on disk, so a resumed run and an uninterrupted one agree.

@@ -112,3 +112,32 @@ fn bad_inputs_are_errors() {
         Err(mcvideo_vessels::VesselError::NonFinitePixel(3, 4))
     );
 }
+
+/// A no-flow capillary in the mean image: static cells (dark dashes) with faint plasma gaps
+/// between them. Hysteresis plus bridging along the ridge direction must join the dashes into
+/// one vessel without sprouting false branches.
+#[test]
+fn dotted_capillary_is_one_vessel() {
+    let (y0, y1) = (58.0, 62.0);
+    let mut tubes = vec![Tube {
+        points: vec![[10.0, y0], [190.0, y1]],
+        diameter_px: 5.0,
+        contrast: 0.005,
+    }];
+    let y = |x: f64| y0 + (y1 - y0) * (x - 10.0) / 180.0;
+    let mut x = 12.0;
+    while x + 4.0 < 190.0 {
+        tubes.push(Tube {
+            points: vec![[x, y(x)], [x + 4.0, y(x + 4.0)]],
+            diameter_px: 5.0,
+            contrast: 0.25,
+        });
+        x += 13.0;
+    }
+    let img = render(200, 120, &tubes, 0.8, 1.0, 5);
+    let region = [0.0, 0.0, 199.0, 119.0];
+    let found = detect_vessels(&img, 1.0, region, &VesselParams::default()).unwrap();
+    let c = compare(&truth_of(&tubes[..1]), &found, region, 20.0, [4.0, 30.0]);
+    assert!(c.small_detected_fraction > 0.9, "{c:?}");
+    assert!(c.small_false_fraction < 0.1, "{c:?}");
+}
