@@ -270,6 +270,11 @@ impl VideoSource {
     /// Sends the next packet of our stream to the decoder, or end-of-stream.
     fn feed_decoder(&mut self) {
         loop {
+            // ffmpeg-next's `Packet::read` calls av_read_frame on the packet as it is, and
+            // av_read_frame does not release what the packet held: reusing one packet leaks
+            // every packet's data (measured: the compressed clip, per clip). A fresh packet per
+            // read frees the previous one on drop.
+            self.packet = Packet::empty();
             match self.packet.read(&mut self.input) {
                 Ok(()) => {
                     if self.packet.stream() != self.stream_index {
