@@ -35,7 +35,7 @@ impl Default for StudyParams {
             width: 320,
             height: 240,
             fps: 25.0,
-            duration_s: 3.0,
+            duration_s: 4.0,
             um_per_px: [1.0, 1.4],
             median_dose: 0.45,
             planted: PlantedThresholds::default(),

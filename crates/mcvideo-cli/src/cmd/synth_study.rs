@@ -28,8 +28,9 @@ pub struct Args {
     /// Frames per second.
     #[arg(long, default_value_t = 25.0)]
     fps: f64,
-    /// Clip duration in seconds (quality grading wants at least 3 s, Massey 2013).
-    #[arg(long, default_value_t = 3.0)]
+    /// Clip duration in seconds (quality grading wants at least 3 s of registered video,
+    /// Massey 2013; 4 s leaves room for the frames registration drops).
+    #[arg(long, default_value_t = 4.0)]
     duration: f64,
     /// Planted thresholds (µg/kg/min) for the perfused share, the continuous share and the
     /// site spread, as PPV,MFI,HI.
