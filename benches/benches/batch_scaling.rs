@@ -45,6 +45,7 @@ fn child(n: usize, jobs: usize) {
     let scorer = PipelineScorer {
         params: ScoreParams {
             no_overlay: false,
+            decode_threads: 1,
             ..ScoreParams::default()
         },
     };

@@ -168,19 +168,23 @@ pub fn run_batch(
 
     let bar = progress_bar(todo.len(), options.progress);
     let failed = AtomicUsize::new(0);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.jobs.max(1))
-        .build()
+    // One single-thread rayon pool per worker: the stages' parallel loops run inside their
+    // clip's pool. With one shared pool, a thread waiting in one clip's parallel loop could steal
+    // another clip's whole job and run it nested, serializing the two (and holding both in memory).
+    // Clips are handed out by plain worker threads, not as rayon tasks, for the same reason: at
+    // most `jobs` clips are in memory, and `--jobs` alone decides how many cores are used.
+    let workers = options.jobs.max(1).min(todo.len().max(1));
+    let pools = (0..workers)
+        .map(|_| rayon::ThreadPoolBuilder::new().num_threads(1).build())
+        .collect::<Result<Vec<_>, _>>()
         .map_err(|_| BatchError::ThreadPool(options.jobs))?;
-    // Clips are handed out by plain worker threads, not as rayon tasks: a rayon thread that
-    // waits inside a stage's parallel loop may steal queued tasks, and if clips were tasks it
-    // would start another whole clip on top of the one it holds, so memory would grow with the
-    // archive. Here at most `jobs` clips are in memory; the stages still share the pool.
     let next = AtomicUsize::new(0);
     let first_error: std::sync::Mutex<Option<BatchError>> = std::sync::Mutex::new(None);
     std::thread::scope(|scope| {
-        for _ in 0..options.jobs.max(1).min(todo.len().max(1)) {
-            scope.spawn(|| loop {
+        for pool in &pools {
+            let (next, first_error, todo, clips, failed, bar) =
+                (&next, &first_error, &todo, &clips, &failed, &bar);
+            scope.spawn(move || loop {
                 if first_error.lock().map(|e| e.is_some()).unwrap_or(true) {
                     return;
                 }
@@ -188,7 +192,7 @@ pub fn run_batch(
                 let Some(job) = todo.get(index) else {
                     return;
                 };
-                match pool.install(|| score_one(job, &clips, scorer)) {
+                match pool.install(|| score_one(job, clips, scorer)) {
                     Ok(ok) => {
                         if !ok {
                             let n = failed.fetch_add(1, Ordering::Relaxed) + 1;

@@ -19,4 +19,7 @@ pub struct ScoreParams {
     pub flow: mcvideo_flow::FlowParams,
     /// Skip drawing the overlay (batch runs that do not want pictures).
     pub no_overlay: bool,
+    /// FFmpeg decoder threads; 0 lets FFmpeg choose (one per core). A batch scores several
+    /// clips at once and sets 1, so that `--jobs` alone decides how many cores are used.
+    pub decode_threads: usize,
 }

@@ -59,7 +59,11 @@ fn prepare(path: &Path, params: &ScoreParams) -> Result<Prepared, ScoreError> {
         path,
         probed.width,
     )?;
-    let (info, frames) = mcvideo_decode::read_all(path)?;
+    let decode_options = mcvideo_decode::DecodeOptions {
+        threads: params.decode_threads,
+        ..Default::default()
+    };
+    let (info, frames) = mcvideo_decode::read_all_with(path, &decode_options)?;
     timer.lap("decode");
     let stabilization = mcvideo_stabilize::stabilize(&frames, &params.stabilize)
         .map_err(|e| ScoreError::stage(path, "stabilization", e))?;

@@ -58,6 +58,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         device: args.device.clone(),
         um_per_px: args.um_per_px,
         no_overlay: args.no_overlay,
+        // Parallelism comes from scoring clips side by side (`--jobs`); a multi-threaded
+        // decoder per clip would only add threads beyond the cores asked for.
+        decode_threads: 1,
         ..ScoreParams::default()
     };
     params.vessels.small_vessel_cutoff_um = args.small_vessel_cutoff_um;
