@@ -9,12 +9,8 @@ use std::path::PathBuf;
 pub struct Args {
     /// The clip: any video FFmpeg reads, or a folder of numbered PNG/TIFF frames.
     clip: PathBuf,
-    /// Device preset giving the scale: microscan, cytocam or microsee-v100.
-    #[arg(long)]
-    device: Option<String>,
-    /// Scale in micrometres per pixel (overrides the preset).
-    #[arg(long)]
-    um_per_px: Option<f64>,
+    #[command(flatten)]
+    scale: super::scale::ScaleArgs,
     /// Print the clip, calibration, stabilization and quality parts of the score JSON.
     #[arg(long)]
     json: bool,
@@ -23,8 +19,8 @@ pub struct Args {
 /// Runs `mcvideo inspect`.
 pub fn run(args: Args) -> anyhow::Result<()> {
     let params = ScoreParams {
-        device: args.device,
-        um_per_px: args.um_per_px,
+        device: args.scale.device,
+        um_per_px: args.scale.um_per_px,
         no_overlay: true,
         ..ScoreParams::default()
     };

@@ -4,6 +4,7 @@ pub mod analyze;
 pub mod batch;
 pub mod inspect;
 pub mod merge;
+pub mod scale;
 pub mod score;
 pub mod stats;
 pub mod synth;
