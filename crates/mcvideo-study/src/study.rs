@@ -132,6 +132,7 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
         "n",
         "concordance",
         "converged",
+        "warning",
     ];
     let cox_human = cox_rows(Style::Human, a);
     put(
@@ -675,6 +676,13 @@ fn cox_rows(style: Style, a: &Analysis) -> Vec<Vec<String>> {
                     fit.n.to_string(),
                     fnum(style, fit.concordance, 3),
                     fit.converged.to_string(),
+                    // Separation (e.g. no event in one dose group): the HR is not finite, as
+                    // coxph warns; say so beside the number rather than print it as a result.
+                    if fit.infinite.contains(&t.name) {
+                        "coefficient may be infinite (separation)".to_string()
+                    } else {
+                        String::new()
+                    },
                 ]);
             }
         }
