@@ -1,32 +1,13 @@
 //! `mcvideo stats describe|correlate|regress` end to end: the JSON printed on the reference data
 //! matches R's answers (fixtures/reference, fixtures/stats); bad CSVs exit 1 naming the file.
 
+mod common;
+
+use common::stats;
 use serde_json::Value;
-use std::path::PathBuf;
-use std::process::Command;
 
 fn fixture(name: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures")
-        .join(name)
-        .display()
-        .to_string()
-}
-
-/// Runs `mcvideo stats ARGS`, returning (exit code, stdout JSON or Null, stderr).
-fn stats(args: &[&str]) -> (i32, Value, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_mcvideo"))
-        .arg("stats")
-        .args(args)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let json = serde_json::from_str(&stdout).unwrap_or(Value::Null);
-    (
-        out.status.code().unwrap_or(-1),
-        json,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    common::fixture_path(name)
 }
 
 fn reference(name: &str) -> Value {

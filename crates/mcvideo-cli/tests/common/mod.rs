@@ -1,0 +1,30 @@
+//! Helpers shared by the binary's integration tests: fixture paths and running `mcvideo stats`.
+
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::Command;
+
+/// The path of `fixtures/<relative>` as a string argument.
+pub fn fixture_path(relative: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures")
+        .join(relative)
+        .display()
+        .to_string()
+}
+
+/// Runs `mcvideo stats ARGS`, returning (exit code, stdout JSON or Null, stderr).
+pub fn stats(args: &[&str]) -> (i32, Value, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_mcvideo"))
+        .arg("stats")
+        .args(args)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let json = serde_json::from_str(&stdout).unwrap_or(Value::Null);
+    (
+        out.status.code().unwrap_or(-1),
+        json,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
