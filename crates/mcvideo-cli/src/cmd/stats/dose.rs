@@ -107,6 +107,18 @@ fn print_json<T: Serialize>(method: &str, n: usize, dropped: usize, fit: &T) -> 
     Ok(())
 }
 
+/// Complete cases of y, x and the covariates, in that order: (columns, rows dropped).
+fn model_columns(
+    data: &Path,
+    y: &str,
+    x: &str,
+    covariates: &[String],
+) -> Result<(Vec<Vec<f64>>, usize)> {
+    let mut names = vec![y, x];
+    names.extend(covariates.iter().map(String::as_str));
+    load(data, &names)
+}
+
 fn covariate_refs<'a>(names: &'a [String], cols: &'a [Vec<f64>]) -> Vec<(&'a str, &'a [f64])> {
     names
         .iter()
@@ -117,9 +129,7 @@ fn covariate_refs<'a>(names: &'a [String], cols: &'a [Vec<f64>]) -> Vec<(&'a str
 
 /// Runs `stats gam`.
 pub fn run_gam(args: GamArgs) -> Result<()> {
-    let mut names = vec![args.y.as_str(), args.smooth.as_str()];
-    names.extend(args.linear.iter().map(String::as_str));
-    let (cols, dropped) = load(&args.data, &names)?;
+    let (cols, dropped) = model_columns(&args.data, &args.y, &args.smooth, &args.linear)?;
     let basis: BasisKind = args.basis.parse()?;
     let opts = GamOptions {
         basis,
@@ -141,9 +151,7 @@ pub fn run_gam(args: GamArgs) -> Result<()> {
 
 /// Runs `stats segmented`.
 pub fn run_segmented(args: SegmentedArgs) -> Result<()> {
-    let mut names = vec![args.y.as_str(), args.x.as_str()];
-    names.extend(args.covariates.iter().map(String::as_str));
-    let (cols, dropped) = load(&args.data, &names)?;
+    let (cols, dropped) = model_columns(&args.data, &args.y, &args.x, &args.covariates)?;
     let covs = covariate_refs(&args.covariates, &cols[2..]);
     let opts = SegmentedOptions {
         psi: args.psi,
@@ -162,9 +170,7 @@ pub fn run_segmented(args: SegmentedArgs) -> Result<()> {
 
 /// Runs `stats rcs`.
 pub fn run_rcs(args: RcsArgs) -> Result<()> {
-    let mut names = vec![args.y.as_str(), args.x.as_str()];
-    names.extend(args.covariates.iter().map(String::as_str));
-    let (cols, dropped) = load(&args.data, &names)?;
+    let (cols, dropped) = model_columns(&args.data, &args.y, &args.x, &args.covariates)?;
     let covs = covariate_refs(&args.covariates, &cols[2..]);
     let opts = RcsOptions {
         knots: args.knots,
