@@ -112,9 +112,12 @@ pub fn score_clip(path: &Path, params: &ScoreParams) -> Result<ScoredOutput, Sco
     let um_per_px = calibration.um_per_px;
 
     let mean = mcvideo_stabilize::mean_image(&frames, &stabilization);
+    // Temporal spread: moving red cells confirm faint vessels that texture would mimic.
+    let std = mcvideo_stabilize::std_image(&frames, &stabilization, &mean);
     timer.lap("mean_image");
-    let segments = mcvideo_vessels::detect_vessels(
+    let segments = mcvideo_vessels::detect_vessels_with_motion(
         &mean,
+        Some(&std),
         um_per_px,
         stabilization.valid_region,
         &params.vessels,

@@ -15,7 +15,7 @@ mod register;
 mod sample;
 
 pub use error::StabilizeError;
-pub use mean::{mean_image, median_image, stabilized_frame};
+pub use mean::{mean_image, median_image, stabilized_frame, std_image};
 pub use register::stabilize;
 pub use sample::sample_bilinear;
 

@@ -110,6 +110,56 @@ pub(crate) fn accumulate_shifted_row<T: Copy + Into<f32>>(
     }
 }
 
+/// Like [`accumulate_shifted_row`], but adds the squared deviation of each resampled value
+/// from `mean` (the temporal mean row): the second pass of a two-pass variance, which keeps
+/// f32 sums accurate where one-pass sums of squares would cancel.
+pub(crate) fn accumulate_squared_deviation_row(
+    src: &[u8],
+    (w, h): (usize, usize),
+    y: usize,
+    shift: [f64; 2],
+    mean: &[f32],
+    sum_sq: &mut [f32],
+    count: &mut [u32],
+) {
+    let Some(rows) = shifted_rows(w, h, y, shift) else {
+        return;
+    };
+    let ShiftedRows {
+        r0,
+        r1,
+        k,
+        x_lo,
+        x_hi,
+        w00,
+        w01,
+        w10,
+        w11,
+    } = rows;
+    if x_lo >= x_hi {
+        return;
+    }
+    let a = &src[r0 * w..(r0 + 1) * w];
+    let b = &src[r1 * w..(r1 + 1) * w];
+    let n = x_hi - x_lo;
+    let s0 = (x_lo as isize + k) as usize;
+    let (a0, a1) = (&a[s0..s0 + n], &a[s0 + 1..s0 + 1 + n]);
+    let (b0, b1) = (&b[s0..s0 + n], &b[s0 + 1..s0 + 1 + n]);
+    for (i, ((o, c), &m)) in sum_sq[x_lo..x_hi]
+        .iter_mut()
+        .zip(&mut count[x_lo..x_hi])
+        .zip(&mean[x_lo..x_hi])
+        .enumerate()
+    {
+        let v = w00 * f32::from(a0[i])
+            + w01 * f32::from(a1[i])
+            + w10 * f32::from(b0[i])
+            + w11 * f32::from(b1[i]);
+        *o += (v - m) * (v - m);
+        *c += 1;
+    }
+}
+
 /// The two source rows, integer column offset, valid output columns and bilinear weights of
 /// output row `y` under a constant `shift`.
 pub(crate) struct ShiftedRows {

@@ -8,7 +8,7 @@ use image::{Rgb, RgbImage};
 use mcvideo_metrics::{site_metrics, MeasuredVessel, MetricsParams};
 use mcvideo_synth::SynthParams;
 use mcvideo_vessels::evaluate::compare;
-use mcvideo_vessels::{detect_vessels, VesselParams, VesselSegment};
+use mcvideo_vessels::{detect_vessels_with_motion, VesselParams, VesselSegment};
 
 /// A degraded variant: name and how it changes the synth parameters.
 type Variant = (&'static str, fn(&mut SynthParams));
@@ -77,8 +77,15 @@ fn overlay(
             );
         }
     }
+    let raw = RgbImage::from_fn(w, h, |x, y| {
+        let v = mean.get_pixel(x, y)[0].clamp(0.0, 255.0) as u8;
+        Rgb([v, v, v])
+    });
     let big = image::imageops::resize(&rgb, w * 3, h * 3, image::imageops::FilterType::Nearest);
     big.save(path).expect("writable png path");
+    let big = image::imageops::resize(&raw, w * 3, h * 3, image::imageops::FilterType::Nearest);
+    big.save(path.replace(".png", "_raw.png"))
+        .expect("writable png path");
 }
 
 fn main() {
@@ -124,6 +131,15 @@ fn main() {
     if let Some(v) = env("VS_BRIDGE_MIN") {
         params.bridge_min_significance = v;
     }
+    if let Some(v) = env("VS_BOOST") {
+        params.motion_boost = v;
+    }
+    if let Some(v) = env("VS_ZLO") {
+        params.motion_z_range[0] = v;
+    }
+    if let Some(v) = env("VS_ZHI") {
+        params.motion_z_range[1] = v;
+    }
     let only = std::env::var("VS_ONLY").ok();
     println!("| variant | um/px | seed | TVD err % | small found % | small false % | pos err px | diam err um | diam bias um | n diam |");
     println!("|---|---|---|---|---|---|---|---|---|---|");
@@ -140,9 +156,16 @@ fn main() {
                     ..SynthParams::default()
                 };
                 apply(&mut sp);
-                let (mean, truth) = synth::synth_mean(&sp);
+                let (mean, std, truth) = synth::synth_mean_std(&sp);
+                let motion = std::env::var("VS_MOTION").map_or(true, |v| v != "0");
                 let region = truth.valid_region;
-                let found = match detect_vessels(&mean, um, region, &params) {
+                let found = match detect_vessels_with_motion(
+                    &mean,
+                    motion.then_some(&std),
+                    um,
+                    region,
+                    &params,
+                ) {
                     Ok(f) => f,
                     Err(e) => {
                         println!("| {name} | {um} | {seed} | error: {e} |");

@@ -24,6 +24,7 @@ pub mod diameter;
 pub mod evaluate;
 pub mod gaussian;
 pub mod graph;
+pub mod motion;
 pub mod polyline;
 pub mod ridge;
 pub mod skeleton;
@@ -99,6 +100,11 @@ pub struct VesselParams {
     /// Lowest significance (1 = seed level) of a gap pixel that may be bridged: the plasma
     /// between static cells still gives a faint ridge response, bare tissue does not.
     pub bridge_min_significance: f64,
+    /// With the temporal standard deviation image: a ridge on moving cells counts up to
+    /// `1 + motion_boost` times its mean-image significance (0 disables).
+    pub motion_boost: f64,
+    /// Motion z-scores (see [`motion::motion_z`]) where the boost starts and where it is full.
+    pub motion_z_range: [f64; 2],
 }
 
 impl Default for VesselParams {
@@ -118,6 +124,8 @@ impl Default for VesselParams {
             bridge_gap_um: 10.0,
             bridge_min_cos: 0.95,
             bridge_min_significance: 0.2,
+            motion_boost: 1.5,
+            motion_z_range: [6.0, 15.0],
         }
     }
 }
@@ -192,6 +200,18 @@ fn validate(
         return Err(VesselError::BadParams(format!(
             "bridge_min_cos = {} must lie in 0..=1",
             params.bridge_min_cos
+        )));
+    }
+    if !(params.motion_boost.is_finite() && params.motion_boost >= 0.0) {
+        return Err(VesselError::BadParams(format!(
+            "motion_boost = {} must be zero or positive",
+            params.motion_boost
+        )));
+    }
+    let [z_lo, z_hi] = params.motion_z_range;
+    if !(z_lo.is_finite() && z_hi.is_finite() && z_hi > z_lo) {
+        return Err(VesselError::BadParams(format!(
+            "motion_z_range = [{z_lo}, {z_hi}] must be increasing"
         )));
     }
     if params.max_diameter_um < params.min_diameter_um {
@@ -280,7 +300,29 @@ pub fn detect_vessels(
     valid_region: [f64; 4],
     params: &VesselParams,
 ) -> Result<Vec<VesselSegment>, VesselError> {
+    detect_vessels_with_motion(mean, None, um_per_px, valid_region, params)
+}
+
+/// [`detect_vessels`] with the clip's temporal standard deviation image as evidence of flow:
+/// faint ridges of the mean image that carry moving cells are kept, where texture of the
+/// same faintness is not. `std` must have the mean image's size.
+pub fn detect_vessels_with_motion(
+    mean: &FloatImage,
+    std: Option<&FloatImage>,
+    um_per_px: f64,
+    valid_region: [f64; 4],
+    params: &VesselParams,
+) -> Result<Vec<VesselSegment>, VesselError> {
     let region = validate(mean, um_per_px, valid_region, params)?;
+    if let Some(s) = std {
+        if s.dimensions() != mean.dimensions() {
+            return Err(VesselError::BadParams(format!(
+                "std image {:?} differs from mean image {:?}",
+                s.dimensions(),
+                mean.dimensions()
+            )));
+        }
+    }
     let (width, height) = (mean.width() as usize, mean.height() as usize);
     let min_w = params.min_diameter_um / um_per_px;
     let max_w = params.max_diameter_um / um_per_px;
@@ -319,12 +361,28 @@ pub fn detect_vessels(
         .collect();
     // Significance 1 = exactly at both seed thresholds (score over clutter, and contrast).
     let seed_score = params.seed_over_background as f32;
-    let significance: Vec<f32> = ridges
+    let mut significance: Vec<f32> = ridges
         .score
         .iter()
         .zip(&ridges.strength)
         .map(|(&sc, &st)| (sc / seed_score).min(st / seed_strength))
         .collect();
+    if let (Some(std), true) = (std, params.motion_boost > 0.0) {
+        let z = motion::motion_z(
+            mean.as_raw(),
+            std.as_raw(),
+            width,
+            height,
+            &allowed,
+            (0.5 * min_w).max(1.0) as f32,
+        );
+        let [z_lo, z_hi] = params.motion_z_range;
+        let (z_lo, z_span) = (z_lo as f32, (z_hi - z_lo) as f32);
+        let boost = params.motion_boost as f32;
+        for (s, &zp) in significance.iter_mut().zip(&z) {
+            *s *= 1.0 + boost * ((zp - z_lo) / z_span).clamp(0.0, 1.0);
+        }
+    }
     let (low, high) = (params.grow_fraction as f32, 1.0);
     // Bridge gaps between collinear seed pieces (dotted no-flow capillaries): voters are
     // seed pixels, a gap pixel must show at least a faint ridge response of its own.

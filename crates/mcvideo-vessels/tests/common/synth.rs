@@ -33,6 +33,32 @@ pub fn mean_image(frames: &[GrayImage], shifts: &[[f64; 2]]) -> FloatImage {
     })
 }
 
+/// Temporal standard deviation of the stabilized clip around `mean`, frame-0 coordinates.
+pub fn std_image(frames: &[GrayImage], shifts: &[[f64; 2]], mean: &FloatImage) -> FloatImage {
+    let n = frames.len() as f32;
+    FloatImage::from_fn(mean.width(), mean.height(), |x, y| {
+        let m = mean.get_pixel(x, y)[0];
+        let sum: f32 = frames
+            .iter()
+            .zip(shifts)
+            .map(|(f, s)| {
+                let d = bilinear(f, f64::from(x) + s[0], f64::from(y) + s[1]) - m;
+                d * d
+            })
+            .sum();
+        image::Luma([(sum / n).sqrt()])
+    })
+}
+
+/// Renders a clip and returns its mean and standard deviation images and truth.
+#[allow(dead_code)]
+pub fn synth_mean_std(params: &SynthParams) -> (FloatImage, FloatImage, Truth) {
+    let (frames, truth) = render(params).expect("valid synth parameters");
+    let mean = mean_image(&frames, &truth.shifts_px);
+    let std = std_image(&frames, &truth.shifts_px, &mean);
+    (mean, std, truth)
+}
+
 /// Renders a clip and returns its mean image and truth.
 pub fn synth_mean(params: &SynthParams) -> (FloatImage, Truth) {
     let (frames, truth) = render(params).expect("valid synth parameters");
