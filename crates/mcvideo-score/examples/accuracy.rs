@@ -142,6 +142,8 @@ struct Row {
     pos_err_px: Option<f64>,
     diam_err_um: Option<f64>,
     class_acc_pct: f64,
+    /// Small-vessel length (px) by true flow class (row) and measured class (column).
+    confusion: [[f64; 4]; 4],
     vel_err_pct: Option<f64>,
     ppv_err: f64,
     mfi_err: f64,
@@ -190,6 +192,10 @@ fn compare(truth: &Truth, report: &ScoreReport, seconds: f64) -> Row {
     }
     let (mut small_total, mut small_found) = (0.0f64, 0.0f64);
     let (mut class_len, mut class_ok) = (0.0f64, 0.0f64);
+    let mut confusion = [[0.0f64; 4]; 4];
+    // Classes of the truth vessels each detected vessel lies on (merges across classes).
+    let mut owner_classes: HashMap<usize, [f64; 4]> = HashMap::new();
+    let mut wrong_points: Vec<(usize, usize, usize)> = Vec::new();
     let mut pos_errs = Vec::new();
     let mut diam_errs = Vec::new();
     let mut vel_errs = Vec::new();
@@ -212,6 +218,13 @@ fn compare(truth: &Truth, report: &ScoreReport, seconds: f64) -> Row {
                 if tv.small {
                     small_found += 1.0;
                     class_len += 1.0;
+                    let measured = usize::from(report.vessels[owner].flow_class.min(3));
+                    confusion[usize::from(tv.flow_class.min(3))][measured] += 1.0;
+                    owner_classes.entry(owner).or_default()[usize::from(tv.flow_class.min(3))] +=
+                        1.0;
+                    if measured != usize::from(tv.flow_class.min(3)) {
+                        wrong_points.push((owner, usize::from(tv.flow_class.min(3)), measured));
+                    }
                     if report.vessels[owner].flow_class == tv.flow_class {
                         class_ok += 1.0;
                     }
@@ -234,6 +247,19 @@ fn compare(truth: &Truth, report: &ScoreReport, seconds: f64) -> Row {
                 }
             }
         }
+    }
+    if std::env::var("ACC_MERGES").is_ok() {
+        // Wrong-class length on detected vessels that also cover a truth vessel of the
+        // measured class (a merge across a junction) versus not.
+        let (mut merged, mut alone) = (0usize, 0usize);
+        for &(owner, _, measured) in &wrong_points {
+            if owner_classes.get(&owner).is_some_and(|c| c[measured] > 3.0) {
+                merged += 1;
+            } else {
+                alone += 1;
+            }
+        }
+        eprintln!("wrong-class points: on merged segments {merged}, alone {alone}");
     }
     let (mut det_total, mut det_false) = (0.0f64, 0.0f64);
     for (v, pts) in report.vessels.iter().zip(&detected) {
@@ -260,6 +286,7 @@ fn compare(truth: &Truth, report: &ScoreReport, seconds: f64) -> Row {
         pos_err_px: median(pos_errs),
         diam_err_um: median(diam_errs),
         class_acc_pct: 100.0 * class_ok / class_len.max(1.0),
+        confusion,
         vel_err_pct: median(vel_errs).map(|e| 100.0 * e),
         ppv_err: m.ppv_pct.unwrap_or(f64::NAN) - tm.ppv_pct.unwrap_or(f64::NAN),
         mfi_err: m.mfi.unwrap_or(f64::NAN) - tm.mfi.unwrap_or(f64::NAN),
@@ -323,6 +350,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let n = rows.len() as f64;
     let mean = |f: &dyn Fn(&Row) -> f64| rows.iter().map(f).sum::<f64>() / n;
+    println!();
+    println!("flow-class confusion, small-vessel length % of each true class (rows true, columns measured):");
+    println!("| true \\ measured | 0 | 1 | 2 | 3 |");
+    println!("| --- | --- | --- | --- | --- |");
+    for t in 0..4 {
+        let counts: Vec<f64> = (0..4)
+            .map(|m| rows.iter().map(|r| r.confusion[t][m]).sum())
+            .collect();
+        let total: f64 = counts.iter().sum::<f64>().max(1.0);
+        println!(
+            "| {t} | {:.1} | {:.1} | {:.1} | {:.1} |",
+            100.0 * counts[0] / total,
+            100.0 * counts[1] / total,
+            100.0 * counts[2] / total,
+            100.0 * counts[3] / total
+        );
+    }
     println!();
     println!("summary over {} clips:", rows.len());
     println!(

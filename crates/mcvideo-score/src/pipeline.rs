@@ -113,11 +113,12 @@ pub fn score_clip(path: &Path, params: &ScoreParams) -> Result<ScoredOutput, Sco
 
     let mean = mcvideo_stabilize::mean_image(&frames, &stabilization);
     // Temporal spread: moving red cells confirm faint vessels that texture would mimic.
-    let std = mcvideo_stabilize::std_image(&frames, &stabilization, &mean);
+    let std = (params.vessels.motion_boost > 0.0)
+        .then(|| mcvideo_stabilize::std_image(&frames, &stabilization, &mean));
     timer.lap("mean_image");
     let segments = mcvideo_vessels::detect_vessels_with_motion(
         &mean,
-        Some(&std),
+        std.as_ref(),
         um_per_px,
         stabilization.valid_region,
         &params.vessels,

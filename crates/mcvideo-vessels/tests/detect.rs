@@ -4,7 +4,7 @@ mod common;
 
 use common::{random_curve, render, truth_of, Tube};
 use mcvideo_vessels::evaluate::compare;
-use mcvideo_vessels::{detect_vessels, VesselParams};
+use mcvideo_vessels::{detect_vessels, detect_vessels_with_motion, FloatImage, VesselParams};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -139,5 +139,50 @@ fn dotted_capillary_is_one_vessel() {
     let found = detect_vessels(&img, 1.0, region, &VesselParams::default()).unwrap();
     let c = compare(&truth_of(&tubes[..1]), &found, region, 20.0, [4.0, 30.0]);
     assert!(c.small_detected_fraction > 0.9, "{c:?}");
+    assert!(c.small_false_fraction < 0.1, "{c:?}");
+}
+
+/// A faint capillary on textured tissue, too weak to seed from the mean image alone: the
+/// temporal spread of its moving cells confirms it, while the same spread over the whole
+/// field (noise, no flow) confirms nothing.
+#[test]
+fn moving_cells_confirm_a_faint_capillary() {
+    let tubes = vec![Tube {
+        points: vec![[20.0, 50.0], [140.0, 70.0]],
+        diameter_px: 5.0,
+        contrast: 0.02,
+    }];
+    let img = render(160, 120, &tubes, 1.0, 1.0, 11);
+    let region = [0.0, 0.0, 159.0, 119.0];
+    let params = VesselParams::default();
+    let on_line = |x: u32, y: u32| {
+        let yl = 50.0 + 20.0 * (f64::from(x) - 20.0) / 120.0;
+        (20..=140).contains(&x) && (f64::from(y) - yl).abs() <= 2.5
+    };
+    let noise_only = FloatImage::from_fn(160, 120, |x, y| {
+        image::Luma([2.0 + 0.3 * (((x * 31 + y * 17) % 7) as f32 / 7.0)])
+    });
+    let flowing = FloatImage::from_fn(160, 120, |x, y| {
+        image::Luma([if on_line(x, y) {
+            14.0
+        } else {
+            noise_only.get_pixel(x, y)[0]
+        }])
+    });
+    let truth = truth_of(&tubes);
+    let found_len = |found: &[mcvideo_vessels::VesselSegment]| {
+        compare(&truth, found, region, 20.0, [4.0, 30.0]).small_detected_fraction
+    };
+    let mean_only = detect_vessels(&img, 1.0, region, &params).unwrap();
+    let with_noise =
+        detect_vessels_with_motion(&img, Some(&noise_only), 1.0, region, &params).unwrap();
+    let with_flow = detect_vessels_with_motion(&img, Some(&flowing), 1.0, region, &params).unwrap();
+    assert!(
+        found_len(&mean_only) < 0.5,
+        "mean image alone found it: {mean_only:?}"
+    );
+    assert_eq!(mean_only, with_noise);
+    assert!(found_len(&with_flow) > 0.9, "{with_flow:?}");
+    let c = compare(&truth, &with_flow, region, 20.0, [4.0, 30.0]);
     assert!(c.small_false_fraction < 0.1, "{c:?}");
 }

@@ -4,10 +4,10 @@
 
 mod common;
 
-use common::synth::{synth_mean, true_vessels};
+use common::synth::{synth_mean_std, true_vessels};
 use mcvideo_synth::SynthParams;
 use mcvideo_vessels::evaluate::compare;
-use mcvideo_vessels::{detect_vessels, VesselParams};
+use mcvideo_vessels::{detect_vessels_with_motion, VesselParams};
 
 #[test]
 fn synth_clip_meets_acceptance() {
@@ -20,9 +20,11 @@ fn synth_clip_meets_acceptance() {
             duration_s: 1.2,
             ..SynthParams::default()
         };
-        let (mean, truth) = synth_mean(&params);
+        let (mean, std, truth) = synth_mean_std(&params);
         let region = truth.valid_region;
-        let found = detect_vessels(&mean, um, region, &VesselParams::default()).unwrap();
+        let found =
+            detect_vessels_with_motion(&mean, Some(&std), um, region, &VesselParams::default())
+                .unwrap();
         let c = compare(
             &true_vessels(&truth),
             &found,

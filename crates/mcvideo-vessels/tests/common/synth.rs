@@ -60,12 +60,14 @@ pub fn synth_mean_std(params: &SynthParams) -> (FloatImage, FloatImage, Truth) {
 }
 
 /// Renders a clip and returns its mean image and truth.
+#[allow(dead_code)]
 pub fn synth_mean(params: &SynthParams) -> (FloatImage, Truth) {
     let (frames, truth) = render(params).expect("valid synth parameters");
     (mean_image(&frames, &truth.shifts_px), truth)
 }
 
 /// Truth vessels for the evaluator, diameters in px.
+#[allow(dead_code)]
 pub fn true_vessels(truth: &Truth) -> Vec<TrueVessel> {
     truth
         .vessels
