@@ -324,13 +324,40 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             &format!("c{i}"),
             VideoFormat::Ffv1Avi,
         )?;
-        let params = ScoreParams {
+        let mut params = ScoreParams {
             um_per_px: Some(case.params.um_per_px),
             no_overlay: true,
             ..ScoreParams::default()
         };
+        // Tuning hooks: ACC_BOOST, ACC_ZLO, ACC_ZHI override the vessel flow-evidence defaults.
+        let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<f64>().ok());
+        if let Some(v) = env("ACC_BOOST") {
+            params.vessels.motion_boost = v;
+        }
+        if let Some(v) = env("ACC_ZLO") {
+            params.vessels.motion_z_range[0] = v;
+        }
+        if let Some(v) = env("ACC_ZHI") {
+            params.vessels.motion_z_range[1] = v;
+        }
         let started = std::time::Instant::now();
+        // ACC_OVERLAY_DIR=<dir> keeps each clip's overlay PNG and score JSON for inspection.
+        let keep = std::env::var("ACC_OVERLAY_DIR").ok();
+        params.no_overlay = keep.is_none();
         let scored = score_clip(&out.clip_path, &params)?;
+        if let Some(dir) = &keep {
+            if let Some(png) = &scored.overlay_png {
+                std::fs::write(format!("{dir}/s{}.png", case.params.seed), png)?;
+            }
+            std::fs::write(
+                format!("{dir}/s{}.truth.json", case.params.seed),
+                serde_json::to_vec(&out.truth)?,
+            )?;
+            std::fs::write(
+                format!("{dir}/s{}.score.json", case.params.seed),
+                serde_json::to_vec(&scored.report)?,
+            )?;
+        }
         let row = compare(&out.truth, &scored.report, started.elapsed().as_secs_f64());
         println!(
             "| {} | {:+.1} | {:.1} | {:.1} | {} | {} | {:.1} | {} | {:+.1} | {:+.2} | {:.2} |",

@@ -1,7 +1,7 @@
 //! Scoring of detected vessels against known centerlines (synthetic ground truth): detected
 //! and false length, centerline position error, diameter error, small-vessel length.
 
-use crate::polyline::{clip_to_rect, length};
+use crate::polyline::{clip_to_rect, distance_to, length};
 use crate::VesselSegment;
 use serde::Serialize;
 
@@ -36,26 +36,6 @@ pub struct Comparison {
     pub median_diameter_bias_px: f64,
     /// Number of true vessels that entered the diameter statistics.
     pub diameter_vessels: usize,
-}
-
-fn point_segment_distance(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> f64 {
-    let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
-    let len2 = dx * dx + dy * dy;
-    let t = if len2 > 0.0 {
-        (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2).clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
-    (p[0] - a[0] - t * dx).hypot(p[1] - a[1] - t * dy)
-}
-
-fn distance_to(p: [f64; 2], line: &[[f64; 2]]) -> f64 {
-    if line.len() == 1 {
-        return (p[0] - line[0][0]).hypot(p[1] - line[0][1]);
-    }
-    line.windows(2)
-        .map(|w| point_segment_distance(p, w[0], w[1]))
-        .fold(f64::INFINITY, f64::min)
 }
 
 /// Points every `step` px along a polyline, each with the length it stands for.

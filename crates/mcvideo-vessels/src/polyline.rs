@@ -1,4 +1,31 @@
-//! Polyline operations on centerlines: length, smoothing, clipping to a rectangle.
+//! Polyline operations on centerlines: length, distance, smoothing, clipping to a rectangle.
+
+fn point_segment_distance(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> f64 {
+    let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+    let len2 = dx * dx + dy * dy;
+    let t = if len2 > 0.0 {
+        (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    (p[0] - a[0] - t * dx).hypot(p[1] - a[1] - t * dy)
+}
+
+/// Distance in px from `p` to the nearest point of a polyline (infinite when it is empty).
+///
+/// ```
+/// use mcvideo_vessels::polyline::distance_to;
+/// assert_eq!(distance_to([1.0, 2.0], &[[0.0, 0.0], [4.0, 0.0]]), 2.0);
+/// assert_eq!(distance_to([7.0, 4.0], &[[0.0, 0.0], [4.0, 0.0]]), 5.0);
+/// ```
+pub fn distance_to(p: [f64; 2], line: &[[f64; 2]]) -> f64 {
+    if line.len() == 1 {
+        return (p[0] - line[0][0]).hypot(p[1] - line[0][1]);
+    }
+    line.windows(2)
+        .map(|w| point_segment_distance(p, w[0], w[1]))
+        .fold(f64::INFINITY, f64::min)
+}
 
 /// Length in px.
 ///
