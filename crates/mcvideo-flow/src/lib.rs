@@ -69,8 +69,11 @@ pub struct FlowParams {
     /// A window moves when (1 − NCC at rest) ≥ `motion_ratio` · (1 − NCC along the streak).
     pub motion_ratio: f64,
     /// A window with no streak in range is flow faster than range when its frame-to-frame
-    /// change exceeds this many times the noise variance.
+    /// change exceeds this many times the noise variance...
     pub fast_change_ratio: f64,
+    /// ...and at least this share of the segment's positions change by more than twice the
+    /// noise variance (see [`motion::changing_columns`]).
+    pub fast_min_coverage: f64,
     /// Samples are averaged across the lumen within ± this share of the diameter.
     pub half_width_fraction: f64,
     /// Segments shorter than this many 1-px columns are not measured.
@@ -100,6 +103,7 @@ impl Default for FlowParams {
             min_correlation: 0.3,
             motion_ratio: 1.5,
             fast_change_ratio: 4.0,
+            fast_min_coverage: 0.6,
             half_width_fraction: 0.3,
             min_columns: 8,
             beyond_range_is_continuous: true,
@@ -232,7 +236,11 @@ pub fn measure_flow(
             // while a standing pattern does not explain it.
             let change = motion::temporal_change(&s, start, end);
             let standing = est.map_or(0.0, |e| e.static_score);
-            let churn = noise > 0.0 && change >= params.fast_change_ratio * noise && standing < 0.5;
+            let churn = noise > 0.0
+                && change >= params.fast_change_ratio * noise
+                && standing < 0.5
+                && motion::changing_columns(&s, start, end, 2.0 * noise)
+                    >= params.fast_min_coverage;
             if churn {
                 fast += 1;
             }

@@ -82,6 +82,39 @@ pub fn temporal_change(s: &Array2<f32>, start: usize, end: usize) -> f64 {
     sum / (2.0 * ((end - start) * cols) as f64)
 }
 
+/// Share of the columns (positions along the vessel) whose own frame-to-frame change over
+/// the rows `[start, end)` reaches `threshold` (same units as [`temporal_change`]). Flow too
+/// fast to track changes the whole segment; cells of a neighbouring vessel that cross one
+/// end of the sampling line (a junction, a missed branch) change only part of it.
+///
+/// ```
+/// use mcvideo_flow::motion::changing_columns;
+/// // 4 frames x 5 columns: only the first two columns flicker.
+/// let s = ndarray::Array2::from_shape_fn((4, 5), |(t, x)| if x < 2 { (t % 2) as f32 * 10.0 } else { 1.0 });
+/// assert_eq!(changing_columns(&s, 0, 4, 1.0), 0.4);
+/// ```
+pub fn changing_columns(s: &Array2<f32>, start: usize, end: usize, threshold: f64) -> f64 {
+    let (rows, cols) = s.dim();
+    let end = end.min(rows.saturating_sub(1));
+    if end <= start || cols == 0 {
+        return 0.0;
+    }
+    let mut sums = vec![0.0f64; cols];
+    for t in start..end {
+        for ((sum, a), b) in sums
+            .iter_mut()
+            .zip(s.row(t).iter())
+            .zip(s.row(t + 1).iter())
+        {
+            let d = f64::from(b - a);
+            *sum += d * d;
+        }
+    }
+    let scale = 1.0 / (2.0 * (end - start) as f64);
+    let changing = sums.iter().filter(|&&v| v * scale >= threshold).count();
+    changing as f64 / cols as f64
+}
+
 /// Share of the frame steps of a moving window `[start, end)` during which the cells move:
 /// a step moves when its frame-to-frame change reaches twice the noise variance, or rises
 /// above the noise by a quarter of the window's largest change if that is less. Stops inside a window (stop-and-go flow) change no more
