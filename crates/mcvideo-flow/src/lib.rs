@@ -93,7 +93,9 @@ impl Default for FlowParams {
     fn default() -> Self {
         FlowParams {
             rule: FlowClassRule {
-                no_flow_max_flowing_fraction: 0.1,
+                // Any sustained motion is flow: 3% of a 20 s clip is 0.6 s, about one window
+                // of spurious motion; intermittent vessels move 10% of the time or more.
+                no_flow_max_flowing_fraction: 0.03,
                 ..FlowClassRule::default()
             },
             window_s: 0.5,
