@@ -74,6 +74,10 @@ pub struct FlowParams {
     /// ...and at least this share of the segment's positions change by more than twice the
     /// noise variance (see [`motion::changing_columns`]).
     pub fast_min_coverage: f64,
+    /// ...and consecutive frames of the raw diagram correlate below this (a standing
+    /// pattern of static cells flickers with registration jitter but keeps its shape; see
+    /// [`motion::row_similarity`]).
+    pub fast_max_row_similarity: f64,
     /// Samples are averaged across the lumen within ± this share of the diameter.
     pub half_width_fraction: f64,
     /// Segments shorter than this many 1-px columns are not measured.
@@ -106,6 +110,7 @@ impl Default for FlowParams {
             motion_ratio: 1.5,
             fast_change_ratio: 4.0,
             fast_min_coverage: 0.6,
+            fast_max_row_similarity: 0.9,
             half_width_fraction: 0.3,
             min_columns: 8,
             beyond_range_is_continuous: true,
@@ -242,7 +247,8 @@ pub fn measure_flow(
                 && change >= params.fast_change_ratio * noise
                 && standing < 0.5
                 && motion::changing_columns(&s, start, end, 2.0 * noise)
-                    >= params.fast_min_coverage;
+                    >= params.fast_min_coverage
+                && motion::row_similarity(std, start, end) < params.fast_max_row_similarity;
             if churn {
                 fast += 1;
             }

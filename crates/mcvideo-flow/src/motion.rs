@@ -115,6 +115,48 @@ pub fn changing_columns(s: &Array2<f32>, start: usize, end: usize, threshold: f6
     changing as f64 / cols as f64
 }
 
+/// Mean normalized correlation of consecutive rows of the raw diagram (each row minus its own
+/// mean) over `[start, end)`. Static cells keep the same pattern from frame to frame (near
+/// 1) even where registration jitter makes their edges flicker; cells too fast to track
+/// bring a new pattern every frame.
+///
+/// ```
+/// use mcvideo_flow::motion::row_similarity;
+/// let still = ndarray::Array2::from_shape_fn((6, 8), |(_, x)| (x * x % 7) as f32);
+/// assert!((row_similarity(&still, 0, 6) - 1.0).abs() < 1e-9);
+/// let alternating = ndarray::Array2::from_shape_fn((6, 8), |(t, x)| ((x + t) % 2) as f32);
+/// assert!((row_similarity(&alternating, 0, 6) + 1.0).abs() < 1e-9);
+/// ```
+pub fn row_similarity(raw: &Array2<f32>, start: usize, end: usize) -> f64 {
+    let (rows, cols) = raw.dim();
+    let end = end.min(rows.saturating_sub(1));
+    if end <= start || cols < 2 {
+        return 0.0;
+    }
+    let centred = |t: usize| {
+        let row = raw.row(t);
+        let mean = row.iter().map(|&v| f64::from(v)).sum::<f64>() / cols as f64;
+        row.iter()
+            .map(|&v| f64::from(v) - mean)
+            .collect::<Vec<f64>>()
+    };
+    let mut total = 0.0;
+    let mut previous = centred(start);
+    for t in start..end {
+        let next = centred(t + 1);
+        let dot: f64 = previous.iter().zip(&next).map(|(a, b)| a * b).sum();
+        let na: f64 = previous.iter().map(|a| a * a).sum();
+        let nb: f64 = next.iter().map(|b| b * b).sum();
+        total += if na > 0.0 && nb > 0.0 {
+            dot / (na * nb).sqrt()
+        } else {
+            1.0
+        };
+        previous = next;
+    }
+    total / (end - start) as f64
+}
+
 /// Share of the frame steps of a moving window `[start, end)` during which the cells move:
 /// a step moves when its frame-to-frame change reaches twice the noise variance, or rises
 /// above the noise by a quarter of the window's largest change if that is less. Stops inside a window (stop-and-go flow) change no more
