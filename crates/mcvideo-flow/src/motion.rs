@@ -116,8 +116,8 @@ pub fn changing_columns(s: &Array2<f32>, start: usize, end: usize, threshold: f6
 }
 
 /// Mean normalized correlation of consecutive rows of the raw diagram (each row minus its own
-/// mean) over `[start, end)`. Static cells keep the same pattern from frame to frame (near
-/// 1) even where registration jitter makes their edges flicker; cells too fast to track
+/// mean) over `[start, end)`. Static cells keep the same pattern from frame to frame, close
+/// to one even where registration jitter makes their edges flicker; cells too fast to track
 /// bring a new pattern every frame.
 ///
 /// ```
