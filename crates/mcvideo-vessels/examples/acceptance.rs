@@ -52,6 +52,12 @@ fn overlay(
         }
     };
     for v in &truth.vessels {
+        // No-flow capillaries (static cells) in yellow, the rest in green.
+        let colour = if v.flow_class == 0 {
+            Rgb([230, 200, 0])
+        } else {
+            Rgb([0, 200, 0])
+        };
         for s in v.centerline_px.windows(2) {
             for k in 0..4 {
                 let t = f64::from(k) / 4.0;
@@ -60,7 +66,7 @@ fn overlay(
                         s[0][0] + t * (s[1][0] - s[0][0]),
                         s[0][1] + t * (s[1][1] - s[0][1]),
                     ],
-                    Rgb([0, 200, 0]),
+                    colour,
                 );
             }
         }

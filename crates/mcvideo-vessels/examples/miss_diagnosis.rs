@@ -22,6 +22,7 @@ fn main() {
     // [class][0=total,1=missed], contrast bins
     let mut by_class = [[0.0f64; 2]; 4];
     let mut by_contrast = [[0.0f64; 2]; 6];
+    let mut static_by_contrast = [[0.0f64; 2]; 6];
     let edges = [0.02, 0.04, 0.06, 0.09, 0.13];
     for &um in &[0.8, 1.2, 1.6] {
         for seed in 0..seeds {
@@ -110,6 +111,12 @@ fn main() {
                     by_class[k][0] += seg;
                     let b = edges.iter().filter(|&&e| contrast > e).count();
                     by_contrast[b][0] += seg;
+                    if k == 0 {
+                        static_by_contrast[b][0] += seg;
+                        if missed {
+                            static_by_contrast[b][1] += seg;
+                        }
+                    }
                     if missed {
                         by_class[k][1] += seg;
                         by_contrast[b][1] += seg;
@@ -121,6 +128,13 @@ fn main() {
     for (k, [t, m]) in by_class.iter().enumerate() {
         println!(
             "class {k}: length {t:.0} px, missed {:.1} %",
+            100.0 * m / t.max(1e-9)
+        );
+    }
+    for (b, [t, m]) in static_by_contrast.iter().enumerate() {
+        let lo = if b == 0 { 0.0 } else { edges[b - 1] };
+        println!(
+            "no-flow, contrast > {lo:.2}: length {t:.0} px, missed {:.1} %",
             100.0 * m / t.max(1e-9)
         );
     }
