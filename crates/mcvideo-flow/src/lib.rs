@@ -26,6 +26,7 @@
 
 pub mod correlate;
 pub mod diagram;
+pub mod inherit;
 pub mod motion;
 pub mod toy;
 mod velocity;

@@ -130,7 +130,7 @@ pub fn score_clip(path: &Path, params: &ScoreParams) -> Result<ScoredOutput, Sco
         .iter()
         .map(|s| (s.centerline_px.clone(), s.diameter_px))
         .collect();
-    let flows = mcvideo_flow::measure_vessels(
+    let mut flows = mcvideo_flow::measure_vessels(
         &frames,
         &stabilization.shifts_px,
         &lines,
@@ -139,12 +139,14 @@ pub fn score_clip(path: &Path, params: &ScoreParams) -> Result<ScoredOutput, Sco
         &params.flow,
     );
     drop(frames);
+    let inherited = mcvideo_flow::inherit::inherit_short_segment_flow(&lines, &mut flows, 2.0);
     timer.lap("flow");
 
     let vessels: Vec<VesselReport> = segments
         .iter()
         .zip(&flows)
-        .map(|(s, f)| VesselReport {
+        .zip(&inherited)
+        .map(|((s, f), &from_neighbour)| VesselReport {
             id: s.id,
             centerline_px: s.centerline_px.clone(),
             length_um: s.length_px * um_per_px,
@@ -155,6 +157,7 @@ pub fn score_clip(path: &Path, params: &ScoreParams) -> Result<ScoredOutput, Sco
             v_max_um_s: f.v_max_um_s,
             flowing_fraction: f.flowing_fraction,
             flow_class: f.flow_class,
+            flow_from_neighbour: from_neighbour,
         })
         .collect();
     let measured: Vec<MeasuredVessel> = vessels

@@ -40,6 +40,9 @@ pub struct VesselReport {
     pub flowing_fraction: f64,
     /// 0 no flow, 1 intermittent, 2 sluggish, 3 continuous.
     pub flow_class: u8,
+    /// True when the segment was too short to measure and its flow fields come from the
+    /// longest measured vessel sharing one of its ends.
+    pub flow_from_neighbour: bool,
 }
 
 /// `mcvideo score`: the whole score JSON.
