@@ -64,6 +64,54 @@ fn clamp_axis(v: f64, n: usize) -> (usize, usize, f32) {
     (i0, i1, (v - f) as f32)
 }
 
+/// The four source slices and bilinear weights of output row `y` under a constant `shift`:
+/// output columns `x_lo..x_hi` read `a0[i], a1[i], b0[i], b1[i]` with weights
+/// `[w00, w01, w10, w11]`, `i = x - x_lo`. `None` when no output pixel of the row is covered.
+struct ShiftedSlices<'a, T> {
+    x_lo: usize,
+    x_hi: usize,
+    taps: [&'a [T]; 4],
+    weights: [f32; 4],
+}
+
+fn shifted_slices<T>(
+    src: &[T],
+    w: usize,
+    h: usize,
+    y: usize,
+    shift: [f64; 2],
+) -> Option<ShiftedSlices<'_, T>> {
+    let ShiftedRows {
+        r0,
+        r1,
+        k,
+        x_lo,
+        x_hi,
+        w00,
+        w01,
+        w10,
+        w11,
+    } = shifted_rows(w, h, y, shift)?;
+    if x_lo >= x_hi {
+        return None;
+    }
+    let a = &src[r0 * w..(r0 + 1) * w];
+    let b = &src[r1 * w..(r1 + 1) * w];
+    let n = x_hi - x_lo;
+    let s0 = (x_lo as isize + k) as usize;
+    Some(ShiftedSlices {
+        x_lo,
+        x_hi,
+        taps: [
+            &a[s0..s0 + n],
+            &a[s0 + 1..s0 + 1 + n],
+            &b[s0..s0 + n],
+            &b[s0 + 1..s0 + 1 + n],
+        ],
+        weights: [w00, w01, w10, w11],
+    })
+}
+
 /// Adds row `y` of the reference-coordinate resampling of `src` (w × h, row-major) with
 /// `shift` to `sum`, counting in `count` the pixels whose shifted point lies inside `src`.
 /// The shift is the same for every pixel, so the bilinear weights are too: four constant
@@ -77,29 +125,15 @@ pub(crate) fn accumulate_shifted_row<T: Copy + Into<f32>>(
     sum: &mut [f32],
     count: &mut [u32],
 ) {
-    let Some(rows) = shifted_rows(w, h, y, shift) else {
-        return;
-    };
-    let ShiftedRows {
-        r0,
-        r1,
-        k,
+    let Some(ShiftedSlices {
         x_lo,
         x_hi,
-        w00,
-        w01,
-        w10,
-        w11,
-    } = rows;
-    if x_lo >= x_hi {
+        taps: [a0, a1, b0, b1],
+        weights: [w00, w01, w10, w11],
+    }) = shifted_slices(src, w, h, y, shift)
+    else {
         return;
-    }
-    let a = &src[r0 * w..(r0 + 1) * w];
-    let b = &src[r1 * w..(r1 + 1) * w];
-    let n = x_hi - x_lo;
-    let s0 = (x_lo as isize + k) as usize;
-    let (a0, a1) = (&a[s0..s0 + n], &a[s0 + 1..s0 + 1 + n]);
-    let (b0, b1) = (&b[s0..s0 + n], &b[s0 + 1..s0 + 1 + n]);
+    };
     for (i, (o, c)) in sum[x_lo..x_hi]
         .iter_mut()
         .zip(&mut count[x_lo..x_hi])
@@ -122,29 +156,15 @@ pub(crate) fn accumulate_squared_deviation_row(
     sum_sq: &mut [f32],
     count: &mut [u32],
 ) {
-    let Some(rows) = shifted_rows(w, h, y, shift) else {
-        return;
-    };
-    let ShiftedRows {
-        r0,
-        r1,
-        k,
+    let Some(ShiftedSlices {
         x_lo,
         x_hi,
-        w00,
-        w01,
-        w10,
-        w11,
-    } = rows;
-    if x_lo >= x_hi {
+        taps: [a0, a1, b0, b1],
+        weights: [w00, w01, w10, w11],
+    }) = shifted_slices(src, w, h, y, shift)
+    else {
         return;
-    }
-    let a = &src[r0 * w..(r0 + 1) * w];
-    let b = &src[r1 * w..(r1 + 1) * w];
-    let n = x_hi - x_lo;
-    let s0 = (x_lo as isize + k) as usize;
-    let (a0, a1) = (&a[s0..s0 + n], &a[s0 + 1..s0 + 1 + n]);
-    let (b0, b1) = (&b[s0..s0 + n], &b[s0 + 1..s0 + 1 + n]);
+    };
     for (i, ((o, c), &m)) in sum_sq[x_lo..x_hi]
         .iter_mut()
         .zip(&mut count[x_lo..x_hi])
