@@ -228,7 +228,8 @@ fn validate(
     Ok(clipped)
 }
 
-fn median(values: &mut [f32]) -> f32 {
+/// Median (upper middle for even counts); 0 for no values.
+pub(crate) fn median(values: &mut [f32]) -> f32 {
     if values.is_empty() {
         return 0.0;
     }

@@ -5,6 +5,7 @@
 //! background).
 
 use crate::gaussian::gaussian_blur;
+use crate::median;
 
 /// Robust z-score of the smoothed relative temporal modulation `std / mean` per pixel:
 /// `(m - median) / (1.4826 MAD)`, with median and MAD taken over the `allowed` pixels (mostly
@@ -56,10 +57,4 @@ pub fn motion_z(
     // Floor the spread: a noiseless field would otherwise turn rounding into huge scores.
     let spread = (1.4826 * median(&mut deviations)).max(1e-4);
     smooth.iter().map(|&v| (v - centre) / spread).collect()
-}
-
-fn median(values: &mut [f32]) -> f32 {
-    let mid = values.len() / 2;
-    let (_, m, _) = values.select_nth_unstable_by(mid, f32::total_cmp);
-    *m
 }

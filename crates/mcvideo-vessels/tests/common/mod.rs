@@ -7,6 +7,7 @@ pub mod synth;
 
 use mcvideo_vessels::evaluate::TrueVessel;
 use mcvideo_vessels::gaussian::gaussian_blur;
+use mcvideo_vessels::polyline::distance_to;
 use mcvideo_vessels::FloatImage;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -18,17 +19,6 @@ pub struct Tube {
     pub diameter_px: f64,
     /// Relative darkness of the lumen centre (0.2 = 20 % darker).
     pub contrast: f64,
-}
-
-fn point_segment_distance(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> f64 {
-    let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
-    let len2 = dx * dx + dy * dy;
-    let t = if len2 > 0.0 {
-        (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2).clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
-    (p[0] - a[0] - t * dx).hypot(p[1] - a[1] - t * dy)
 }
 
 /// Renders tubes (antialiased edges), multiplies by uneven light with texture, adds optical
@@ -65,7 +55,7 @@ pub fn render(
             let y1 = ((seg[0][1].max(seg[1][1]) + r + 2.0).ceil().max(0.0) as usize).min(h - 1);
             for y in y0..=y1 {
                 for x in x0..=x1 {
-                    let d = point_segment_distance([x as f64, y as f64], seg[0], seg[1]);
+                    let d = distance_to([x as f64, y as f64], seg);
                     let cell = &mut dist[y * w + x];
                     *cell = cell.min(d);
                 }
