@@ -32,29 +32,31 @@ pub fn inherit_short_segment_flow(
 ) -> Vec<bool> {
     let n = lines.len().min(flows.len());
     let mut inherited = vec![false; n];
-    let ends = |i: usize| -> Option<[[f64; 2]; 2]> {
-        let line = &lines[i].0;
-        Some([*line.first()?, *line.last()?])
-    };
-    let length = |i: usize| {
-        lines[i]
-            .0
-            .windows(2)
-            .map(|w| (w[1][0] - w[0][0]).hypot(w[1][1] - w[0][1]))
-            .sum::<f64>()
-    };
+    // Ends and lengths once: the search below compares every pair, pass after pass.
+    let ends: Vec<Option<[[f64; 2]; 2]>> = lines[..n]
+        .iter()
+        .map(|(line, _)| Some([*line.first()?, *line.last()?]))
+        .collect();
+    let lengths: Vec<f64> = lines[..n]
+        .iter()
+        .map(|(line, _)| {
+            line.windows(2)
+                .map(|w| (w[1][0] - w[0][0]).hypot(w[1][1] - w[0][1]))
+                .sum()
+        })
+        .collect();
     for _pass in 0..3 {
         let mut changed = false;
         for i in 0..n {
             if flows[i].measurable || inherited[i] {
                 continue;
             }
-            let Some(mine) = ends(i) else { continue };
+            let Some(mine) = ends[i] else { continue };
             let reach = touch_px.max(0.5 * lines[i].1);
             let source = (0..n)
                 .filter(|&j| j != i && (flows[j].measurable || inherited[j]))
                 .filter(|&j| {
-                    ends(j).is_some_and(|theirs| {
+                    ends[j].is_some_and(|theirs| {
                         mine.iter().any(|a| {
                             theirs
                                 .iter()
@@ -63,14 +65,20 @@ pub fn inherit_short_segment_flow(
                     })
                 })
                 // Longest neighbour; ties to the lower index, so the result is deterministic.
-                .max_by(|&a, &b| length(a).total_cmp(&length(b)).then(b.cmp(&a)));
+                .max_by(|&a, &b| lengths[a].total_cmp(&lengths[b]).then(b.cmp(&a)));
             if let Some(j) = source {
-                let from = flows[j].clone();
+                let from = &flows[j];
+                let (class, fraction, velocity, at_least) = (
+                    from.flow_class,
+                    from.flowing_fraction,
+                    from.velocity_um_s,
+                    from.at_least,
+                );
                 let own = &mut flows[i];
-                own.flow_class = from.flow_class;
-                own.flowing_fraction = from.flowing_fraction;
-                own.velocity_um_s = from.velocity_um_s;
-                own.at_least = from.at_least;
+                own.flow_class = class;
+                own.flowing_fraction = fraction;
+                own.velocity_um_s = velocity;
+                own.at_least = at_least;
                 inherited[i] = true;
                 changed = true;
             }
