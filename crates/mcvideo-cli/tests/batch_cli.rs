@@ -2,24 +2,13 @@
 //! real pipeline: thread-count independence, shards merged = one run, SIGKILL then resume =
 //! uninterrupted run, and a corrupt clip recorded in failures.csv while the batch goes on.
 
+mod common;
+
+use common::{bin, run_ok};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::OnceLock;
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_mcvideo"))
-}
-
-fn run_ok(cmd: &mut Command) -> String {
-    let out = cmd.output().expect("the binary runs");
-    assert!(
-        out.status.success(),
-        "{:?} failed: {}",
-        cmd,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 /// The archive, made once for all tests: 3 patients × 2 days × 2 sites, plus a corrupt clip.
 fn archive() -> &'static (tempfile::TempDir, PathBuf) {

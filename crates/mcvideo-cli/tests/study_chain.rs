@@ -8,10 +8,13 @@
 //! the stabilizer drops. Only the bootstrap is reduced (1000 → 200: at this size most resamples
 //! hold too few distinct doses for the GAM, and the CI needs 20 that fit).
 
+mod common;
+
+use common::{bin, run_ok};
+
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const PATIENTS: usize = 18;
 const SITES: usize = 2;
@@ -19,21 +22,6 @@ const BOOTSTRAP: u64 = 200;
 const OUTCOMES: [&str; 3] = ["ppv_pct", "mfi", "hi"];
 /// Site metrics every scored clip of this study must have (it always holds small vessels).
 const SITE_METRICS: [&str; 4] = ["tvd_mm_per_mm2", "pvd_mm_per_mm2", "ppv_pct", "mfi"];
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_mcvideo"))
-}
-
-fn run_ok(cmd: &mut Command) -> String {
-    let out = cmd.output().expect("the binary runs");
-    assert!(
-        out.status.success(),
-        "{:?} failed: {}",
-        cmd,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 /// A CSV written by mcvideo (no quoted fields): header and rows of column → cell.
 struct Csv {
