@@ -24,6 +24,7 @@ fn main() {
     let mut by_contrast = [[0.0f64; 2]; 6];
     let mut static_by_contrast = [[0.0f64; 2]; 6];
     let edges = [0.02, 0.04, 0.06, 0.09, 0.13];
+    let params = VesselParams::default();
     for &um in &[0.8, 1.2, 1.6] {
         for seed in 0..seeds {
             let mut sp = SynthParams {
@@ -39,17 +40,12 @@ fn main() {
             let (mean, std, truth) = synth::synth_mean_std(&sp);
             let motion = std::env::var("VS_MOTION").map_or(true, |v| v != "0");
             let r = truth.valid_region;
-            let found = detect_vessels_with_motion(
-                &mean,
-                motion.then_some(&std),
-                um,
-                r,
-                &VesselParams::default(),
-            )
-            .expect("detects");
+            let found = detect_vessels_with_motion(&mean, motion.then_some(&std), um, r, &params)
+                .expect("detects");
             // Detected small segments: false or true, median motion z, p90 contrast.
             let (w, h) = (mean.width() as usize, mean.height() as usize);
-            let radius = (0.6 * 60.0 / um).ceil() as usize + 1;
+            // The detector's own background window and motion smoothing (see detect_vessels).
+            let radius = (0.6 * params.max_diameter_um / um).ceil() as usize + 1;
             let contrast =
                 mcvideo_vessels::background::relative_contrast(mean.as_raw(), w, h, radius);
             let z = mcvideo_vessels::motion::motion_z(
@@ -58,7 +54,7 @@ fn main() {
                 w,
                 h,
                 &vec![true; w * h],
-                (0.5 * 4.0 / um).max(1.0) as f32,
+                (0.5 * params.min_diameter_um / um).max(1.0) as f32,
             );
             for v in found.iter().filter(|v| v.small) {
                 let at = |p: &[f64; 2]| p[1].round() as usize * w + p[0].round() as usize;
