@@ -1,6 +1,7 @@
 //! Where detection misses true small vessels: missed length by flow class and by the
 //! vessel's local contrast in the mean image.
-//! `cargo run --release -p mcvideo-vessels --example miss_diagnosis [seeds] [flow-mix]`.
+//! `cargo run --release -p mcvideo-vessels --example miss_diagnosis [seeds] [flow-mix]`;
+//! probes: MD_MINLEN=<µm> (pruning length), MD_SEED=<factor> (scales both seed thresholds).
 
 #[path = "../tests/common/synth.rs"]
 mod synth;
@@ -24,7 +25,16 @@ fn main() {
     let mut by_contrast = [[0.0f64; 2]; 6];
     let mut static_by_contrast = [[0.0f64; 2]; 6];
     let edges = [0.02, 0.04, 0.06, 0.09, 0.13];
-    let params = VesselParams::default();
+    let mut params = VesselParams::default();
+    // Probes: MD_MINLEN (µm) shortens pruning, MD_SEED scales the seed thresholds.
+    let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<f64>().ok());
+    if let Some(v) = env("MD_MINLEN") {
+        params.min_segment_length_um = v;
+    }
+    if let Some(v) = env("MD_SEED") {
+        params.seed_over_background *= v;
+        params.min_contrast *= v;
+    }
     for &um in &[0.8, 1.2, 1.6] {
         for seed in 0..seeds {
             let mut sp = SynthParams {
