@@ -28,6 +28,7 @@ pub mod correlate;
 pub mod diagram;
 pub mod inherit;
 pub mod motion;
+pub mod split;
 pub mod toy;
 mod velocity;
 
@@ -92,6 +93,14 @@ pub struct FlowParams {
     /// 15% of the segment per end): at a junction the ends lie in the lumen of the
     /// neighbouring vessel, whose cells would be read as this vessel's.
     pub end_trim_diameters: f64,
+    /// A segment whose cells stand still along one stretch and move along another holds two
+    /// vessels behind a missed junction and is split there (see [`split`]), when each piece
+    /// is at least this long (µm); 0 disables.
+    pub split_min_piece_um: f64,
+    /// ...the moving stretch changes at least this many times the noise variance...
+    pub split_min_moving: f64,
+    /// ...and this many times more than the still stretch.
+    pub split_min_ratio: f64,
 }
 
 impl Default for FlowParams {
@@ -116,6 +125,9 @@ impl Default for FlowParams {
             min_columns: 8,
             beyond_range_is_continuous: true,
             end_trim_diameters: 0.5,
+            split_min_piece_um: 20.0,
+            split_min_moving: 4.0,
+            split_min_ratio: 3.0,
         }
     }
 }
@@ -359,6 +371,33 @@ pub fn measure_vessels(
             measure_flow(&std, fps, um_per_px, params)
         })
         .collect()
+}
+
+/// For each vessel, the arc length (px from its first point) at which to split it because
+/// its cells stand still on one side and move on the other (see [`split`]); all `None` when
+/// `params.split_min_piece_um` is 0.
+pub fn motion_splits(
+    frames: &[GrayImage],
+    shifts_px: &[[f64; 2]],
+    vessels: &[(Vec<[f64; 2]>, f64)],
+    um_per_px: f64,
+    params: &FlowParams,
+) -> Vec<Option<f64>> {
+    if !(params.split_min_piece_um > 0.0 && um_per_px.is_finite() && um_per_px > 0.0) {
+        return vec![None; vessels.len()];
+    }
+    let rule = split::MotionSplit {
+        min_piece_px: (params.split_min_piece_um / um_per_px).ceil() as usize,
+        min_ratio: params.split_min_ratio,
+        min_moving: params.split_min_moving,
+    };
+    split::find_motion_splits(
+        frames,
+        shifts_px,
+        vessels,
+        params.half_width_fraction,
+        &rule,
+    )
 }
 
 /// [`measure_vessels`] that refuses mismatched shifts and bad frame rates or scales.

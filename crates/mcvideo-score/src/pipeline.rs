@@ -99,6 +99,35 @@ pub fn inspect_clip(path: &Path, params: &ScoreParams) -> Result<InspectReport, 
     })
 }
 
+/// Cuts each segment at its split point (arc length in px), if any; ids are renumbered in
+/// order.
+fn split_segments(
+    segments: Vec<mcvideo_vessels::VesselSegment>,
+    splits: &[Option<f64>],
+) -> Vec<mcvideo_vessels::VesselSegment> {
+    let mut out = Vec::with_capacity(segments.len());
+    for (segment, split) in segments.into_iter().zip(splits) {
+        let parts = split
+            .and_then(|at| mcvideo_vessels::polyline::split_at_length(&segment.centerline_px, at));
+        match parts {
+            Some((a, b)) => {
+                for piece in [a, b] {
+                    out.push(mcvideo_vessels::VesselSegment {
+                        length_px: mcvideo_vessels::polyline::length(&piece),
+                        centerline_px: piece,
+                        ..segment.clone()
+                    });
+                }
+            }
+            None => out.push(segment),
+        }
+    }
+    for (id, segment) in out.iter_mut().enumerate() {
+        segment.id = id;
+    }
+    out
+}
+
 /// Scores one clip end to end (`mcvideo score`).
 pub fn score_clip(path: &Path, params: &ScoreParams) -> Result<ScoredOutput, ScoreError> {
     let Prepared {
@@ -126,6 +155,19 @@ pub fn score_clip(path: &Path, params: &ScoreParams) -> Result<ScoredOutput, Sco
     .map_err(|e| ScoreError::stage(path, "vessel detection", e))?;
     timer.lap("vessels");
 
+    let lines: Vec<(Vec<[f64; 2]>, f64)> = segments
+        .iter()
+        .map(|s| (s.centerline_px.clone(), s.diameter_px))
+        .collect();
+    // Missed junctions: a segment still along one stretch and moving along another is two.
+    let splits = mcvideo_flow::motion_splits(
+        &frames,
+        &stabilization.shifts_px,
+        &lines,
+        um_per_px,
+        &params.flow,
+    );
+    let segments = split_segments(segments, &splits);
     let lines: Vec<(Vec<[f64; 2]>, f64)> = segments
         .iter()
         .map(|s| (s.centerline_px.clone(), s.diameter_px))

@@ -39,6 +39,44 @@ pub fn length(points: &[[f64; 2]]) -> f64 {
         .sum()
 }
 
+/// Points of a polyline, px.
+pub type Polyline = Vec<[f64; 2]>;
+
+/// The two parts of a polyline on either side of arc length `at` (px from its first point),
+/// both holding the cut point; `None` unless `at` lies strictly inside.
+///
+/// ```
+/// let (a, b) = mcvideo_vessels::polyline::split_at_length(&[[0.0, 0.0], [4.0, 0.0], [4.0, 4.0]], 6.0).unwrap();
+/// assert_eq!(a, vec![[0.0, 0.0], [4.0, 0.0], [4.0, 2.0]]);
+/// assert_eq!(b, vec![[4.0, 2.0], [4.0, 4.0]]);
+/// assert!(mcvideo_vessels::polyline::split_at_length(&[[0.0, 0.0], [4.0, 0.0]], 4.0).is_none());
+/// ```
+pub fn split_at_length(points: &[[f64; 2]], at: f64) -> Option<(Polyline, Polyline)> {
+    if at.is_nan() || at <= 0.0 {
+        return None;
+    }
+    let mut walked = 0.0;
+    for (i, w) in points.windows(2).enumerate() {
+        let step = (w[1][0] - w[0][0]).hypot(w[1][1] - w[0][1]);
+        if step > 0.0 && walked + step > at {
+            let t = (at - walked) / step;
+            let cut = [
+                w[0][0] + t * (w[1][0] - w[0][0]),
+                w[0][1] + t * (w[1][1] - w[0][1]),
+            ];
+            let mut first = points[..=i].to_vec();
+            if first.last() != Some(&cut) {
+                first.push(cut);
+            }
+            let mut second = vec![cut];
+            second.extend_from_slice(&points[i + 1..]);
+            return Some((first, second));
+        }
+        walked += step;
+    }
+    None
+}
+
 /// Moving average over `2 half_window + 1` points (window shrunk symmetrically near the
 /// ends, so the end points stay put).
 ///

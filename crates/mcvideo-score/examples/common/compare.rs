@@ -1,0 +1,255 @@
+//! Comparison of a `mcvideo score` report with the exact truth of its synthetic clip, shared
+//! by the accuracy harness (`examples/accuracy.rs`) and the end-to-end test
+//! (`tests/score_accuracy.rs`).
+//!
+//! Vessels are matched by distance: a truth centerline point is found when a detected
+//! centerline point lies within max(2 px, its radius) (in frame-0 pixels, after undoing the
+//! reference frame's shift), and a detected point is false when no truth point is that close.
+#![allow(dead_code)]
+
+use mcvideo_score::ScoreReport;
+use mcvideo_synth::Truth;
+use std::collections::HashMap;
+
+/// Points (with the index of the polyline they belong to) per grid cell.
+type Cells = HashMap<(i64, i64), Vec<(usize, [f64; 2])>>;
+
+/// Detected points on a coarse grid, for nearest-point queries.
+struct PointGrid {
+    cell: f64,
+    cells: Cells,
+}
+
+impl PointGrid {
+    fn new(cell: f64) -> Self {
+        PointGrid {
+            cell,
+            cells: HashMap::new(),
+        }
+    }
+    fn insert(&mut self, owner: usize, p: [f64; 2]) {
+        let key = (
+            (p[0] / self.cell).floor() as i64,
+            (p[1] / self.cell).floor() as i64,
+        );
+        self.cells.entry(key).or_default().push((owner, p));
+    }
+    /// Nearest point within `radius`: (owner, distance).
+    fn nearest(&self, p: [f64; 2], radius: f64) -> Option<(usize, f64)> {
+        let r = (radius / self.cell).ceil() as i64;
+        let (cx, cy) = (
+            (p[0] / self.cell).floor() as i64,
+            (p[1] / self.cell).floor() as i64,
+        );
+        let mut best: Option<(usize, f64)> = None;
+        for dy in -r..=r {
+            for dx in -r..=r {
+                if let Some(points) = self.cells.get(&(cx + dx, cy + dy)) {
+                    for &(owner, q) in points {
+                        let d = (q[0] - p[0]).hypot(q[1] - p[1]);
+                        if d <= radius && best.is_none_or(|(_, b)| d < b) {
+                            best = Some((owner, d));
+                        }
+                    }
+                }
+            }
+        }
+        best
+    }
+}
+
+/// Points of a polyline at about 1 px steps.
+fn resample(line: &[[f64; 2]]) -> Vec<[f64; 2]> {
+    let mut out = Vec::new();
+    for w in line.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        let n = ((b[0] - a[0]).hypot(b[1] - a[1])).ceil().max(1.0) as usize;
+        for k in 0..n {
+            let t = k as f64 / n as f64;
+            out.push([a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])]);
+        }
+    }
+    if let Some(last) = line.last() {
+        out.push(*last);
+    }
+    out
+}
+
+fn inside(p: [f64; 2], r: [f64; 4]) -> bool {
+    p[0] >= r[0] && p[0] <= r[2] && p[1] >= r[1] && p[1] <= r[3]
+}
+
+pub fn median(mut v: Vec<f64>) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    Some(if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        0.5 * (v[n / 2 - 1] + v[n / 2])
+    })
+}
+
+/// Errors of one scored clip against its truth.
+#[derive(Default, Debug)]
+pub struct Row {
+    pub tvd_err_pct: f64,
+    pub found_pct: f64,
+    pub false_pct: f64,
+    pub pos_err_px: Option<f64>,
+    pub diam_err_um: Option<f64>,
+    pub class_acc_pct: f64,
+    /// Small-vessel length (px) by true flow class (row) and measured class (column).
+    pub confusion: [[f64; 4]; 4],
+    pub vel_err_pct: Option<f64>,
+    pub ppv_err: f64,
+    pub mfi_err: f64,
+    pub seconds: f64,
+}
+
+/// Scores `report` against `truth`; `seconds` is the wall time to keep in the row.
+pub fn compare(truth: &Truth, report: &ScoreReport, seconds: f64) -> Row {
+    let r = report.stabilization.reference_frame;
+    let shift = truth.shifts_px.get(r).copied().unwrap_or([0.0, 0.0]);
+    let to_frame0 = |p: [f64; 2]| [p[0] - shift[0], p[1] - shift[1]];
+    let vr = report.stabilization.valid_region;
+    let region = [
+        vr[0] - shift[0],
+        vr[1] - shift[1],
+        vr[2] - shift[0],
+        vr[3] - shift[1],
+    ];
+    let um = truth.um_per_px;
+
+    let mut grid = PointGrid::new(4.0);
+    let detected: Vec<Vec<[f64; 2]>> = report
+        .vessels
+        .iter()
+        .map(|v| {
+            resample(&v.centerline_px)
+                .into_iter()
+                .map(to_frame0)
+                .collect()
+        })
+        .collect();
+    for (i, pts) in detected.iter().enumerate() {
+        for &p in pts {
+            grid.insert(i, p);
+        }
+    }
+    let mut truth_grid = PointGrid::new(4.0);
+    let truth_pts: Vec<Vec<[f64; 2]>> = truth
+        .vessels
+        .iter()
+        .map(|v| resample(&v.centerline_px))
+        .collect();
+    for (i, pts) in truth_pts.iter().enumerate() {
+        for &p in pts {
+            truth_grid.insert(i, p);
+        }
+    }
+    let (mut small_total, mut small_found) = (0.0f64, 0.0f64);
+    let (mut class_len, mut class_ok) = (0.0f64, 0.0f64);
+    let mut confusion = [[0.0f64; 4]; 4];
+    // Classes of the truth vessels each detected vessel lies on (merges across classes).
+    let mut owner_classes: HashMap<usize, [f64; 4]> = HashMap::new();
+    let mut wrong_points: Vec<(usize, usize, usize)> = Vec::new();
+    let mut pos_errs = Vec::new();
+    let mut diam_errs = Vec::new();
+    let mut vel_errs = Vec::new();
+    for (tv, pts) in truth.vessels.iter().zip(&truth_pts) {
+        let tol = (tv.diameter_um / um / 2.0).max(2.0);
+        let mut votes: HashMap<usize, usize> = HashMap::new();
+        let mut n_in = 0usize;
+        for &p in pts {
+            if !inside(p, region) {
+                continue;
+            }
+            n_in += 1;
+            let hit = grid.nearest(p, tol);
+            if tv.small {
+                small_total += 1.0;
+            }
+            if let Some((owner, d)) = hit {
+                *votes.entry(owner).or_default() += 1;
+                pos_errs.push(d);
+                if tv.small {
+                    small_found += 1.0;
+                    class_len += 1.0;
+                    let measured = usize::from(report.vessels[owner].flow_class.min(3));
+                    confusion[usize::from(tv.flow_class.min(3))][measured] += 1.0;
+                    owner_classes.entry(owner).or_default()[usize::from(tv.flow_class.min(3))] +=
+                        1.0;
+                    if measured != usize::from(tv.flow_class.min(3)) {
+                        wrong_points.push((owner, usize::from(tv.flow_class.min(3)), measured));
+                    }
+                    if report.vessels[owner].flow_class == tv.flow_class {
+                        class_ok += 1.0;
+                    }
+                }
+            }
+        }
+        // The detected vessel covering most of this truth vessel stands for it.
+        if let Some((&owner, &count)) = votes.iter().max_by_key(|(o, c)| (**c, usize::MAX - **o)) {
+            if n_in > 0 && count * 2 >= n_in {
+                let det = &report.vessels[owner];
+                if (5.0..=30.0).contains(&tv.diameter_um) {
+                    diam_errs.push((det.diameter_um - tv.diameter_um).abs());
+                }
+                if tv.small && tv.flow_class == 3 {
+                    if let (Some(tvel), Some(dvel)) = (tv.velocity_um_s, det.velocity_um_s) {
+                        if tvel < det.v_max_um_s && !det.velocity_at_least {
+                            vel_errs.push(((dvel - tvel) / tvel).abs());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if std::env::var("ACC_MERGES").is_ok() {
+        // Wrong-class length on detected vessels that also cover a truth vessel of the
+        // measured class (a merge across a junction) versus not.
+        let (mut merged, mut alone) = (0usize, 0usize);
+        for &(owner, _, measured) in &wrong_points {
+            if owner_classes.get(&owner).is_some_and(|c| c[measured] > 3.0) {
+                merged += 1;
+            } else {
+                alone += 1;
+            }
+        }
+        eprintln!("wrong-class points: on merged segments {merged}, alone {alone}");
+    }
+    let (mut det_total, mut det_false) = (0.0f64, 0.0f64);
+    for (v, pts) in report.vessels.iter().zip(&detected) {
+        if !v.small {
+            continue;
+        }
+        for &p in pts {
+            if !inside(p, region) {
+                continue;
+            }
+            det_total += 1.0;
+            let tol = (v.diameter_um / um / 2.0).max(2.0);
+            if truth_grid.nearest(p, tol).is_none() {
+                det_false += 1.0;
+            }
+        }
+    }
+    let tm = &truth.metrics;
+    let m = &report.metrics;
+    Row {
+        tvd_err_pct: 100.0 * (m.tvd_mm_per_mm2 - tm.tvd_mm_per_mm2) / tm.tvd_mm_per_mm2,
+        found_pct: 100.0 * small_found / small_total.max(1.0),
+        false_pct: 100.0 * det_false / det_total.max(1.0),
+        pos_err_px: median(pos_errs),
+        diam_err_um: median(diam_errs),
+        class_acc_pct: 100.0 * class_ok / class_len.max(1.0),
+        confusion,
+        vel_err_pct: median(vel_errs).map(|e| 100.0 * e),
+        ppv_err: m.ppv_pct.unwrap_or(f64::NAN) - tm.ppv_pct.unwrap_or(f64::NAN),
+        mfi_err: m.mfi.unwrap_or(f64::NAN) - tm.mfi.unwrap_or(f64::NAN),
+        seconds,
+    }
+}
