@@ -155,10 +155,13 @@ pub fn score_clip(path: &Path, params: &ScoreParams) -> Result<ScoredOutput, Sco
     .map_err(|e| ScoreError::stage(path, "vessel detection", e))?;
     timer.lap("vessels");
 
-    let lines: Vec<(Vec<[f64; 2]>, f64)> = segments
-        .iter()
-        .map(|s| (s.centerline_px.clone(), s.diameter_px))
-        .collect();
+    let as_lines = |segments: &[mcvideo_vessels::VesselSegment]| -> Vec<(Vec<[f64; 2]>, f64)> {
+        segments
+            .iter()
+            .map(|s| (s.centerline_px.clone(), s.diameter_px))
+            .collect()
+    };
+    let mut lines = as_lines(&segments);
     // Missed junctions: a segment still along one stretch and moving along another is two.
     let splits = mcvideo_flow::motion_splits(
         &frames,
@@ -167,11 +170,13 @@ pub fn score_clip(path: &Path, params: &ScoreParams) -> Result<ScoredOutput, Sco
         um_per_px,
         &params.flow,
     );
-    let segments = split_segments(segments, &splits);
-    let lines: Vec<(Vec<[f64; 2]>, f64)> = segments
-        .iter()
-        .map(|s| (s.centerline_px.clone(), s.diameter_px))
-        .collect();
+    let segments = if splits.iter().any(Option::is_some) {
+        let split = split_segments(segments, &splits);
+        lines = as_lines(&split);
+        split
+    } else {
+        segments
+    };
     let mut flows = mcvideo_flow::measure_vessels(
         &frames,
         &stabilization.shifts_px,
