@@ -338,7 +338,7 @@ pub fn measure_flow(
 }
 
 /// Half-width across the lumen sampled for a vessel of `diameter_px`.
-fn half_width(diameter_px: f64, params: &FlowParams) -> f64 {
+pub(crate) fn half_width(diameter_px: f64, params: &FlowParams) -> f64 {
     if diameter_px.is_finite() && diameter_px > 0.0 {
         diameter_px * params.half_width_fraction
     } else {
@@ -391,13 +391,7 @@ pub fn motion_splits(
         min_ratio: params.split_min_ratio,
         min_moving: params.split_min_moving,
     };
-    split::find_motion_splits(
-        frames,
-        shifts_px,
-        vessels,
-        params.half_width_fraction,
-        &rule,
-    )
+    split::find_motion_splits(frames, shifts_px, vessels, params, &rule)
 }
 
 /// [`measure_vessels`] that refuses mismatched shifts and bad frame rates or scales.

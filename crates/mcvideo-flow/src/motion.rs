@@ -94,12 +94,29 @@ pub fn temporal_change(s: &Array2<f32>, start: usize, end: usize) -> f64 {
 /// assert_eq!(changing_columns(&s, 0, 4, 1.0), 0.4);
 /// ```
 pub fn changing_columns(s: &Array2<f32>, start: usize, end: usize, threshold: f64) -> f64 {
-    let (rows, cols) = s.dim();
-    let end = end.min(rows.saturating_sub(1));
-    if end <= start || cols == 0 {
+    if end.min(s.nrows().saturating_sub(1)) <= start || s.ncols() == 0 {
         return 0.0;
     }
+    let changes = column_change(s, start, end);
+    let changing = changes.iter().filter(|&&v| v >= threshold).count();
+    changing as f64 / changes.len() as f64
+}
+
+/// Each column's own mean square frame-to-frame change over the rows `[start, end)`, halved
+/// as in [`temporal_change`]; zeros when the window holds no frame step.
+///
+/// ```
+/// use mcvideo_flow::motion::column_change;
+/// let s = ndarray::Array2::from_shape_fn((3, 2), |(t, x)| if x == 0 { t as f32 * 2.0 } else { 1.0 });
+/// assert_eq!(column_change(&s, 0, 3), vec![2.0, 0.0]);
+/// ```
+pub fn column_change(s: &Array2<f32>, start: usize, end: usize) -> Vec<f64> {
+    let (rows, cols) = s.dim();
+    let end = end.min(rows.saturating_sub(1));
     let mut sums = vec![0.0f64; cols];
+    if end <= start {
+        return sums;
+    }
     for t in start..end {
         for ((sum, a), b) in sums
             .iter_mut()
@@ -111,8 +128,8 @@ pub fn changing_columns(s: &Array2<f32>, start: usize, end: usize, threshold: f6
         }
     }
     let scale = 1.0 / (2.0 * (end - start) as f64);
-    let changing = sums.iter().filter(|&&v| v * scale >= threshold).count();
-    changing as f64 / cols as f64
+    sums.iter_mut().for_each(|v| *v *= scale);
+    sums
 }
 
 /// Mean normalized correlation of consecutive rows of the raw diagram (each row minus its own

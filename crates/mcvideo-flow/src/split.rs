@@ -11,7 +11,8 @@
 //! 1974;30:507-512).
 
 use crate::diagram::{remove_static_background, SamplingPlan};
-use crate::motion::noise_variance;
+use crate::motion::{column_change, noise_variance};
+use crate::{half_width, FlowParams};
 use image::GrayImage;
 use ndarray::Array2;
 use rayon::prelude::*;
@@ -38,20 +39,13 @@ pub struct MotionSplit {
 /// assert_eq!(column_activity(&s, 1.0), vec![8.0, 8.0, 0.0, 0.0]);
 /// ```
 pub fn column_activity(s: &Array2<f32>, noise: f64) -> Vec<f64> {
-    let (rows, cols) = s.dim();
-    let mut sums = vec![0.0f64; cols];
-    if rows < 2 || noise <= 0.0 {
-        return sums;
+    let mut activity = column_change(s, 0, s.nrows());
+    if noise > 0.0 {
+        activity.iter_mut().for_each(|v| *v /= noise);
+    } else {
+        activity.iter_mut().for_each(|v| *v = 0.0);
     }
-    for t in 0..rows - 1 {
-        for ((sum, a), b) in sums.iter_mut().zip(s.row(t)).zip(s.row(t + 1)) {
-            let d = f64::from(b - a);
-            *sum += d * d;
-        }
-    }
-    let scale = 1.0 / (2.0 * (rows - 1) as f64 * noise);
-    sums.iter_mut().for_each(|v| *v *= scale);
-    sums
+    activity
 }
 
 fn median(values: &[f64]) -> f64 {
@@ -118,23 +112,18 @@ pub fn split_column(activity: &[f64], rule: &MotionSplit) -> Option<usize> {
 
 /// For each vessel (centerline in reference-frame px, diameter px), the arc length (px from
 /// its first point) at which motion says it holds two vessels, if it does. Lumen sampling as
-/// in [`crate::measure_vessels`], over the whole centerline.
+/// in [`crate::measure_vessels`] (`params.half_width_fraction`), over the whole centerline.
 pub fn find_motion_splits(
     frames: &[GrayImage],
     shifts_px: &[[f64; 2]],
     vessels: &[(Vec<[f64; 2]>, f64)],
-    half_width_fraction: f64,
+    params: &FlowParams,
     rule: &MotionSplit,
 ) -> Vec<Option<f64>> {
     vessels
         .par_iter()
         .map(|(centerline, diameter_px)| {
-            let half = if diameter_px.is_finite() && *diameter_px > 0.0 {
-                half_width_fraction * diameter_px
-            } else {
-                0.0
-            };
-            let plan = SamplingPlan::new(centerline, half);
+            let plan = SamplingPlan::new(centerline, half_width(*diameter_px, params));
             if plan.columns() < 2 * rule.min_piece_px.max(2) || frames.len() < 3 {
                 return None;
             }
@@ -184,7 +173,7 @@ mod tests {
         let f = frames(55);
         let shifts = vec![[0.0, 0.0]; f.len()];
         let line = vec![(vec![[2.0, 10.0], [97.0, 10.0]], 5.0)];
-        let split = find_motion_splits(&f, &shifts, &line, 0.3, &rule())[0];
+        let split = find_motion_splits(&f, &shifts, &line, &FlowParams::default(), &rule())[0];
         let at = split.expect("split found");
         // Column 0 is x = 2: motion stops at x = 55, arc length 53.
         assert!((at - 53.0).abs() <= 3.0, "split at {at}");
@@ -197,7 +186,7 @@ mod tests {
         for until in [0, 100] {
             let f = frames(until);
             assert_eq!(
-                find_motion_splits(&f, &shifts, &line, 0.3, &rule())[0],
+                find_motion_splits(&f, &shifts, &line, &FlowParams::default(), &rule())[0],
                 None
             );
         }
