@@ -12,9 +12,9 @@ pub struct Args {
     /// Folder to write `<name>.<ext>` and `<name>.truth.json` into.
     #[arg(long)]
     out: PathBuf,
-    /// Random seed (same seed, same clip).
-    #[arg(long, default_value_t = 0)]
-    seed: u64,
+    /// Random seed (same seed, same clip); default 0, or the seed of `--params`.
+    #[arg(long)]
+    seed: Option<u64>,
     /// Base name of the files (default `synth-<seed>`).
     #[arg(long)]
     name: Option<String>,
@@ -134,7 +134,9 @@ fn build_params(args: &Args) -> anyhow::Result<SynthParams> {
                 .with_context(|| format!("{}: not a SynthParams object", path.display()))?
         }
     };
-    p.seed = args.seed;
+    if let Some(seed) = args.seed {
+        p.seed = seed;
+    }
     let set = |target: &mut f64, value: Option<f64>| {
         if let Some(v) = value {
             *target = v;
