@@ -155,6 +155,9 @@ fn main() {
     if let Some(v) = env("VS_ZHI") {
         params.motion_z_range[1] = v;
     }
+    if let Some(v) = env("VS_WIDE") {
+        params.wide_lumen_um = v;
+    }
     let only = std::env::var("VS_ONLY").ok();
     println!("| variant | um/px | seed | TVD err % | small found % | small false % | pos err px | diam err um | diam bias um | n diam |");
     println!("|---|---|---|---|---|---|---|---|---|---|");

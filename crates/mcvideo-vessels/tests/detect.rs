@@ -186,3 +186,54 @@ fn moving_cells_confirm_a_faint_capillary() {
     let c = compare(&truth, &with_flow, region, 20.0, [4.0, 30.0]);
     assert!(c.small_false_fraction < 0.1, "{c:?}");
 }
+
+#[test]
+fn capillaries_stop_at_a_wide_venule_wall() {
+    // A 50 µm venule across the field and three 7 µm capillaries that touch its upper wall
+    // (1 µm/px). Thinning the merged mask runs each capillary on to the venule's medial
+    // axis; the wide-lumen cut must end it at the wall. Depth is checked away from the image
+    // border, where thinning forks the venule's end towards the frame corners (a known
+    // limitation: such a fork near the mask's rim escapes the cut).
+    let venule = Tube {
+        points: vec![[-10.0, 120.0], [250.0, 125.0]],
+        diameter_px: 50.0,
+        contrast: 0.3,
+    };
+    let wall_y = |x: f64| 120.0 + 5.0 * (x + 10.0) / 260.0 - 25.0;
+    let capillaries: Vec<Tube> = [50.0, 120.0, 190.0]
+        .iter()
+        .map(|&x| Tube {
+            points: vec![[x - 15.0, 10.0], [x, wall_y(x) + 1.0]],
+            diameter_px: 7.0,
+            contrast: 0.2,
+        })
+        .collect();
+    let mut tubes = vec![venule];
+    tubes.extend(capillaries);
+    let img = render(240, 180, &tubes, 0.8, 1.0, 11);
+    let region = [0.0, 0.0, 239.0, 179.0];
+    let deepest_small_point = |params: &VesselParams| {
+        let found = detect_vessels(&img, 1.0, region, params).unwrap();
+        let depth = found
+            .iter()
+            .filter(|v| v.small)
+            .flat_map(|v| v.centerline_px.iter())
+            .filter(|p| (40.0..=200.0).contains(&p[0]))
+            .map(|&p| 25.0 - mcvideo_vessels::polyline::distance_to(p, &tubes[0].points))
+            .fold(f64::NEG_INFINITY, f64::max);
+        let c = compare(&truth_of(&tubes), &found, region, 20.0, [5.0, 30.0]);
+        (depth, c)
+    };
+    let (depth, c) = deepest_small_point(&VesselParams::default());
+    assert!(
+        depth <= 4.0,
+        "small centerline {depth:.1} px inside the venule wall"
+    );
+    assert!(c.small_detected_fraction >= 0.9, "{c:?}");
+    // Without the cut the capillaries run deep into the lumen: the test can fail.
+    let (depth_uncut, _) = deepest_small_point(&VesselParams {
+        wide_lumen_um: 0.0,
+        ..VesselParams::default()
+    });
+    assert!(depth_uncut > 10.0, "uncut depth {depth_uncut:.1} px");
+}
