@@ -519,20 +519,6 @@ pub fn detect_vessels_with_motion(
         let diameter_px = diameter_px * cylinder_factor(diameter_px * um_per_px, params);
         (diameter_px, contrast_peak)
     };
-    // A small vessel's branch inside a wide lumen is no vessel of its own (a capillary counts
-    // up to the wall of the vessel it joins): only its pieces outside are kept, each measured
-    // again without the venule's interior. Wide lumens are the parts of the mask that hold a
-    // disk `wide_lumen_um` across. (Also cutting within the measured lumen of every segment
-    // that wide cut true capillaries beside false wide segments: found −2 points.)
-    let wide_px = params.wide_lumen_um / um_per_px;
-    let known = [
-        (region[0] - margin).max(2.0).ceil() as usize,
-        (region[1] - margin).max(2.0).ceil() as usize,
-        (region[2] + margin).min(xmax).floor() as usize,
-        (region[3] + margin).min(ymax).floor() as usize,
-    ];
-    let wide = (params.wide_lumen_um > 0.0)
-        .then(|| lumen::wide_regions(&vessel_mask, width, height, known, wide_px, 0.75 * wide_px));
     let mut lines = Vec::with_capacity(graph.edges.len());
     for edge in &graph.edges {
         let last = edge.pixels.len() - 1;
@@ -578,45 +564,46 @@ pub fn detect_vessels_with_motion(
             }
         }
         let (diameter_px, contrast_peak) = measure(&points, guess);
-        let small = diameter_px * um_per_px < params.small_vessel_cutoff_um;
-        let inside = match &wide {
-            Some(wide) if small => lumen::inside_wide(&points, wide, width, height),
-            _ => vec![false; points.len()],
-        };
         lines.push(Line {
+            inside: vec![false; points.len()],
             points,
-            inside,
             ends: [edge.start, edge.end],
             diameter_px,
             contrast_peak,
             guess,
         });
     }
-    // The opening alone also holds the mask of a strong capillary, which spreads well beyond
-    // its wall: a wide lumen must also lie within the measured lumen of a line that wide.
-    if let Some(wide) = &wide {
-        let mut lumen = vec![false; width * height];
+    // 6. A small vessel's branch inside a wide lumen is no vessel of its own (a capillary counts
+    // up to the wall of the vessel it joins): only its pieces outside are kept, each measured
+    // again without the venule's interior. A wide lumen is where the mask is wide (within 1.5
+    // radii of the centre of a `wide_lumen_um` disk that fits in it) and a line at least that
+    // wide was measured (within its radius less 2 px). Either alone cuts true capillaries: a
+    // strong capillary's mask can hold such a disk, and a false wide line can lie on a
+    // capillary junction.
+    let wide_px = params.wide_lumen_um / um_per_px;
+    if params.wide_lumen_um > 0.0 {
+        let known = [
+            (region[0] - margin).max(2.0).ceil() as usize,
+            (region[1] - margin).max(2.0).ceil() as usize,
+            (region[2] + margin).min(xmax).floor() as usize,
+            (region[3] + margin).min(ymax).floor() as usize,
+        ];
+        let mut wide =
+            lumen::wide_regions(&vessel_mask, width, height, known, wide_px, 0.75 * wide_px);
+        let mut measured_lumen = vec![false; width * height];
         for line in lines.iter().filter(|l| l.diameter_px >= wide_px) {
-            lumen::paint_lumen(
-                &mut lumen,
-                width,
-                height,
-                &line.points,
-                0.5 * line.diameter_px,
-            );
+            let radius = 0.5 * line.diameter_px;
+            lumen::paint_lumen(&mut measured_lumen, width, height, &line.points, radius);
         }
-        for line in lines.iter_mut() {
-            for (flag, p) in line.inside.iter_mut().zip(&line.points) {
-                let (x, y) = (
-                    p[0].round().max(0.0) as usize,
-                    p[1].round().max(0.0) as usize,
-                );
-                *flag = *flag && x < width && y < height && lumen[y * width + x];
-            }
+        for (w, &m) in wide.iter_mut().zip(&measured_lumen) {
+            *w = *w && m;
         }
-        let _ = wide;
+        let small_px = params.small_vessel_cutoff_um / um_per_px;
+        for line in lines.iter_mut().filter(|l| l.diameter_px < small_px) {
+            line.inside = lumen::inside_wide(&line.points, &wide, width, height);
+        }
+        keep_crossings(&mut lines, 0.25 * wide_px);
     }
-    keep_crossings(&mut lines, 0.25 * wide_px);
 
     let mut segments = Vec::new();
     for line in lines {
