@@ -166,6 +166,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         mean(&|r| r.found_pct),
         mean(&|r| r.false_pct)
     );
+    // Pooled over the clips: the stopped capillaries the detector misses bias PPV upwards.
+    let found_by_class: Vec<String> = (0..4)
+        .map(|t| {
+            let found: f64 = rows
+                .iter()
+                .map(|r| r.confusion[t].iter().sum::<f64>())
+                .sum();
+            let total: f64 = rows.iter().map(|r| r.class_total[t]).sum();
+            format!("{t}: {:.1}%", 100.0 * found / total.max(1.0))
+        })
+        .collect();
+    println!(
+        "  small length found by true flow class (pooled) {}",
+        found_by_class.join(", ")
+    );
     println!(
         "  median centerline err {} px, median diameter err {} um",
         fmt(

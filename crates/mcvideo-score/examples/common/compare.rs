@@ -103,6 +103,9 @@ pub struct Row {
     pub class_acc_pct: f64,
     /// Small-vessel length (px) by true flow class (row) and measured class (column).
     pub confusion: [[f64; 4]; 4],
+    /// True small-vessel length (px) by flow class, found or not: a row of `confusion` over
+    /// this is the share of that class the detector found.
+    pub class_total: [f64; 4],
     pub vel_err_pct: Option<f64>,
     pub ppv_err: f64,
     pub mfi_err: f64,
@@ -153,6 +156,7 @@ pub fn compare(truth: &Truth, report: &ScoreReport, seconds: f64) -> Row {
     let (mut small_total, mut small_found) = (0.0f64, 0.0f64);
     let (mut class_len, mut class_ok) = (0.0f64, 0.0f64);
     let mut confusion = [[0.0f64; 4]; 4];
+    let mut class_total = [0.0f64; 4];
     // Classes of the truth vessels each detected vessel lies on (merges across classes).
     let mut owner_classes: HashMap<usize, [f64; 4]> = HashMap::new();
     let mut wrong_points: Vec<(usize, usize, usize)> = Vec::new();
@@ -171,6 +175,7 @@ pub fn compare(truth: &Truth, report: &ScoreReport, seconds: f64) -> Row {
             let hit = grid.nearest(p, tol);
             if tv.small {
                 small_total += 1.0;
+                class_total[usize::from(tv.flow_class.min(3))] += 1.0;
             }
             if let Some((owner, d)) = hit {
                 *votes.entry(owner).or_default() += 1;
@@ -247,6 +252,7 @@ pub fn compare(truth: &Truth, report: &ScoreReport, seconds: f64) -> Row {
         diam_err_um: median(diam_errs),
         class_acc_pct: 100.0 * class_ok / class_len.max(1.0),
         confusion,
+        class_total,
         vel_err_pct: median(vel_errs).map(|e| 100.0 * e),
         ppv_err: m.ppv_pct.unwrap_or(f64::NAN) - tm.ppv_pct.unwrap_or(f64::NAN),
         mfi_err: m.mfi.unwrap_or(f64::NAN) - tm.mfi.unwrap_or(f64::NAN),
