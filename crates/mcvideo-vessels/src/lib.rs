@@ -423,13 +423,18 @@ pub fn detect_vessels_with_motion(
     // ridges across the corners and forks where a vessel meets the border.
     let margin = 2.0;
     let (xmax, ymax) = ((width - 3) as f64, (height - 3) as f64);
+    // Inclusive pixel bounds `[x0, y0, x1, y1]` of the allowed rectangle.
+    let allowed_rect = [
+        (region[0] - margin).max(2.0).ceil() as usize,
+        (region[1] - margin).max(2.0).ceil() as usize,
+        (region[2] + margin).min(xmax).floor() as usize,
+        (region[3] + margin).min(ymax).floor() as usize,
+    ];
     let allowed: Vec<bool> = (0..width * height)
         .map(|i| {
-            let (x, y) = ((i % width) as f64, (i / width) as f64);
-            x >= (region[0] - margin).max(2.0)
-                && x <= (region[2] + margin).min(xmax)
-                && y >= (region[1] - margin).max(2.0)
-                && y <= (region[3] + margin).min(ymax)
+            let (x, y) = (i % width, i / width);
+            (allowed_rect[0]..=allowed_rect[2]).contains(&x)
+                && (allowed_rect[1]..=allowed_rect[3]).contains(&y)
         })
         .collect();
     // Significance 1 = exactly at both seed thresholds (score over clutter, and contrast).
@@ -582,14 +587,14 @@ pub fn detect_vessels_with_motion(
     // capillary junction.
     let wide_px = params.wide_lumen_um / um_per_px;
     if params.wide_lumen_um > 0.0 {
-        let known = [
-            (region[0] - margin).max(2.0).ceil() as usize,
-            (region[1] - margin).max(2.0).ceil() as usize,
-            (region[2] + margin).min(xmax).floor() as usize,
-            (region[3] + margin).min(ymax).floor() as usize,
-        ];
-        let mut wide =
-            lumen::wide_regions(&vessel_mask, width, height, known, wide_px, 0.75 * wide_px);
+        let mut wide = lumen::wide_regions(
+            &vessel_mask,
+            width,
+            height,
+            allowed_rect,
+            wide_px,
+            0.75 * wide_px,
+        );
         let mut measured_lumen = vec![false; width * height];
         for line in lines.iter().filter(|l| l.diameter_px >= wide_px) {
             let radius = 0.5 * line.diameter_px;

@@ -153,7 +153,7 @@ pub fn compare(truth: &Truth, report: &ScoreReport, seconds: f64) -> Row {
             truth_grid.insert(i, p);
         }
     }
-    let (mut small_total, mut small_found) = (0.0f64, 0.0f64);
+    let mut small_found = 0.0f64;
     let (mut class_len, mut class_ok) = (0.0f64, 0.0f64);
     let mut confusion = [[0.0f64; 4]; 4];
     let mut class_total = [0.0f64; 4];
@@ -174,7 +174,6 @@ pub fn compare(truth: &Truth, report: &ScoreReport, seconds: f64) -> Row {
             n_in += 1;
             let hit = grid.nearest(p, tol);
             if tv.small {
-                small_total += 1.0;
                 class_total[usize::from(tv.flow_class.min(3))] += 1.0;
             }
             if let Some((owner, d)) = hit {
@@ -246,7 +245,7 @@ pub fn compare(truth: &Truth, report: &ScoreReport, seconds: f64) -> Row {
     let m = &report.metrics;
     Row {
         tvd_err_pct: 100.0 * (m.tvd_mm_per_mm2 - tm.tvd_mm_per_mm2) / tm.tvd_mm_per_mm2,
-        found_pct: 100.0 * small_found / small_total.max(1.0),
+        found_pct: 100.0 * small_found / class_total.iter().sum::<f64>().max(1.0),
         false_pct: 100.0 * det_false / det_total.max(1.0),
         pos_err_px: median(pos_errs),
         diam_err_um: median(diam_errs),
