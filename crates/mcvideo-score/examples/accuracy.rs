@@ -89,8 +89,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             no_overlay: true,
             ..ScoreParams::default()
         };
-        // Tuning hooks: ACC_BOOST, ACC_ZLO, ACC_ZHI override the vessel flow-evidence defaults.
+        // Tuning hooks: ACC_EVIDENCE, ACC_BOOST, ACC_ZLO, ACC_ZHI override the vessel
+        // flow-evidence defaults.
         let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<f64>().ok());
+        if let Some(v) = env("ACC_EVIDENCE") {
+            params.vessels.motion_evidence = v;
+        }
         if let Some(v) = env("ACC_BOOST") {
             params.vessels.motion_boost = v;
         }

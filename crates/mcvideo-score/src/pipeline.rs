@@ -142,8 +142,8 @@ pub fn score_clip(path: &Path, params: &ScoreParams) -> Result<ScoredOutput, Sco
 
     let mean = mcvideo_stabilize::mean_image(&frames, &stabilization);
     // Temporal spread: moving red cells confirm faint vessels that texture would mimic.
-    let std = (params.vessels.motion_boost > 0.0)
-        .then(|| mcvideo_stabilize::std_image(&frames, &stabilization, &mean));
+    let uses_motion = params.vessels.motion_boost > 0.0 || params.vessels.motion_evidence > 0.0;
+    let std = uses_motion.then(|| mcvideo_stabilize::std_image(&frames, &stabilization, &mean));
     timer.lap("mean_image");
     let segments = mcvideo_vessels::detect_vessels_with_motion(
         &mean,

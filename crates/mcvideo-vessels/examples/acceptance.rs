@@ -119,7 +119,8 @@ fn main() {
         ("shock", |p| p.flow_mix = [0.25, 0.25, 0.25, 0.25]),
     ];
     // Optional overrides for tuning: VS_SEED, VS_GROW, VS_BETA, VS_MINLEN, VS_CONTRAST,
-    // VS_BRIDGE, VS_BRIDGE_COS, VS_BRIDGE_MIN; VS_ONLY=<variant prefix>.
+    // VS_BRIDGE, VS_BRIDGE_COS, VS_BRIDGE_MIN, VS_EVIDENCE, VS_BOOST, VS_ZLO, VS_ZHI, VS_WIDE;
+    // VS_ONLY=<variant prefix>.
     let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<f64>().ok());
     let mut params = VesselParams::default();
     if let Some(v) = env("VS_SEED") {
@@ -145,6 +146,9 @@ fn main() {
     }
     if let Some(v) = env("VS_BRIDGE_MIN") {
         params.bridge_min_significance = v;
+    }
+    if let Some(v) = env("VS_EVIDENCE") {
+        params.motion_evidence = v;
     }
     if let Some(v) = env("VS_BOOST") {
         params.motion_boost = v;

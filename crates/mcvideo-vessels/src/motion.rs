@@ -7,6 +7,31 @@
 use crate::gaussian::gaussian_blur;
 use crate::median;
 
+/// Relative temporal modulation `std / mean` per pixel, less its median over the image (the
+/// noise floor of static tissue), so that static tissue sits near 0 and a lumen with moving
+/// cells is positive. Pixels darker than 1 grey level count as 1 (no division blow-up).
+///
+/// ```
+/// use mcvideo_vessels::motion::relative_modulation;
+/// let mean = [128.0f32, 128.0, 128.0, 64.0, 0.5];
+/// let std = [2.0f32, 2.0, 2.0, 5.0, 1.0];
+/// // Floor 2/128; the 64-grey pixel modulates by 5/64, a sub-grey pixel counts as 1 grey.
+/// assert_eq!(relative_modulation(&mean, &std), vec![0.0, 0.0, 0.0, 0.0625, 0.984375]);
+/// ```
+pub fn relative_modulation(mean: &[f32], std: &[f32]) -> Vec<f32> {
+    let mut modulation: Vec<f32> = mean
+        .iter()
+        .zip(std)
+        .map(|(&m, &s)| s / m.max(1.0))
+        .collect();
+    let mut sorted = modulation.clone();
+    let floor = median(&mut sorted);
+    for m in &mut modulation {
+        *m -= floor;
+    }
+    modulation
+}
+
 /// Robust z-score of the smoothed relative temporal modulation `std / mean` per pixel:
 /// `(m - median) / (1.4826 MAD)`, with median and MAD taken over the `allowed` pixels (mostly
 /// tissue, whose modulation is noise and registration residue). Smoothing over `sigma_px`

@@ -237,3 +237,87 @@ fn capillaries_stop_at_a_wide_venule_wall() {
     });
     assert!(depth_uncut > 10.0, "uncut depth {depth_uncut:.1} px");
 }
+
+/// A capillary that leaves the field runs up to the valid region's border, and a short piece
+/// of a vessel that the border cuts off is kept, where a piece as long inside the field is
+/// too short for its width (a blob) and is dropped.
+#[test]
+fn vessels_cut_by_the_field_border_reach_it_and_count() {
+    let region = [0.0, 0.0, 159.0, 119.0];
+    let params = VesselParams::default();
+    let crossing = vec![Tube {
+        points: vec![[40.0, 60.0], [175.0, 72.0]],
+        diameter_px: 6.0,
+        contrast: 0.2,
+    }];
+    let found = detect_vessels(
+        &render(160, 120, &crossing, 0.8, 1.0, 5),
+        1.0,
+        region,
+        &params,
+    )
+    .unwrap();
+    let right_end = found
+        .iter()
+        .flat_map(|v| v.centerline_px.iter())
+        .map(|p| p[0])
+        .fold(f64::MIN, f64::max);
+    assert!(right_end > 158.5, "stops at x = {right_end}: {found:?}");
+
+    // 20 px of a 9 px wide vessel, shorter than its skeleton needs to pass for a line: in
+    // the field's interior it is an isolated blob; at the border, the end of a vessel outside.
+    let piece = |x0: f64, x1: f64| Tube {
+        points: vec![[x0, 40.0], [x1, 40.0]],
+        diameter_px: 9.0,
+        contrast: 0.25,
+    };
+    let at_border = vec![piece(140.0, 190.0)];
+    let inside = vec![piece(70.0, 90.0)];
+    let length = |tubes: &[Tube]| -> f64 {
+        detect_vessels(&render(160, 120, tubes, 0.8, 1.0, 6), 1.0, region, &params)
+            .unwrap()
+            .iter()
+            .map(|v| v.length_px)
+            .sum()
+    };
+    assert!(length(&at_border) >= 12.0, "border piece dropped");
+    assert_eq!(length(&inside), 0.0, "an isolated blob-like stub is kept");
+}
+
+/// Moving cells add their temporal modulation to the contrast before the ridge filter: a
+/// capillary too faint for the mean image (1% darker) becomes a line when its cells move, and
+/// the weight 0 leaves detection to the mean image alone.
+#[test]
+fn moving_cells_make_a_faint_lumen_a_line() {
+    let tubes = vec![Tube {
+        points: vec![[20.0, 50.0], [140.0, 70.0]],
+        diameter_px: 5.0,
+        contrast: 0.01,
+    }];
+    let img = render(160, 120, &tubes, 1.0, 1.0, 12);
+    let region = [0.0, 0.0, 159.0, 119.0];
+    let on_line = |x: u32, y: u32| {
+        let yl = 50.0 + 20.0 * (f64::from(x) - 20.0) / 120.0;
+        (20..=140).contains(&x) && (f64::from(y) - yl).abs() <= 2.5
+    };
+    // Cells passing modulate the lumen by about 10% of its brightness; tissue by noise only.
+    let std = FloatImage::from_fn(160, 120, |x, y| {
+        let noise = 2.0 + 0.3 * (((x * 31 + y * 17) % 7) as f32 / 7.0);
+        image::Luma([if on_line(x, y) { 20.0 } else { noise }])
+    });
+    let truth = truth_of(&tubes);
+    let found_share = |weight: f64| {
+        let params = VesselParams {
+            motion_evidence: weight,
+            ..VesselParams::default()
+        };
+        let found = detect_vessels_with_motion(&img, Some(&std), 1.0, region, &params).unwrap();
+        compare(&truth, &found, region, 20.0, [4.0, 30.0])
+    };
+    let without = found_share(0.0);
+    let with = found_share(0.5);
+    assert!(without.small_detected_fraction < 0.5, "{without:?}");
+    assert!(with.small_detected_fraction > 0.9, "{with:?}");
+    assert!(with.small_false_fraction < 0.1, "{with:?}");
+    assert!(with.median_position_error_px < 0.5, "{with:?}");
+}
