@@ -290,21 +290,27 @@ pub fn cylinder_factor(fwhm_um: f64, params: &VesselParams) -> f64 {
     }
 }
 
-/// Moves the last point of `points` outwards along the end tangent, in 0.5 px steps up to
-/// `reach` px, while the step stays inside `mask`.
-fn extend_end(points: &mut [[f64; 2]], mask: &[bool], width: usize, height: usize, reach: f64) {
+/// The last point of a line and its outward unit tangent (over the last four steps, which
+/// the sub-pixel jitter of single points would otherwise tilt); `None` for lines of fewer than
+/// three points or with no direction.
+fn end_tangent(points: &[[f64; 2]]) -> Option<([f64; 2], [f64; 2])> {
     let n = points.len();
     if n < 3 {
-        return;
+        return None;
     }
     let end = points[n - 1];
     let back = points[n.saturating_sub(5)];
     let (dx, dy) = (end[0] - back[0], end[1] - back[1]);
     let norm = dx.hypot(dy);
-    if norm <= 0.0 {
+    (norm > 0.0).then(|| (end, [dx / norm, dy / norm]))
+}
+
+/// Moves the last point of `points` outwards along the end tangent, in 0.5 px steps up to
+/// `reach` px, while the step stays inside `mask`.
+fn extend_end(points: &mut [[f64; 2]], mask: &[bool], width: usize, height: usize, reach: f64) {
+    let Some((end, [ux, uy])) = end_tangent(points) else {
         return;
-    }
-    let (ux, uy) = (dx / norm, dy / norm);
+    };
     let mut best = end;
     let mut step = 0.5;
     while step <= reach {
@@ -319,25 +325,18 @@ fn extend_end(points: &mut [[f64; 2]], mask: &[bool], width: usize, height: usiz
         best = p;
         step += 0.5;
     }
-    points[n - 1] = best;
+    if let Some(last) = points.last_mut() {
+        *last = best;
+    }
 }
 
 /// Carries a free end on along its tangent to the border of `rect` when the border lies
 /// within `reach` px ahead. The Hessian fades and thinning retreats within a radius of the
 /// image border, so a vessel that leaves the field otherwise stops a few pixels short of it.
 fn reach_border(points: &mut Vec<[f64; 2]>, rect: [f64; 4], reach: f64) {
-    let n = points.len();
-    if n < 3 {
+    let Some((end, [ux, uy])) = end_tangent(points) else {
         return;
-    }
-    let end = points[n - 1];
-    let back = points[n.saturating_sub(5)];
-    let (dx, dy) = (end[0] - back[0], end[1] - back[1]);
-    let norm = dx.hypot(dy);
-    if norm <= 0.0 {
-        return;
-    }
-    let (ux, uy) = (dx / norm, dy / norm);
+    };
     // Distance along the tangent to the first border crossed.
     let exit = |p: f64, u: f64, lo: f64, hi: f64| {
         if u > 1e-9 {

@@ -142,33 +142,42 @@ fn dotted_capillary_is_one_vessel() {
     assert!(c.small_false_fraction < 0.1, "{c:?}");
 }
 
+/// A 5 px capillary from (20, 50) to (140, 70) on textured tissue in a 160 x 120 field, of the
+/// given lumen contrast.
+fn faint_capillary(contrast: f64, seed: u64) -> (Vec<Tube>, FloatImage) {
+    let tubes = vec![Tube {
+        points: vec![[20.0, 50.0], [140.0, 70.0]],
+        diameter_px: 5.0,
+        contrast,
+    }];
+    let img = render(160, 120, &tubes, 1.0, 1.0, seed);
+    (tubes, img)
+}
+
+/// Temporal standard deviation for [`faint_capillary`]: noise of about 2 grey levels over the
+/// field and, with `Some(spread)`, moving cells in the lumen.
+fn capillary_std(lumen_spread: Option<f32>) -> FloatImage {
+    FloatImage::from_fn(160, 120, |x, y| {
+        let yl = 50.0 + 20.0 * (f64::from(x) - 20.0) / 120.0;
+        let on_line = (20..=140).contains(&x) && (f64::from(y) - yl).abs() <= 2.5;
+        let noise = 2.0 + 0.3 * (((x * 31 + y * 17) % 7) as f32 / 7.0);
+        image::Luma([match lumen_spread {
+            Some(spread) if on_line => spread,
+            _ => noise,
+        }])
+    })
+}
+
 /// A faint capillary on textured tissue, too weak to seed from the mean image alone: the
 /// temporal spread of its moving cells confirms it, while the same spread over the whole
 /// field (noise, no flow) confirms nothing.
 #[test]
 fn moving_cells_confirm_a_faint_capillary() {
-    let tubes = vec![Tube {
-        points: vec![[20.0, 50.0], [140.0, 70.0]],
-        diameter_px: 5.0,
-        contrast: 0.02,
-    }];
-    let img = render(160, 120, &tubes, 1.0, 1.0, 11);
+    let (tubes, img) = faint_capillary(0.02, 11);
     let region = [0.0, 0.0, 159.0, 119.0];
     let params = VesselParams::default();
-    let on_line = |x: u32, y: u32| {
-        let yl = 50.0 + 20.0 * (f64::from(x) - 20.0) / 120.0;
-        (20..=140).contains(&x) && (f64::from(y) - yl).abs() <= 2.5
-    };
-    let noise_only = FloatImage::from_fn(160, 120, |x, y| {
-        image::Luma([2.0 + 0.3 * (((x * 31 + y * 17) % 7) as f32 / 7.0)])
-    });
-    let flowing = FloatImage::from_fn(160, 120, |x, y| {
-        image::Luma([if on_line(x, y) {
-            14.0
-        } else {
-            noise_only.get_pixel(x, y)[0]
-        }])
-    });
+    let noise_only = capillary_std(None);
+    let flowing = capillary_std(Some(14.0));
     let truth = truth_of(&tubes);
     let found_len = |found: &[mcvideo_vessels::VesselSegment]| {
         compare(&truth, found, region, 20.0, [4.0, 30.0]).small_detected_fraction
@@ -289,22 +298,10 @@ fn vessels_cut_by_the_field_border_reach_it_and_count() {
 /// the weight 0 leaves detection to the mean image alone.
 #[test]
 fn moving_cells_make_a_faint_lumen_a_line() {
-    let tubes = vec![Tube {
-        points: vec![[20.0, 50.0], [140.0, 70.0]],
-        diameter_px: 5.0,
-        contrast: 0.01,
-    }];
-    let img = render(160, 120, &tubes, 1.0, 1.0, 12);
+    let (tubes, img) = faint_capillary(0.01, 12);
     let region = [0.0, 0.0, 159.0, 119.0];
-    let on_line = |x: u32, y: u32| {
-        let yl = 50.0 + 20.0 * (f64::from(x) - 20.0) / 120.0;
-        (20..=140).contains(&x) && (f64::from(y) - yl).abs() <= 2.5
-    };
     // Cells passing modulate the lumen by about 10% of its brightness; tissue by noise only.
-    let std = FloatImage::from_fn(160, 120, |x, y| {
-        let noise = 2.0 + 0.3 * (((x * 31 + y * 17) % 7) as f32 / 7.0);
-        image::Luma([if on_line(x, y) { 20.0 } else { noise }])
-    });
+    let std = capillary_std(Some(20.0));
     let truth = truth_of(&tubes);
     let found_share = |weight: f64| {
         let params = VesselParams {
