@@ -461,7 +461,7 @@ pub fn detect_vessels_with_motion(
     // turn numerical dust into significant ridges.
     let seed_strength = 0.48 * params.min_contrast as f32;
     // 2. Multiscale ridges of the evidence: contrast plus weighted flow modulation.
-    let evidence: Vec<f32> = match std {
+    let evidence: std::borrow::Cow<[f32]> = match std {
         Some(sd) if params.motion_evidence > 0.0 => {
             let weight = params.motion_evidence as f32;
             motion::relative_modulation(mean.as_raw(), sd.as_raw())
@@ -470,7 +470,7 @@ pub fn detect_vessels_with_motion(
                 .map(|(&m, &c)| c + weight * m)
                 .collect()
         }
-        _ => contrast.clone(),
+        _ => std::borrow::Cow::Borrowed(&contrast),
     };
     let ridges = ridge::ridge_map(
         &evidence,

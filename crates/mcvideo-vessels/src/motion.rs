@@ -7,6 +7,14 @@
 use crate::gaussian::gaussian_blur;
 use crate::median;
 
+/// `std / mean` per pixel, a mean below 1 grey level counting as 1.
+fn modulation_ratio(mean: &[f32], std: &[f32]) -> Vec<f32> {
+    mean.iter()
+        .zip(std)
+        .map(|(&m, &s)| s / m.max(1.0))
+        .collect()
+}
+
 /// Relative temporal modulation `std / mean` per pixel, less its median over the image (the
 /// noise floor of static tissue), so that static tissue sits near 0 and a lumen with moving
 /// cells is positive. Pixels darker than 1 grey level count as 1 (no division blow-up).
@@ -19,11 +27,7 @@ use crate::median;
 /// assert_eq!(relative_modulation(&mean, &std), vec![0.0, 0.0, 0.0, 0.0625, 0.984375]);
 /// ```
 pub fn relative_modulation(mean: &[f32], std: &[f32]) -> Vec<f32> {
-    let mut modulation: Vec<f32> = mean
-        .iter()
-        .zip(std)
-        .map(|(&m, &s)| s / m.max(1.0))
-        .collect();
+    let mut modulation = modulation_ratio(mean, std);
     let mut sorted = modulation.clone();
     let floor = median(&mut sorted);
     for m in &mut modulation {
@@ -61,11 +65,7 @@ pub fn motion_z(
     if mean.len() != n || std.len() != n || allowed.len() != n || n == 0 {
         return vec![0.0; n];
     }
-    let relative: Vec<f32> = mean
-        .iter()
-        .zip(std)
-        .map(|(&m, &s)| s / m.max(1.0))
-        .collect();
+    let relative = modulation_ratio(mean, std);
     let (mut tmp, mut smooth) = (vec![0.0; n], vec![0.0; n]);
     gaussian_blur(&relative, width, height, sigma_px, &mut tmp, &mut smooth);
     let mut inside: Vec<f32> = smooth
