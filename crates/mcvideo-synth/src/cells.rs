@@ -143,6 +143,42 @@ pub(crate) fn make_train(
     }
 }
 
+/// Arc intervals `[from, to]` of `[0, length]` that no red cell of `train` covers at any frame
+/// of `flow`: plasma-only stretches, which show only the faint lumen absorbance. A cell covers
+/// the span it travels over the clip, widened by half its blurred full width at half maximum
+/// along the vessel (displacement never decreases, so frame 0 and the last frame bound it).
+pub(crate) fn cell_free_runs(train: &Train, flow: &Flow, length: f64) -> Vec<[f64; 2]> {
+    // Half width at half maximum of a Gaussian: sigma * sqrt(2 ln 2).
+    const HALF_MAXIMUM: f64 = 1.177_410_022_515_474_6;
+    let travel = flow.displacement_px.last().copied().unwrap_or(0.0);
+    let mut covered: Vec<[f64; 2]> = train
+        .cells
+        .iter()
+        .map(|c| {
+            let end = c.s0 + flow.direction * c.k * travel;
+            let half = HALF_MAXIMUM * c.sigma_along;
+            [c.s0.min(end) - half, c.s0.max(end) + half]
+        })
+        .filter(|span| span[1] > 0.0 && span[0] < length)
+        .collect();
+    covered.sort_by(|a, b| a[0].total_cmp(&b[0]));
+    let mut free = Vec::new();
+    let mut reached = 0.0f64;
+    for span in covered {
+        if span[0] > reached {
+            free.push([reached, span[0]]);
+        }
+        reached = reached.max(span[1]);
+        if reached >= length {
+            break;
+        }
+    }
+    if reached < length {
+        free.push([reached, length]);
+    }
+    free
+}
+
 /// Range of frame-0 arc positions whose cells are inside `[0, length]` at some frame,
 /// padded by `pad`: a cell at `s0` is at `s0 + direction * k * X` with `0 <= X <= travel`.
 fn span(length: f64, travel: f64, direction: f64, pad: f64) -> (f64, f64) {

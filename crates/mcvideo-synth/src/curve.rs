@@ -25,6 +25,18 @@ impl Curve {
         self.cumulative.last().copied().unwrap_or(0.0)
     }
 
+    /// The points of the curve between arc lengths `from` and `to` (clamped), ends included.
+    pub fn sub_points(&self, from: f64, to: f64) -> Vec<[f64; 2]> {
+        let (from, to) = (from.max(0.0), to.min(self.length()));
+        let mut out = vec![self.at(from).0];
+        let first = self.cumulative.partition_point(|&c| c <= from);
+        let last = self.cumulative.partition_point(|&c| c < to);
+        out.extend_from_slice(&self.points[first..last.max(first)]);
+        out.push(self.at(to).0);
+        out.dedup();
+        out
+    }
+
     /// Position and unit tangent at arc length `s` (clamped to the curve).
     pub fn at(&self, s: f64) -> ([f64; 2], [f64; 2]) {
         let n = self.points.len();
@@ -54,6 +66,17 @@ impl Curve {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sub_points_cut_the_curve_at_arc_lengths() {
+        let c = Curve::new(vec![[0.0, 0.0], [3.0, 0.0], [3.0, 4.0]]);
+        assert_eq!(
+            c.sub_points(1.0, 5.0),
+            vec![[1.0, 0.0], [3.0, 0.0], [3.0, 2.0]]
+        );
+        assert_eq!(c.sub_points(0.0, 7.0), c.points);
+        assert_eq!(c.sub_points(0.5, 2.5), vec![[0.5, 0.0], [2.5, 0.0]]);
+    }
 
     #[test]
     fn arc_length_positions_follow_the_polyline() {

@@ -155,13 +155,20 @@ fn distance_to_edge(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> f64 {
     (px - t * ex).hypot(py - t * ey)
 }
 
-/// Adds the lumen absorbance of one segment into `absorb` (maximum with what is there, so
-/// branches and the pieces of one vessel join without double darkening).
-fn add_lumen(layer: &StaticLayer, absorb: &mut [f32], segment: &Segment, lumen: f64, blur_px: f64) {
-    let profile = LumenProfile::new(segment.radius_px, blur_px.max(0.3));
+/// Adds the lumen absorbance of a vessel of `radius_px` along `pts` into `absorb` (maximum
+/// with what is there, so branches and the pieces of one vessel join without double
+/// darkening).
+fn add_lumen(
+    layer: &StaticLayer,
+    absorb: &mut [f32],
+    pts: &[[f64; 2]],
+    radius_px: f64,
+    lumen: f64,
+    blur_px: f64,
+) {
+    let profile = LumenProfile::new(radius_px, blur_px.max(0.3));
     let reach = profile.reach;
     let k = SUPERSAMPLE as f64;
-    let pts = &segment.curve.points;
     let (mut xa, mut ya, mut xb, mut yb) = (
         f64::INFINITY,
         f64::INFINITY,
@@ -218,10 +225,12 @@ fn add_lumen(layer: &StaticLayer, absorb: &mut [f32], segment: &Segment, lumen: 
 }
 
 /// Renders the static layer over `bounds` (scene px): texture times lumen transmittance.
+/// `lumens` gives each segment's lumen absorbance and the arc span it is drawn over (the
+/// span red cells show; none: not drawn).
 pub(crate) fn build_layer(
     bounds: [f64; 4],
     segments: &[Segment],
-    lumens: &[f64],
+    lumens: &[(f64, Option<[f64; 2]>)],
     blur_px: f64,
     deep: &[(Segment, f64, f64)],
     params: &SynthParams,
@@ -248,12 +257,16 @@ pub(crate) fn build_layer(
         add_octave(&mut layer, spacing_px, contrast * params.texture * mtf, rng);
     }
     let mut absorb = vec![0.0f32; width * height];
-    for (segment, &lumen) in segments.iter().zip(lumens) {
-        add_lumen(&layer, &mut absorb, segment, lumen, blur_px);
+    for (segment, &(lumen, span)) in segments.iter().zip(lumens) {
+        if let Some([from, to]) = span {
+            let pts = segment.curve.sub_points(from, to);
+            add_lumen(&layer, &mut absorb, &pts, segment.radius_px, lumen, blur_px);
+        }
     }
     // Deep vessels: (segment, absorbance, blur sigma).
     for (segment, lumen, blur) in deep {
-        add_lumen(&layer, &mut absorb, segment, *lumen, *blur);
+        let pts = &segment.curve.points;
+        add_lumen(&layer, &mut absorb, pts, segment.radius_px, *lumen, *blur);
     }
     layer
         .data

@@ -32,7 +32,7 @@ pub use flow::assign_classes;
 pub use motion::valid_region;
 pub use network::VesselKind;
 pub use params::SynthParams;
-pub use truth::{clip_polyline, Truth, TruthVessel, TRUTH_SCHEMA};
+pub use truth::{clip_polyline, visible_span, Truth, TruthVessel, TRUTH_SCHEMA};
 
 use image::GrayImage;
 use mcvideo_encode::{EncodeError, VideoFormat, VideoWriter};

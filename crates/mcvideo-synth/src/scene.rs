@@ -8,12 +8,13 @@
 //! cells drawn at their exact positions. Noise is Gaussian with a variance that grows with
 //! the signal (read noise plus Poisson-like shot noise).
 
-use crate::cells::{draw_train, make_train, Canvas, Train};
+use crate::cells::{cell_free_runs, draw_train, make_train, Canvas, Train};
 use crate::flow::{assign_classes, vessel_flow, Flow};
 use crate::layer::{build_layer, illumination_field, StaticLayer, SUPERSAMPLE};
 use crate::motion::camera_shifts;
 use crate::network::{build_network, deep_network, Segment, VesselKind};
 use crate::params::SynthParams;
+use crate::truth::visible_span;
 use crate::SynthError;
 use image::GrayImage;
 use rand::{Rng, SeedableRng};
@@ -59,6 +60,8 @@ pub(crate) struct Scene {
     pub segments: Vec<Segment>,
     pub flows: Vec<Flow>,
     pub trains: Vec<Train>,
+    /// Arc span of each segment that red cells show (`visible_span`); `None`: never a cell.
+    pub visible: Vec<Option<[f64; 2]>>,
     layer: StaticLayer,
     light: Vec<f32>,
     flicker: Vec<f32>,
@@ -109,7 +112,21 @@ impl Scene {
             .zip(&flows)
             .map(|(s, f)| make_train(s, f, blur_px, params, &mut cell_rng))
             .collect();
-        let lumens: Vec<f64> = trains.iter().map(|t| t.lumen_absorbance).collect();
+        let visible: Vec<Option<[f64; 2]>> = segments
+            .iter()
+            .zip(&trains)
+            .zip(&flows)
+            .map(|((s, t), f)| {
+                let length = s.curve.length();
+                let anchored = [!s.free_ends[0], !s.free_ends[1]];
+                visible_span(&cell_free_runs(t, f, length), length, anchored)
+            })
+            .collect();
+        let lumens: Vec<(f64, Option<[f64; 2]>)> = trains
+            .iter()
+            .zip(&visible)
+            .map(|(t, &span)| (t.lumen_absorbance, span))
+            .collect();
         let mut deep_rng = stream_rng(params.seed, Stream::Deep);
         let deep: Vec<(Segment, f64, f64)> =
             deep_network(params, bounds, [0.0, 0.0, w, h], &mut deep_rng)
@@ -145,6 +162,7 @@ impl Scene {
             segments,
             flows,
             trains,
+            visible,
             layer,
             light,
             flicker,

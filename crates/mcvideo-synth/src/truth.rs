@@ -1,6 +1,7 @@
 //! The ground truth of a synthetic clip: camera shifts, valid region, vessel segments
 //! clipped to the valid region, and the SPEC site metrics computed from them.
 
+use crate::cells::cell_free_runs;
 use crate::motion::valid_region;
 use crate::network::VesselKind;
 use crate::params::SynthParams;
@@ -39,6 +40,12 @@ pub struct TruthVessel {
     /// Index of the rendered segment this piece was clipped from (pieces of one segment
     /// share it when the segment leaves and re-enters the valid region).
     pub segment: usize,
+    /// Stretches of the centerline (`[from, to]`, px of arc from its first point) that no red
+    /// cell covers at any frame: plasma only, shown by nothing but the faint lumen. Long in
+    /// stopped capillaries, where the plasma gaps between static cells never fill; empty in
+    /// most flowing vessels. Absent in truth files written before it existed.
+    #[serde(default)]
+    pub cell_free_px: Vec<[f64; 2]>,
 }
 
 /// Everything known about a synthetic clip.
@@ -56,9 +63,14 @@ pub struct Truth {
     pub shifts_px: Vec<[f64; 2]>,
     /// `[x0, y0, x1, y1]` of frame 0 visible in every frame.
     pub valid_region: [f64; 4],
+    /// The vessels as far as red cells show them (`visible_span`), clipped to the region.
     pub vessels: Vec<TruthVessel>,
     /// SPEC site metrics computed from `vessels` with `mcvideo_metrics::site_metrics`.
     pub metrics: SiteMetrics,
+    /// The same metrics over every vessel piece whole, the cell-free stretches `visible_span`
+    /// leaves out included (the truth before it followed visibility); absent in older files.
+    #[serde(default)]
+    pub metrics_geometric: Option<SiteMetrics>,
 }
 
 /// Splits a polyline into its maximal runs inside `rect` (Liang-Barsky per edge).
@@ -106,6 +118,76 @@ pub fn clip_polyline(points: &[[f64; 2]], rect: [f64; 4]) -> Vec<Vec<[f64; 2]>> 
     runs
 }
 
+/// Arc length along `points` of the polyline point nearest to `p`.
+fn arc_of_point(points: &[[f64; 2]], p: [f64; 2]) -> f64 {
+    let (mut best, mut best_arc, mut arc) = (f64::INFINITY, 0.0, 0.0);
+    for e in points.windows(2) {
+        let (a, b) = (e[0], e[1]);
+        let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+        let edge2 = dx * dx + dy * dy;
+        let f = if edge2 > 0.0 {
+            (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / edge2).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let d = (a[0] + f * dx - p[0]).hypot(a[1] + f * dy - p[1]);
+        if d < best {
+            (best, best_arc) = (d, arc + f * edge2.sqrt());
+        }
+        arc += edge2.sqrt();
+    }
+    best_arc
+}
+
+/// `runs` (arc intervals of a segment) seen from a piece starting at arc `offset` and
+/// `length` long, rounded to 0.01 px.
+fn runs_of_piece(runs: &[[f64; 2]], offset: f64, length: f64) -> Vec<[f64; 2]> {
+    let round2 = |v: f64| (v * 100.0).round() / 100.0;
+    runs.iter()
+        .map(|r| [(r[0] - offset).max(0.0), (r[1] - offset).min(length)])
+        .filter(|r| r[1] - r[0] > 0.01)
+        .map(|r| [round2(r[0]), round2(r[1])])
+        .collect()
+}
+
+/// The visible part `[from, to]` of a vessel segment `length` px long, from its cell-free
+/// runs `free` (sorted arc intervals that no red cell covers at any frame) and whether each end
+/// is `anchored` at a branch point. The second consensus classes flow by the red cells seen
+/// (class 0: cells present, not moving; Ince C et al. Intensive Care Med 2018;44:281-299), and
+/// in dark-field light only haemoglobin absorbs. So a segment no cell ever enters is not seen
+/// at all, and the plasma-only stretch between a free end (where the vessel leaves the focal
+/// plane) and its nearest cell is not seen either: nothing marks where the vessel runs there.
+/// A stretch up to a branch point stays (the junction delimits it), as do the gaps between
+/// cells, which the eye bridges. The renderer draws no lumen outside this span, and the truth
+/// holds only this span.
+///
+/// ```
+/// use mcvideo_synth::visible_span;
+/// // Cells cover 10..40 of a 50 px piece: free ends are trimmed to the cells, branch ends kept.
+/// let free = [[0.0, 10.0], [40.0, 50.0]];
+/// assert_eq!(visible_span(&free, 50.0, [false, false]), Some([10.0, 40.0]));
+/// assert_eq!(visible_span(&free, 50.0, [true, false]), Some([0.0, 40.0]));
+/// // A piece no cell ever enters is hidden, anchored or not.
+/// assert_eq!(visible_span(&[[0.0, 50.0]], 50.0, [true, true]), None);
+/// ```
+pub fn visible_span(free: &[[f64; 2]], length: f64, anchored: [bool; 2]) -> Option<[f64; 2]> {
+    let first_cell = match free.first() {
+        Some(r) if r[0] <= 0.0 => r[1],
+        _ => 0.0,
+    };
+    let last_cell = match free.last() {
+        Some(r) if r[1] >= length => r[0],
+        _ => length,
+    };
+    if first_cell >= last_cell {
+        return None;
+    }
+    Some([
+        if anchored[0] { 0.0 } else { first_cell },
+        if anchored[1] { length } else { last_cell },
+    ])
+}
+
 fn round4(v: f64) -> f64 {
     (v * 1e4).round() / 1e4
 }
@@ -122,15 +204,32 @@ pub(crate) fn build_truth(scene: &Scene) -> Result<Truth, SynthError> {
     let p: &SynthParams = &scene.params;
     let region = valid_region(&scene.shifts, p.width, p.height);
     let mut vessels = Vec::new();
-    for (index, ((segment, flow), train)) in scene
+    // Every piece whole, cell-free ends included, for `metrics_geometric`.
+    let mut geometric = Vec::new();
+    for (index, (((segment, flow), train), visible)) in scene
         .segments
         .iter()
         .zip(&scene.flows)
         .zip(&scene.trains)
+        .zip(&scene.visible)
         .enumerate()
     {
         let diameter_um = 2.0 * segment.radius_px * p.um_per_px;
-        for mut run in clip_polyline(&segment.curve.points, region) {
+        for run in clip_polyline(&segment.curve.points, region) {
+            geometric.push(MeasuredVessel {
+                centerline_px: run,
+                diameter_um,
+                flow_class: flow.flow_class,
+                velocity_um_s: flow.velocity_um_s,
+            });
+        }
+        let Some([from, to]) = *visible else {
+            continue;
+        };
+        let shown = segment.curve.sub_points(from, to);
+        let cell_free = cell_free_runs(train, flow, segment.curve.length());
+        for mut run in clip_polyline(&shown, region) {
+            let offset = from + run.first().map_or(0.0, |&q| arc_of_point(&shown, q));
             // 1e-4 px is far below any measurement; it halves the JSON.
             for q in run.iter_mut() {
                 *q = [round4(q[0]), round4(q[1])];
@@ -152,6 +251,7 @@ pub(crate) fn build_truth(scene: &Scene) -> Result<Truth, SynthError> {
                 direction: flow.direction,
                 haematocrit: train.haematocrit,
                 segment: index,
+                cell_free_px: runs_of_piece(&cell_free, offset, length_px),
             });
         }
     }
@@ -164,14 +264,13 @@ pub(crate) fn build_truth(scene: &Scene) -> Result<Truth, SynthError> {
             velocity_um_s: v.velocity_um_s,
         })
         .collect();
-    let metrics = site_metrics(
-        &measured,
-        &MetricsParams {
-            um_per_px: p.um_per_px,
-            small_vessel_cutoff_um: p.small_vessel_cutoff_um,
-            valid_region: region,
-        },
-    )?;
+    let metrics_params = MetricsParams {
+        um_per_px: p.um_per_px,
+        small_vessel_cutoff_um: p.small_vessel_cutoff_um,
+        valid_region: region,
+    };
+    let metrics = site_metrics(&measured, &metrics_params)?;
+    let metrics_geometric = Some(site_metrics(&geometric, &metrics_params)?);
     Ok(Truth {
         schema: TRUTH_SCHEMA.to_string(),
         params: p.clone(),
@@ -184,5 +283,6 @@ pub(crate) fn build_truth(scene: &Scene) -> Result<Truth, SynthError> {
         valid_region: region,
         vessels,
         metrics,
+        metrics_geometric,
     })
 }

@@ -38,7 +38,13 @@ struct Tally {
     beside: f64,
     /// Stopped capillaries by haematocrit quarter of 0.15–0.5: [true, missed].
     stopped_by_haematocrit: [[f64; 2]; 4],
+    /// Small length by the plasma-only stretch it lies in (`CELL_FREE_UM` bins; bin 0: a
+    /// red cell covers it at some frame), stopped capillaries and the rest: [true, missed].
+    by_cell_free: [[[f64; 2]; 5]; 2],
 }
+
+/// Upper bounds (µm) of the bins of plasma-only stretch length; the last bin is open.
+const CELL_FREE_UM: [f64; 4] = [0.0, 10.0, 20.0, 40.0];
 
 const LONG_RUN_PX: f64 = 15.0;
 
@@ -143,8 +149,17 @@ fn tally_clip(truth: &Truth, found: &[VesselSegment], label: &str, tally: &mut T
             run.clear();
         };
         let line = &vessel.centerline_px;
+        let mut arc = 0.0;
         for k in 1..line.len() {
             let p = line[k];
+            arc += (p[0] - line[k - 1][0]).hypot(p[1] - line[k - 1][1]);
+            let free_run = vessel
+                .cell_free_px
+                .iter()
+                .find(|r| r[0] <= arc && arc <= r[1]);
+            let free_um = free_run.map_or(0.0, |r| (r[1] - r[0]) * um);
+            let bin = CELL_FREE_UM.iter().filter(|&&b| free_um > b).count();
+            let group = usize::from(vessel.flow_class != 0);
             if p[0] < r[0] || p[0] > r[2] || p[1] < r[1] || p[1] > r[3] {
                 flush(&mut run, tally);
                 continue;
@@ -154,6 +169,10 @@ fn tally_clip(truth: &Truth, found: &[VesselSegment], label: &str, tally: &mut T
             let hit = found
                 .iter()
                 .any(|f| distance_to(p, &f.centerline_px) <= tol);
+            tally.by_cell_free[group][bin][0] += seg;
+            if !hit {
+                tally.by_cell_free[group][bin][1] += seg;
+            }
             if vessel.flow_class == 0 {
                 let quarter = (((vessel.haematocrit - 0.15) / 0.0875).max(0.0) as usize).min(3);
                 tally.stopped_by_haematocrit[quarter][0] += seg;
@@ -257,5 +276,29 @@ fn main() {
             lo + 0.0875,
             100.0 * lost / total.max(1e-9)
         );
+    }
+    for (group, name) in ["stopped capillaries", "other small vessels"]
+        .iter()
+        .enumerate()
+    {
+        let bins = &tally.by_cell_free[group];
+        let total: f64 = bins.iter().map(|b| b[0]).sum();
+        let cells: Vec<String> = bins
+            .iter()
+            .enumerate()
+            .map(|(bin, [t, lost])| {
+                let label = match bin {
+                    0 => "cells".to_string(),
+                    4 => format!(">{:.0}", CELL_FREE_UM[3]),
+                    _ => format!("{:.0}-{:.0}", CELL_FREE_UM[bin - 1], CELL_FREE_UM[bin]),
+                };
+                format!(
+                    "{label}: {:.0}% of length, {:.0}% missed",
+                    100.0 * t / total.max(1e-9),
+                    100.0 * lost / t.max(1e-9)
+                )
+            })
+            .collect();
+        println!("  {name} by plasma-only stretch (µm): {}", cells.join("; "));
     }
 }
