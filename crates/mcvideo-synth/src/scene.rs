@@ -60,6 +60,8 @@ pub(crate) struct Scene {
     pub segments: Vec<Segment>,
     pub flows: Vec<Flow>,
     pub trains: Vec<Train>,
+    /// Arc intervals of each segment that no red cell covers at any frame (`cell_free_runs`).
+    pub cell_free: Vec<Vec<[f64; 2]>>,
     /// Arc span of each segment that red cells show (`visible_span`); `None`: never a cell.
     pub visible: Vec<Option<[f64; 2]>>,
     layer: StaticLayer,
@@ -112,14 +114,18 @@ impl Scene {
             .zip(&flows)
             .map(|(s, f)| make_train(s, f, blur_px, params, &mut cell_rng))
             .collect();
-        let visible: Vec<Option<[f64; 2]>> = segments
+        let cell_free: Vec<Vec<[f64; 2]>> = segments
             .iter()
             .zip(&trains)
             .zip(&flows)
-            .map(|((s, t), f)| {
-                let length = s.curve.length();
+            .map(|((s, t), f)| cell_free_runs(t, f, s.curve.length()))
+            .collect();
+        let visible: Vec<Option<[f64; 2]>> = segments
+            .iter()
+            .zip(&cell_free)
+            .map(|(s, free)| {
                 let anchored = [!s.free_ends[0], !s.free_ends[1]];
-                visible_span(&cell_free_runs(t, f, length), length, anchored)
+                visible_span(free, s.curve.length(), anchored)
             })
             .collect();
         let lumens: Vec<(f64, Option<[f64; 2]>)> = trains
@@ -162,6 +168,7 @@ impl Scene {
             segments,
             flows,
             trains,
+            cell_free,
             visible,
             layer,
             light,

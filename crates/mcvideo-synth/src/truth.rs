@@ -1,7 +1,6 @@
 //! The ground truth of a synthetic clip: camera shifts, valid region, vessel segments
 //! clipped to the valid region, and the SPEC site metrics computed from them.
 
-use crate::cells::cell_free_runs;
 use crate::motion::valid_region;
 use crate::network::VesselKind;
 use crate::params::SynthParams;
@@ -206,12 +205,13 @@ pub(crate) fn build_truth(scene: &Scene) -> Result<Truth, SynthError> {
     let mut vessels = Vec::new();
     // Every piece whole, cell-free ends included, for `metrics_geometric`.
     let mut geometric = Vec::new();
-    for (index, (((segment, flow), train), visible)) in scene
+    for (index, ((((segment, flow), train), visible), cell_free)) in scene
         .segments
         .iter()
         .zip(&scene.flows)
         .zip(&scene.trains)
         .zip(&scene.visible)
+        .zip(&scene.cell_free)
         .enumerate()
     {
         let diameter_um = 2.0 * segment.radius_px * p.um_per_px;
@@ -227,7 +227,6 @@ pub(crate) fn build_truth(scene: &Scene) -> Result<Truth, SynthError> {
             continue;
         };
         let shown = segment.curve.sub_points(from, to);
-        let cell_free = cell_free_runs(train, flow, segment.curve.length());
         for mut run in clip_polyline(&shown, region) {
             let offset = from + run.first().map_or(0.0, |&q| arc_of_point(&shown, q));
             // 1e-4 px is far below any measurement; it halves the JSON.
@@ -251,7 +250,7 @@ pub(crate) fn build_truth(scene: &Scene) -> Result<Truth, SynthError> {
                 direction: flow.direction,
                 haematocrit: train.haematocrit,
                 segment: index,
-                cell_free_px: runs_of_piece(&cell_free, offset, length_px),
+                cell_free_px: runs_of_piece(cell_free, offset, length_px),
             });
         }
     }
