@@ -123,10 +123,7 @@ impl Scene {
         let visible: Vec<Option<[f64; 2]>> = segments
             .iter()
             .zip(&cell_free)
-            .map(|(s, free)| {
-                let anchored = [!s.free_ends[0], !s.free_ends[1]];
-                visible_span(free, s.curve.length(), anchored)
-            })
+            .map(|(s, free)| visible_span(free, s.curve.length()))
             .collect();
         let lumens: Vec<(f64, Option<[f64; 2]>)> = trains
             .iter()

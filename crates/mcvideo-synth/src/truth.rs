@@ -150,26 +150,25 @@ fn runs_of_piece(runs: &[[f64; 2]], offset: f64, length: f64) -> Vec<[f64; 2]> {
 }
 
 /// The visible part `[from, to]` of a vessel segment `length` px long, from its cell-free
-/// runs `free` (sorted arc intervals that no red cell covers at any frame) and whether each end
-/// is `anchored` at a branch point. The second consensus classes flow by the red cells seen
-/// (class 0: cells present, not moving; Ince C et al. Intensive Care Med 2018;44:281-299), and
-/// in dark-field light only haemoglobin absorbs. So a segment no cell ever enters is not seen
-/// at all, and the plasma-only stretch between a free end (where the vessel leaves the focal
-/// plane) and its nearest cell is not seen either: nothing marks where the vessel runs there.
-/// A stretch up to a branch point stays (the junction delimits it), as do the gaps between
-/// cells, which the eye bridges. The renderer draws no lumen outside this span, and the truth
-/// holds only this span.
+/// runs `free` (sorted arc intervals that no red cell covers at any frame): from its first red
+/// cell to its last. The second consensus classes flow by the red cells seen (class 0: cells
+/// present, not moving; Ince C et al. Intensive Care Med 2018;44:281-299), and in dark-field
+/// light only haemoglobin absorbs. So a segment no cell ever enters is not seen at all, and a
+/// plasma-only stretch between either end (a free end where the vessel leaves the focal plane,
+/// or a branch point) and the nearest cell is not seen either: nothing of this vessel marks
+/// where it runs there. The gaps between its cells stay, since the eye bridges them. The
+/// renderer draws no lumen outside this span, and the truth holds only this span.
 ///
 /// ```
 /// use mcvideo_synth::visible_span;
-/// // Cells cover 10..40 of a 50 px piece: free ends are trimmed to the cells, branch ends kept.
-/// let free = [[0.0, 10.0], [40.0, 50.0]];
-/// assert_eq!(visible_span(&free, 50.0, [false, false]), Some([10.0, 40.0]));
-/// assert_eq!(visible_span(&free, 50.0, [true, false]), Some([0.0, 40.0]));
-/// // A piece no cell ever enters is hidden, anchored or not.
-/// assert_eq!(visible_span(&[[0.0, 50.0]], 50.0, [true, true]), None);
+/// // Cells cover 10..40 of a 50 px segment: it is seen from 10 to 40.
+/// assert_eq!(visible_span(&[[0.0, 10.0], [40.0, 50.0]], 50.0), Some([10.0, 40.0]));
+/// // Gaps between cells stay.
+/// assert_eq!(visible_span(&[[20.0, 30.0]], 50.0), Some([0.0, 50.0]));
+/// // A segment no cell ever enters is hidden.
+/// assert_eq!(visible_span(&[[0.0, 50.0]], 50.0), None);
 /// ```
-pub fn visible_span(free: &[[f64; 2]], length: f64, anchored: [bool; 2]) -> Option<[f64; 2]> {
+pub fn visible_span(free: &[[f64; 2]], length: f64) -> Option<[f64; 2]> {
     let first_cell = match free.first() {
         Some(r) if r[0] <= 0.0 => r[1],
         _ => 0.0,
@@ -178,13 +177,7 @@ pub fn visible_span(free: &[[f64; 2]], length: f64, anchored: [bool; 2]) -> Opti
         Some(r) if r[1] >= length => r[0],
         _ => length,
     };
-    if first_cell >= last_cell {
-        return None;
-    }
-    Some([
-        if anchored[0] { 0.0 } else { first_cell },
-        if anchored[1] { length } else { last_cell },
-    ])
+    (first_cell < last_cell).then_some([first_cell, last_cell])
 }
 
 fn round4(v: f64) -> f64 {

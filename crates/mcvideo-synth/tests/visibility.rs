@@ -1,6 +1,7 @@
-//! The truth holds a vessel only as far as red cells show it: a stopped capillary's stretch
-//! between a free end and its last cell, or a capillary no cell enters, is left out (and not
-//! drawn), while flowing vessels, whose cells pass everywhere, keep their whole length.
+//! The truth holds a vessel only as far as red cells show it: a stopped capillary's
+//! plasma-only stretch between either end and its nearest cell, or a capillary no cell enters,
+//! is left out (and not drawn), while flowing vessels, whose cells pass everywhere, keep their
+//! whole length.
 
 use mcvideo_synth::{render, SynthParams};
 
