@@ -89,8 +89,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             no_overlay: true,
             ..ScoreParams::default()
         };
-        // Tuning hooks: ACC_EVIDENCE, ACC_BOOST, ACC_ZLO, ACC_ZHI override the vessel
-        // flow-evidence defaults.
+        // Tuning hooks: ACC_EVIDENCE, ACC_BOOST, ACC_ZLO, ACC_ZHI, ACC_BRIDGE, ACC_BRIDGE_COS,
+        // ACC_BRIDGE_MIN, ACC_WIDE, ACC_MINLEN override the vessel defaults.
         let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<f64>().ok());
         if let Some(v) = env("ACC_EVIDENCE") {
             params.vessels.motion_evidence = v;
@@ -103,6 +103,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         if let Some(v) = env("ACC_ZHI") {
             params.vessels.motion_z_range[1] = v;
+        }
+        if let Some(v) = env("ACC_BRIDGE") {
+            params.vessels.bridge_gap_um = v;
+        }
+        if let Some(v) = env("ACC_BRIDGE_COS") {
+            params.vessels.bridge_min_cos = v;
+        }
+        if let Some(v) = env("ACC_BRIDGE_MIN") {
+            params.vessels.bridge_min_significance = v;
+        }
+        if let Some(v) = env("ACC_WIDE") {
+            params.vessels.wide_lumen_um = v;
+        }
+        if let Some(v) = env("ACC_MINLEN") {
+            params.vessels.min_segment_length_um = v;
         }
         let started = std::time::Instant::now();
         // ACC_OVERLAY_DIR=<dir> keeps each clip's overlay PNG and score JSON for inspection.
@@ -214,6 +229,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         rows.iter().filter(|r| r.mfi_err.abs() <= 0.25).count(),
         rows.len()
     );
+    // Sensitivity of PPV and MFI to the truth's visibility rule (see compare.rs).
+    for (k, gap) in compare::TRUTH_GAPS_UM.iter().enumerate() {
+        let ppv: Vec<f64> = rows.iter().map(|r| r.gap_errs[k].1).collect();
+        let mfi: Vec<f64> = rows.iter().map(|r| r.gap_errs[k].2).collect();
+        println!(
+            "  truth without plasma gaps > {gap:.0} um: mean |PPV err| {:.1} pts (within ±5: {}), MFI within ±0.25: {} of {}",
+            ppv.iter().map(|e| e.abs()).sum::<f64>() / n,
+            ppv.iter().filter(|e| e.abs() <= 5.0).count(),
+            mfi.iter().filter(|e| e.abs() <= 0.25).count(),
+            rows.len()
+        );
+    }
     println!("  mean time per clip {:.2} s", mean(&|r| r.seconds));
     Ok(())
 }

@@ -19,6 +19,11 @@ fn scored(params: &SynthParams) -> compare::Row {
         ..ScoreParams::default()
     };
     let report = score_clip(&out.clip_path, &score).unwrap().report;
+    // The truth-sensitivity metrics with no gap left out are the truth's own.
+    assert_eq!(
+        compare::truth_metrics_without_gaps(&out.truth, f64::INFINITY).as_ref(),
+        Some(&out.truth.metrics)
+    );
     compare::compare(&out.truth, &report, 0.0)
 }
 
@@ -60,4 +65,17 @@ fn shock_flow_mix_with_shaking_scores_close_to_the_truth() {
     };
     // Shock clips miss some static-cell capillaries (README, Limitations): more room on PPV.
     check("shock", params, 8.0);
+}
+
+#[test]
+fn sub_polyline_cuts_by_arc_length() {
+    let line = [[0.0, 0.0], [10.0, 0.0], [10.0, 10.0]];
+    assert_eq!(
+        compare::sub_polyline(&line, 5.0, 15.0),
+        vec![[5.0, 0.0], [10.0, 0.0], [10.0, 5.0]]
+    );
+    assert_eq!(
+        compare::sub_polyline(&line, 12.0, 20.0),
+        vec![[10.0, 2.0], [10.0, 10.0]]
+    );
 }

@@ -1,6 +1,11 @@
 //! Acceptance table of vessel detection on mcvideo-synth clips: seeds × scales × noise and
 //! degraded variants. `cargo run --release -p mcvideo-vessels --example acceptance [seeds] [png-dir]`.
 //! Overlays: truth green (no-flow yellow), detections red/blue, false detections magenta.
+//! Diagnostics: `VS_SPLIT=1` prints under each row where the detected small length lies (on
+//! small truth, on wide truth, false, wide-on-small, then the false part split into runs past
+//! a matched end, runs between matched stretches, wholly false segments and the region's
+//! 2 px rim), all as % of the true small length; `VS_SPLIT=2` also lists each segment with
+//! false length. `VS_DUMP=<dir>` writes each clip's truth and detected centerlines as JSON.
 
 #[path = "../tests/common/synth.rs"]
 mod synth;
@@ -34,6 +39,109 @@ fn tvd(vessels: &[VesselSegment], um_per_px: f64, region: [f64; 4]) -> f64 {
     site_metrics(&measured, &p)
         .map(|m| m.tvd_mm_per_mm2)
         .unwrap_or(f64::NAN)
+}
+
+/// Detected length (px, inside the region, 0.5 px samples) split by what lies under it:
+/// `[small on small truth, small on wide truth, small false, wide on small truth,
+/// false overrunning a matched end, false between matched runs, false whole segment,
+/// false within 2 px of the region border]`. `VS_SPLIT=1` prints it beside each row.
+fn split_lengths(
+    truth: &mcvideo_synth::Truth,
+    found: &[VesselSegment],
+    region: [f64; 4],
+) -> [f64; 8] {
+    let mut out = [0.0; 8];
+    let inside = |p: [f64; 2]| {
+        p[0] >= region[0] && p[0] <= region[2] && p[1] >= region[1] && p[1] <= region[3]
+    };
+    for v in found {
+        // (weight, class) per sample: 0 small-on-small, 1 on wide, 2 false, 3 wide on small.
+        let mut samples: Vec<(f64, usize, bool)> = Vec::new();
+        for s in v.centerline_px.windows(2) {
+            let len = ((s[1][0] - s[0][0]).powi(2) + (s[1][1] - s[0][1]).powi(2)).sqrt();
+            let n = (len / 0.5).ceil().max(1.0);
+            for k in 0..n as usize {
+                let t = (k as f64 + 0.5) / n;
+                let p = [
+                    s[0][0] + t * (s[1][0] - s[0][0]),
+                    s[0][1] + t * (s[1][1] - s[0][1]),
+                ];
+                if !inside(p) {
+                    continue;
+                }
+                let best = truth
+                    .vessels
+                    .iter()
+                    .map(|tv| {
+                        let tol = (0.5 * tv.diameter_um / truth.um_per_px).max(2.0);
+                        let d = mcvideo_vessels::polyline::distance_to(p, &tv.centerline_px);
+                        (d - tol, tv.small)
+                    })
+                    .min_by(|a, b| a.0.total_cmp(&b.0));
+                let border = (p[0] - region[0])
+                    .min(region[2] - p[0])
+                    .min(p[1] - region[1])
+                    .min(region[3] - p[1])
+                    <= 2.0;
+                let w = len / n;
+                let class = match (v.small, best) {
+                    (true, Some((e, true))) if e <= 0.0 => 0,
+                    (true, Some((e, false))) if e <= 0.0 => 1,
+                    (true, _) => 2,
+                    (false, Some((e, true))) if e <= 0.0 => 3,
+                    _ => 4,
+                };
+                samples.push((w, class, border));
+            }
+        }
+        let any_matched = samples.iter().any(|s| s.1 != 2);
+        if std::env::var("VS_SPLIT").is_ok_and(|x| x == "2") {
+            let false_len: f64 = samples.iter().filter(|s| s.1 == 2).map(|s| s.0).sum();
+            if false_len > 0.0 {
+                let first = v.centerline_px[0];
+                let last = v.centerline_px[v.centerline_px.len() - 1];
+                let flags: String = samples
+                    .iter()
+                    .step_by(4)
+                    .map(|s| if s.1 == 2 { 'x' } else { '.' })
+                    .collect();
+                println!(
+                    "    seg ({:.0},{:.0})-({:.0},{:.0}) len {:.0} d {:.1}um false {:.1}px {}",
+                    first[0],
+                    first[1],
+                    last[0],
+                    last[1],
+                    v.length_px,
+                    v.diameter_um,
+                    false_len,
+                    flags
+                );
+            }
+        }
+        let n = samples.len();
+        for (i, &(w, class, border)) in samples.iter().enumerate() {
+            if class < 4 {
+                out[class] += w;
+            }
+            if class != 2 {
+                continue;
+            }
+            if border {
+                out[7] += w;
+            } else if !any_matched {
+                out[6] += w;
+            } else {
+                let before = samples[..i].iter().any(|s| s.1 != 2);
+                let after = samples[i + 1..n].iter().any(|s| s.1 != 2);
+                if before && after {
+                    out[5] += w;
+                } else {
+                    out[4] += w;
+                }
+            }
+        }
+    }
+    out
 }
 
 fn overlay(
@@ -119,7 +227,8 @@ fn main() {
         ("shock", |p| p.flow_mix = [0.25, 0.25, 0.25, 0.25]),
     ];
     // Optional overrides for tuning: VS_SEED, VS_GROW, VS_BETA, VS_MINLEN, VS_CONTRAST,
-    // VS_BRIDGE, VS_BRIDGE_COS, VS_BRIDGE_MIN, VS_EVIDENCE, VS_BOOST, VS_ZLO, VS_ZHI, VS_WIDE;
+    // VS_BRIDGE, VS_BRIDGE_COS, VS_BRIDGE_MIN, VS_EVIDENCE, VS_BOOST, VS_ZLO, VS_ZHI, VS_WIDE,
+    // VS_SMOOTH;
     // VS_ONLY=<variant prefix>.
     let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<f64>().ok());
     let mut params = VesselParams::default();
@@ -158,6 +267,9 @@ fn main() {
     }
     if let Some(v) = env("VS_ZHI") {
         params.motion_z_range[1] = v;
+    }
+    if let Some(v) = env("VS_SMOOTH") {
+        params.smooth_half_window = v as usize;
     }
     if let Some(v) = env("VS_WIDE") {
         params.wide_lumen_um = v;
@@ -214,6 +326,29 @@ fn main() {
                     c.median_diameter_bias_px * um,
                     c.diameter_vessels
                 );
+                if let Ok(dir) = std::env::var("VS_DUMP") {
+                    let lines: Vec<&Vec<[f64; 2]>> =
+                        found.iter().map(|v| &v.centerline_px).collect();
+                    let _ = std::fs::write(
+                        format!("{dir}/{name}_{um}_{seed}.truth.json"),
+                        serde_json::to_string(&truth).unwrap_or_default(),
+                    );
+                    let _ = std::fs::write(
+                        format!("{dir}/{name}_{um}_{seed}.found.json"),
+                        serde_json::to_string(&lines).unwrap_or_default(),
+                    );
+                }
+                if std::env::var("VS_SPLIT").is_ok() {
+                    let sp = split_lengths(&truth, &found, region);
+                    let t = c.true_small_length_px.max(1e-9);
+                    let pct: Vec<String> =
+                        sp.iter().map(|x| format!("{:.1}", 100.0 * x / t)).collect();
+                    println!(
+                        "  split {} found {:.1}",
+                        pct.join(" "),
+                        100.0 * c.small_detected_fraction
+                    );
+                }
                 rows.push((
                     tvd_err,
                     c.small_detected_fraction,

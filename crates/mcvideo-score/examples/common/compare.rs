@@ -7,6 +7,7 @@
 //! reference frame's shift), and a detected point is false when no truth point is that close.
 #![allow(dead_code)]
 
+use mcvideo_metrics::{site_metrics, MeasuredVessel, MetricsParams, SiteMetrics};
 use mcvideo_score::ScoreReport;
 use mcvideo_synth::Truth;
 use std::collections::HashMap;
@@ -109,7 +110,82 @@ pub struct Row {
     pub vel_err_pct: Option<f64>,
     pub ppv_err: f64,
     pub mfi_err: f64,
+    /// `(gap µm, PPV error, MFI error)` against the truth with plasma gaps longer than the
+    /// gap left out ([`truth_metrics_without_gaps`]), for each of [`TRUTH_GAPS_UM`].
+    pub gap_errs: Vec<(f64, f64, f64)>,
     pub seconds: f64,
+}
+
+/// Gap lengths (µm) of the truth-sensitivity check.
+pub const TRUTH_GAPS_UM: [f64; 3] = [20.0, 30.0, 40.0];
+
+/// The points of `line` between arc lengths `from` and `to` (px), ends interpolated.
+pub fn sub_polyline(line: &[[f64; 2]], from: f64, to: f64) -> Vec<[f64; 2]> {
+    let mut out = Vec::new();
+    let mut walked = 0.0;
+    for w in line.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        let len = (b[0] - a[0]).hypot(b[1] - a[1]);
+        let at = |s: f64| {
+            let t = if len > 0.0 { (s - walked) / len } else { 0.0 };
+            [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])]
+        };
+        if walked + len >= from && walked <= to {
+            if out.is_empty() {
+                out.push(at(from.max(walked)));
+            }
+            out.push(at(to.min(walked + len)));
+        }
+        walked += len;
+    }
+    out
+}
+
+/// The truth's site metrics with every plasma-only stretch (`cell_free_px`) longer than
+/// `gap_um` left out of its vessels. The truth keeps a gap between two red cells however
+/// long (`mcvideo_synth::visible_span`); this asks how much PPV and MFI depend on that rule,
+/// since a row of stopped cells far apart may not read as a vessel to a human scorer either.
+/// With an infinite gap it reproduces `truth.metrics`.
+pub fn truth_metrics_without_gaps(truth: &Truth, gap_um: f64) -> Option<SiteMetrics> {
+    let um = truth.um_per_px;
+    let mut pieces = Vec::new();
+    for v in &truth.vessels {
+        let length: f64 = v
+            .centerline_px
+            .windows(2)
+            .map(|w| (w[1][0] - w[0][0]).hypot(w[1][1] - w[0][1]))
+            .sum();
+        let mut start = 0.0;
+        let mut keep = Vec::new();
+        for gap in &v.cell_free_px {
+            if (gap[1] - gap[0]) * um > gap_um {
+                keep.push([start, gap[0]]);
+                start = gap[1];
+            }
+        }
+        keep.push([start, length]);
+        for [from, to] in keep {
+            let line = if from <= 0.0 && to >= length {
+                v.centerline_px.clone()
+            } else {
+                sub_polyline(&v.centerline_px, from, to)
+            };
+            if to > from && line.len() >= 2 {
+                pieces.push(MeasuredVessel {
+                    centerline_px: line,
+                    diameter_um: v.diameter_um,
+                    flow_class: v.flow_class,
+                    velocity_um_s: v.velocity_um_s,
+                });
+            }
+        }
+    }
+    let params = MetricsParams {
+        um_per_px: um,
+        small_vessel_cutoff_um: truth.params.small_vessel_cutoff_um,
+        valid_region: truth.valid_region,
+    };
+    site_metrics(&pieces, &params).ok()
 }
 
 /// Scores `report` against `truth`; `seconds` is the wall time to keep in the row.
@@ -255,6 +331,19 @@ pub fn compare(truth: &Truth, report: &ScoreReport, seconds: f64) -> Row {
         vel_err_pct: median(vel_errs).map(|e| 100.0 * e),
         ppv_err: m.ppv_pct.unwrap_or(f64::NAN) - tm.ppv_pct.unwrap_or(f64::NAN),
         mfi_err: m.mfi.unwrap_or(f64::NAN) - tm.mfi.unwrap_or(f64::NAN),
+        gap_errs: TRUTH_GAPS_UM
+            .iter()
+            .map(|&gap| {
+                let g = truth_metrics_without_gaps(truth, gap);
+                let ppv = g.as_ref().and_then(|g| g.ppv_pct).unwrap_or(f64::NAN);
+                let mfi = g.as_ref().and_then(|g| g.mfi).unwrap_or(f64::NAN);
+                (
+                    gap,
+                    m.ppv_pct.unwrap_or(f64::NAN) - ppv,
+                    m.mfi.unwrap_or(f64::NAN) - mfi,
+                )
+            })
+            .collect(),
         seconds,
     }
 }
