@@ -1,4 +1,5 @@
-//! `mcvideo synth` through the binary: a truth file's parameters reproduce its clip.
+//! `mcvideo synth` through the binary: a truth file's parameters reproduce its clip, and an
+//! interlaced (DV) clip is reported as such by `inspect`.
 
 mod common;
 
@@ -41,4 +42,40 @@ fn params_file_keeps_its_seed_unless_one_is_given() {
             .arg(dir.path()),
     );
     assert_eq!(truth_of(dir.path(), "other")["params"]["seed"], 8);
+}
+
+#[test]
+fn interlaced_clips_are_reported_and_flagged() {
+    let dir = tempfile::tempdir().unwrap();
+    for (format, file, interlaced) in [("dv", "dv.avi", true), ("ffv1", "ffv1.avi", false)] {
+        run_ok(
+            bin()
+                .args(["synth", "--seed", "3", "--duration", "1", "--width", "160"])
+                .args([
+                    "--height", "120", "--format", format, "--name", format, "--out",
+                ])
+                .arg(dir.path()),
+        );
+        let out = run_ok(
+            bin()
+                .args(["inspect", "--um-per-px", "1.2", "--json"])
+                .arg(dir.path().join(file)),
+        );
+        let report: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(
+            report["clip"]["interlaced"],
+            Value::Bool(interlaced),
+            "{format}"
+        );
+        let flagged = report["quality"]["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f.as_str().unwrap_or("").starts_with("interlaced"));
+        assert_eq!(
+            flagged, interlaced,
+            "{format}: {}",
+            report["quality"]["flags"]
+        );
+    }
 }

@@ -119,6 +119,7 @@ pub(crate) fn folder_info(
         height,
         duration_s: frames as f64 / fps,
         codec: if tiff { "tiff" } else { "png" }.to_string(),
+        interlaced: false,
     })
 }
 

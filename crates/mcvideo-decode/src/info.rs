@@ -31,6 +31,13 @@ pub struct ClipInfo {
     /// FFmpeg's codec name (`"ffv1"`, `"h264"`, `"mpeg4"`, `"mjpeg"`, `"dvvideo"`, `"rawvideo"`,
     /// ...), or `"png"` / `"tiff"` for frame folders.
     pub codec: String,
+    /// Frames woven from two fields exposed 1/(2 fps) s apart (analog PAL/NTSC capture, DV):
+    /// FFmpeg's interlaced flag on a decoded frame or the stream's field order. A moving cell
+    /// then shows twice in one frame (combing) and velocities are measured between whole
+    /// frames. Known for certain only after decoding (from [`crate::probe`] it reflects the
+    /// stream header alone); `false` for frame folders.
+    #[serde(default)]
+    pub interlaced: bool,
 }
 
 /// How [`crate::open_with`] and [`crate::read_all_with`] decode.

@@ -156,6 +156,7 @@ pub fn read_all_with(
     }
     info.frames = frames.len() as u64;
     info.duration_s = info.frames as f64 / info.fps;
+    info.interlaced = reader.info().interlaced;
     Ok((info, frames))
 }
 

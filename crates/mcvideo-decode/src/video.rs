@@ -58,6 +58,15 @@ fn open_container(path: &Path) -> Result<Container, DecodeError> {
         (raw.width.max(0) as u32, raw.height.max(0) as u32)
     };
     let codec = parameters.id().name().to_string();
+    // SAFETY: as above. Many containers leave the field order unknown (DV among them); the
+    // decoded frames' own flag completes it (`advance`).
+    let header_interlaced = unsafe {
+        use ff::ffi::AVFieldOrder::*;
+        matches!(
+            (*parameters.as_ptr()).field_order,
+            AV_FIELD_TT | AV_FIELD_BB | AV_FIELD_TB | AV_FIELD_BT
+        )
+    };
     if width < MIN_FRAME_SIDE || height < MIN_FRAME_SIDE {
         return Err(DecodeError::TooSmall {
             path: path.to_path_buf(),
@@ -91,6 +100,7 @@ fn open_container(path: &Path) -> Result<Container, DecodeError> {
         height,
         duration_s: frames as f64 / fps,
         codec,
+        interlaced: header_interlaced,
     };
     Ok(Container {
         input,
@@ -240,6 +250,9 @@ impl VideoSource {
         loop {
             match self.decoder.receive_frame(&mut self.picture) {
                 Ok(()) => {
+                    if self.picture.is_interlaced() {
+                        self.info.interlaced = true;
+                    }
                     let gray = self.picture_to_gray();
                     if gray.is_ok() {
                         self.decoded += 1;

@@ -33,6 +33,7 @@ fn lossless_clips_decode_bit_exactly() {
         assert_eq!(probed.codec, codec, "{format:?}");
         let (info, decoded) = read_all(&path).unwrap();
         assert_eq!(info.frames, 12, "{format:?}");
+        assert!(!info.interlaced, "{format:?}: progressive frames");
         assert!((info.duration_s - 12.0 / 25.0).abs() < 1e-9);
         assert_eq!(decoded.len(), written.len(), "{format:?}");
         for (t, (got, want)) in decoded.iter().zip(&written).enumerate() {
@@ -119,6 +120,8 @@ fn dv_avi_is_pal_sized_with_the_frame_centred() {
     let (info, decoded) = read_all(&path).unwrap();
     assert_eq!((info.width, info.height, info.frames), (720, 576, 10));
     assert_eq!(info.codec, "dvvideo");
+    // DV is interlaced by definition; the container does not say so, the frames do.
+    assert!(info.interlaced);
     let (x0, y0) = ((720 - W) / 2, (576 - H) / 2);
     for (got, want) in decoded.iter().zip(&written) {
         let centre = image::imageops::crop_imm(got, x0, y0, W, H).to_image();

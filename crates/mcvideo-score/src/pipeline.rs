@@ -73,7 +73,16 @@ fn prepare(path: &Path, params: &ScoreParams) -> Result<Prepared, ScoreError> {
         um_per_px: calibration.um_per_px,
         ..params.quality.clone()
     };
-    let quality = mcvideo_quality::grade_clip(&frames, info.fps, &stabilization, &quality_params);
+    let mut quality =
+        mcvideo_quality::grade_clip(&frames, info.fps, &stabilization, &quality_params);
+    if info.interlaced {
+        // Not a Massey item and no grade: a warning that velocities rest on whole frames
+        // whose two fields were exposed half a frame apart.
+        quality.flags.push(format!(
+            "interlaced: each frame holds two fields {:.0} ms apart; moving cells show twice",
+            500.0 / info.fps
+        ));
+    }
     timer.lap("quality");
     Ok(Prepared {
         info,

@@ -5,7 +5,7 @@
 //! small truth, on wide truth, false, wide-on-small, then the false part split into runs past
 //! a matched end, runs between matched stretches, wholly false segments and the region's
 //! 2 px rim), all as % of the true small length; `VS_SPLIT=2` also lists each segment with
-//! false length. `VS_DUMP=<dir>` writes each clip's truth and detected centerlines as JSON.
+//! false length. `VS_DUMP=<dir>` writes each clip's truth and detected segments as JSON.
 
 #[path = "../tests/common/synth.rs"]
 mod synth;
@@ -327,15 +327,13 @@ fn main() {
                     c.diameter_vessels
                 );
                 if let Ok(dir) = std::env::var("VS_DUMP") {
-                    let lines: Vec<&Vec<[f64; 2]>> =
-                        found.iter().map(|v| &v.centerline_px).collect();
                     let _ = std::fs::write(
                         format!("{dir}/{name}_{um}_{seed}.truth.json"),
                         serde_json::to_string(&truth).unwrap_or_default(),
                     );
                     let _ = std::fs::write(
                         format!("{dir}/{name}_{um}_{seed}.found.json"),
-                        serde_json::to_string(&lines).unwrap_or_default(),
+                        serde_json::to_string(&found).unwrap_or_default(),
                     );
                 }
                 if std::env::var("VS_SPLIT").is_ok() {
