@@ -1,5 +1,5 @@
 //! `mcvideo synth` through the binary: a truth file's parameters reproduce its clip, and an
-//! interlaced (DV) clip is reported as such by `inspect`.
+//! interlaced (DV) clip is reported as such by `inspect` and split into fields on request.
 
 mod common;
 
@@ -76,6 +76,31 @@ fn interlaced_clips_are_reported_and_flagged() {
             flagged, interlaced,
             "{format}: {}",
             report["quality"]["flags"]
+        );
+        // `--fields split` doubles the rate of the interlaced clip only.
+        let out = run_ok(
+            bin()
+                .args([
+                    "inspect",
+                    "--um-per-px",
+                    "1.2",
+                    "--json",
+                    "--fields",
+                    "split",
+                ])
+                .arg(dir.path().join(file)),
+        );
+        let split: Value = serde_json::from_str(&out).unwrap();
+        let factor = if interlaced { 2.0 } else { 1.0 };
+        assert_eq!(
+            split["clip"]["fps"].as_f64(),
+            Some(25.0 * factor),
+            "{format}"
+        );
+        assert_eq!(
+            split["clip"]["frames"].as_f64(),
+            report["clip"]["frames"].as_f64().map(|n| n * factor),
+            "{format}"
         );
     }
 }

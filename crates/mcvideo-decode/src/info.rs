@@ -40,6 +40,21 @@ pub struct ClipInfo {
     pub interlaced: bool,
 }
 
+/// What to do with interlaced video.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FieldMode {
+    /// Keep each frame whole, its two fields woven together (the default).
+    #[default]
+    Frames,
+    /// When the clip is interlaced, deliver each field as an image of its own at full height,
+    /// in the order they were exposed ([`crate::fields::split_fields`]): twice the frames at
+    /// twice the rate, each one instant. Progressive clips are not changed. Whether a clip is
+    /// interlaced is settled by its first decoded frame, so a streaming reader's `info()`
+    /// shows the doubled rate and length from then on; [`crate::read_all_with`] returns them.
+    Split,
+}
+
 /// How [`crate::open_with`] and [`crate::read_all_with`] decode.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DecodeOptions {
@@ -55,4 +70,6 @@ pub struct DecodeOptions {
     /// Decoder threads; 0 (the default) lets FFmpeg pick one per core, as the `ffmpeg` tool does.
     /// Decoded pixels do not depend on it.
     pub threads: usize,
+    /// Interlaced video: whole frames or split fields. Ignored for frame folders.
+    pub fields: FieldMode,
 }

@@ -15,6 +15,7 @@
 //! [`DecodeError::Truncated`]; [`DecodeOptions::allow_truncated`] keeps those frames instead.
 
 mod error;
+pub mod fields;
 mod folder;
 mod info;
 mod pixels;
@@ -23,7 +24,7 @@ mod video;
 
 pub use error::DecodeError;
 pub use folder::natural_cmp;
-pub use info::{ClipInfo, DecodeOptions, DEFAULT_FOLDER_FPS, MIN_FRAME_SIDE};
+pub use info::{ClipInfo, DecodeOptions, FieldMode, DEFAULT_FOLDER_FPS, MIN_FRAME_SIDE};
 pub use reader::FrameReader;
 
 use image::GrayImage;
@@ -154,9 +155,11 @@ pub fn read_all_with(
             path: path.to_path_buf(),
         });
     }
+    // Interlacing (and with split fields, the doubled rate) shows only once frames decode.
+    info.interlaced = reader.info().interlaced;
+    info.fps = reader.info().fps;
     info.frames = frames.len() as u64;
     info.duration_s = info.frames as f64 / info.fps;
-    info.interlaced = reader.info().interlaced;
     Ok((info, frames))
 }
 

@@ -25,6 +25,8 @@ struct Container {
     info: ClipInfo,
     /// Frame count the container announces (stored, or from its duration), if any.
     expected_frames: Option<u64>,
+    /// The stream header's field order says the top field comes first.
+    header_top_first: bool,
 }
 
 fn ff_error(path: &Path, step: &'static str) -> impl FnOnce(ff::Error) -> DecodeError {
@@ -60,11 +62,13 @@ fn open_container(path: &Path) -> Result<Container, DecodeError> {
     let codec = parameters.id().name().to_string();
     // SAFETY: as above. Many containers leave the field order unknown (DV among them); the
     // decoded frames' own flag completes it (`advance`).
-    let header_interlaced = unsafe {
+    let (header_interlaced, header_top_first) = unsafe {
         use ff::ffi::AVFieldOrder::*;
-        matches!(
-            (*parameters.as_ptr()).field_order,
-            AV_FIELD_TT | AV_FIELD_BB | AV_FIELD_TB | AV_FIELD_BT
+        let order = (*parameters.as_ptr()).field_order;
+        (
+            matches!(order, AV_FIELD_TT | AV_FIELD_BB | AV_FIELD_TB | AV_FIELD_BT),
+            // TT and TB: the top field is coded and shown first.
+            matches!(order, AV_FIELD_TT | AV_FIELD_TB),
         )
     };
     if width < MIN_FRAME_SIDE || height < MIN_FRAME_SIDE {
@@ -109,6 +113,7 @@ fn open_container(path: &Path) -> Result<Container, DecodeError> {
         time_base,
         info,
         expected_frames,
+        header_top_first,
     })
 }
 
@@ -181,6 +186,14 @@ pub(crate) struct VideoSource {
     /// Why reading or decoding stopped early, if it did.
     damage: Option<String>,
     done: bool,
+    /// Split interlaced frames into fields ([`crate::FieldMode::Split`]); decided for good
+    /// at the first decoded frame (`splitting`), whose flags say whether the clip is
+    /// interlaced. `pending` holds the second field of the last frame.
+    split_requested: bool,
+    splitting: Option<bool>,
+    pending: Option<GrayImage>,
+    /// Field order from the stream header, for frames that do not carry their own.
+    header_top_first: bool,
 }
 
 impl VideoSource {
@@ -227,6 +240,10 @@ impl VideoSource {
             draining: false,
             damage: None,
             done: false,
+            split_requested: options.fields == crate::FieldMode::Split,
+            splitting: None,
+            pending: None,
+            header_top_first: container.header_top_first,
         })
     }
 
@@ -247,6 +264,9 @@ impl VideoSource {
     }
 
     fn advance(&mut self) -> Option<Result<GrayImage, DecodeError>> {
+        if let Some(field) = self.pending.take() {
+            return Some(Ok(field));
+        }
         loop {
             match self.decoder.receive_frame(&mut self.picture) {
                 Ok(()) => {
@@ -257,7 +277,7 @@ impl VideoSource {
                     if gray.is_ok() {
                         self.decoded += 1;
                     }
-                    return Some(gray);
+                    return Some(gray.map(|frame| self.fields_of(frame)));
                 }
                 Err(ff::Error::Eof) => return self.finish(),
                 Err(ff::Error::Other { errno }) if errno == ff::util::error::EAGAIN => {
@@ -365,6 +385,31 @@ impl VideoSource {
     }
 
     /// The decoded picture as gray (see [`crate::pixels`]), checked against the clip size.
+    /// The frame itself, or with split fields its first field (the second waits in
+    /// `pending`). The first frame decides whether the clip is split, and then doubles the
+    /// rate and announced length in `info`.
+    fn fields_of(&mut self, frame: GrayImage) -> GrayImage {
+        let splitting = *self.splitting.get_or_insert_with(|| {
+            let split = self.split_requested && self.info.interlaced;
+            if split {
+                self.info.fps *= 2.0;
+                self.info.frames *= 2;
+            }
+            split
+        });
+        if !splitting {
+            return frame;
+        }
+        let top_first = if self.picture.is_interlaced() {
+            self.picture.is_top_first()
+        } else {
+            self.header_top_first
+        };
+        let [first, second] = crate::fields::split_fields(&frame, top_first);
+        self.pending = Some(second);
+        first
+    }
+
     fn picture_to_gray(&mut self) -> Result<GrayImage, DecodeError> {
         let (width, height) = (self.picture.width(), self.picture.height());
         if (width, height) != (self.info.width, self.info.height) {

@@ -4,7 +4,7 @@ mod common;
 
 use common::{frames, mean_abs_error, write};
 use image::GrayImage;
-use mcvideo_decode::{open, open_with, probe, read_all, read_all_with, DecodeOptions};
+use mcvideo_decode::{open, open_with, probe, read_all, read_all_with, DecodeOptions, FieldMode};
 use mcvideo_encode::{EncodeError, VideoFormat};
 
 const W: u32 = 160;
@@ -279,4 +279,42 @@ fn readers_move_between_threads() {
     fn assert_send<T: Send>() {}
     assert_send::<mcvideo_decode::FrameReader>();
     assert_send::<mcvideo_decode::DecodeError>();
+}
+
+#[test]
+fn interlaced_dv_splits_into_fields_in_exposure_order() {
+    let dir = tempfile::tempdir().unwrap();
+    // Even rows (top field) 50, odd rows (bottom field) 200, then the other way round.
+    let striped = |top: u8, bottom: u8| {
+        GrayImage::from_fn(720, 576, |_, y| {
+            image::Luma([if y % 2 == 0 { top } else { bottom }])
+        })
+    };
+    let written = vec![striped(50, 200), striped(200, 50), striped(50, 200)];
+    let path = write(dir.path(), "clip", VideoFormat::DvAvi, &written).unwrap();
+    let split = DecodeOptions {
+        fields: FieldMode::Split,
+        ..DecodeOptions::default()
+    };
+    let (info, fields) = read_all_with(&path, &split).unwrap();
+    assert!(info.interlaced);
+    assert_eq!((info.frames, info.fps), (6, 50.0));
+    assert!((info.duration_s - 3.0 / 25.0).abs() < 1e-9);
+    // PAL DV shows the bottom field first: 200, 50, then 50, 200, then 200, 50.
+    let means: Vec<f64> = fields
+        .iter()
+        .map(|f| {
+            let centre = image::imageops::crop_imm(f, 100, 100, 520, 376).to_image();
+            centre.pixels().map(|p| f64::from(p[0])).sum::<f64>() / (520.0 * 376.0)
+        })
+        .collect();
+    for (got, want) in means.iter().zip([200.0, 50.0, 50.0, 200.0, 200.0, 50.0]) {
+        assert!((got - want).abs() < 12.0, "field means {means:?}");
+    }
+    // Whole frames stay as they were; a progressive clip is not split.
+    let (info, frames) = read_all(&path).unwrap();
+    assert_eq!((info.frames, info.fps, frames.len()), (3, 25.0, 3));
+    let ffv1 = write(dir.path(), "p", VideoFormat::Ffv1Avi, &written).unwrap();
+    let (info, frames) = read_all_with(&ffv1, &split).unwrap();
+    assert_eq!((info.interlaced, info.fps, frames.len()), (false, 25.0, 3));
 }

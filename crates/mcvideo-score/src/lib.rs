@@ -14,6 +14,7 @@ pub mod summary;
 
 pub use batch_scorer::PipelineScorer;
 pub use error::ScoreError;
+pub use mcvideo_decode::FieldMode;
 pub use params::ScoreParams;
 pub use pipeline::{inspect_clip, score_clip, ScoredOutput};
 pub use report::{InspectReport, ScoreReport, VesselReport, SCORE_SCHEMA};

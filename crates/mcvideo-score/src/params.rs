@@ -22,4 +22,7 @@ pub struct ScoreParams {
     /// FFmpeg decoder threads; 0 lets FFmpeg choose (one per core). A batch scores several
     /// clips at once and sets 1, so that `--jobs` alone decides how many cores are used.
     pub decode_threads: usize,
+    /// Interlaced clips: analyse whole frames (default) or each field as an image of its own
+    /// at twice the rate (`--fields split`).
+    pub fields: mcvideo_decode::FieldMode,
 }

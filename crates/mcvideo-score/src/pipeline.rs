@@ -61,6 +61,7 @@ fn prepare(path: &Path, params: &ScoreParams) -> Result<Prepared, ScoreError> {
     )?;
     let decode_options = mcvideo_decode::DecodeOptions {
         threads: params.decode_threads,
+        fields: params.fields,
         ..Default::default()
     };
     let (info, frames) = mcvideo_decode::read_all_with(path, &decode_options)?;
@@ -76,12 +77,18 @@ fn prepare(path: &Path, params: &ScoreParams) -> Result<Prepared, ScoreError> {
     let mut quality =
         mcvideo_quality::grade_clip(&frames, info.fps, &stabilization, &quality_params);
     if info.interlaced {
-        // Not a Massey item and no grade: a warning that velocities rest on whole frames
-        // whose two fields were exposed half a frame apart.
-        quality.flags.push(format!(
-            "interlaced: each frame holds two fields {:.0} ms apart; moving cells show twice",
-            500.0 / info.fps
-        ));
+        // Not a Massey item and no grade: how the two fields of each frame were read.
+        quality.flags.push(match params.fields {
+            mcvideo_decode::FieldMode::Frames => format!(
+                "interlaced: each frame holds two fields {:.0} ms apart, read whole; moving cells \
+                 show twice (--fields split reads them apart)",
+                500.0 / info.fps
+            ),
+            mcvideo_decode::FieldMode::Split => format!(
+                "interlaced: fields read apart as {:.0} images/s at full height",
+                info.fps
+            ),
+        });
     }
     timer.lap("quality");
     Ok(Prepared {

@@ -14,6 +14,10 @@ pub struct Args {
     /// Print the clip, calibration, stabilization and quality parts of the score JSON.
     #[arg(long)]
     json: bool,
+    /// Interlaced video (analog capture, DV): analyse whole frames, or split each frame into
+    /// its two fields at twice the rate (more fast vessels get a measured speed).
+    #[arg(long, value_enum, default_value_t = super::fields::Fields::Frames)]
+    fields: super::fields::Fields,
 }
 
 /// Runs `mcvideo inspect`.
@@ -22,6 +26,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         device: args.scale.device,
         um_per_px: args.scale.um_per_px,
         no_overlay: true,
+        fields: args.fields.mode(),
         ..ScoreParams::default()
     };
     let report = inspect_clip(&args.clip, &params)?;

@@ -2,6 +2,7 @@
 
 pub mod analyze;
 pub mod batch;
+pub mod fields;
 pub mod inspect;
 pub mod merge;
 pub mod scale;

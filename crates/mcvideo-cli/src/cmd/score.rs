@@ -23,6 +23,10 @@ pub struct Args {
     /// Flowing vessels slower than this are sluggish, faster ones continuous (µm/s).
     #[arg(long, default_value_t = mcvideo_metrics::FlowClassRule::default().sluggish_below_um_s)]
     sluggish_below_um_s: f64,
+    /// Interlaced video (analog capture, DV): analyse whole frames, or split each frame into
+    /// its two fields at twice the rate (more fast vessels get a measured speed).
+    #[arg(long, value_enum, default_value_t = super::fields::Fields::Frames)]
+    fields: super::fields::Fields,
 }
 
 /// Runs `mcvideo score`.
@@ -31,6 +35,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         device: args.scale.device,
         um_per_px: args.scale.um_per_px,
         no_overlay: args.out.is_none(),
+        fields: args.fields.mode(),
         ..ScoreParams::default()
     };
     params.vessels.small_vessel_cutoff_um = args.small_vessel_cutoff_um;
