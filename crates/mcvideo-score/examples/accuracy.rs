@@ -5,9 +5,12 @@
 //!
 //! Matching and error definitions: `examples/common/compare.rs`.
 
+#[path = "common/args.rs"]
+mod args;
 #[path = "common/compare.rs"]
 mod compare;
 
+use args::arg;
 use compare::{compare, median, Row};
 use mcvideo_encode::VideoFormat;
 use mcvideo_score::{score_clip, ScoreParams};
@@ -52,14 +55,6 @@ fn suite(clips: usize, width: u32, height: u32, duration_s: f64) -> Vec<Case> {
             }
         })
         .collect()
-}
-
-fn arg<T: std::str::FromStr>(args: &[String], name: &str, default: T) -> T {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
 }
 
 fn fmt(v: Option<f64>, d: usize) -> String {

@@ -8,9 +8,12 @@
 //!
 //! `cargo run --release -p mcvideo-score --example interlaced -- [--clips 6] [--duration 3]`
 
+#[path = "common/args.rs"]
+mod args;
 #[path = "common/compare.rs"]
 mod compare;
 
+use args::arg;
 use compare::{compare, Row};
 use image::GrayImage;
 use mcvideo_decode::FieldMode;
@@ -55,14 +58,6 @@ fn frame_truth(field_truth: &Truth) -> Truth {
         shifts_px: shifts,
         ..field_truth.clone()
     }
-}
-
-fn arg<T: std::str::FromStr>(args: &[String], name: &str, default: T) -> T {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
 }
 
 fn fmt(v: Option<f64>) -> String {
