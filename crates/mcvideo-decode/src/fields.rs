@@ -90,3 +90,72 @@ pub fn split_fields(frame: &GrayImage, top_first: bool) -> [GrayImage; 2] {
         [bottom, top]
     }
 }
+
+/// Below this [`field_time_ratio`] the two fields of each frame show one instant: the video
+/// is flagged interlaced but holds progressive pictures (progressive segmented frames, e.g. a
+/// progressive camera recorded to DV), and splitting it would make every cell stop every
+/// other image.
+pub const PROGRESSIVE_FIELD_RATIO: f64 = 0.5;
+
+/// Frames sampled by [`field_time_ratio`] at most.
+const RATIO_SAMPLES: usize = 64;
+
+/// How far apart in time the two fields of a frame are, against fields of neighbouring
+/// frames: `D_same / min(D_prev, D_next)`, where `D_same` sums |bottom field − top field| of
+/// frame k, `D_prev` and `D_next` the same with the bottom field of frame k − 1 and k + 1, each
+/// pixel weighted by how much the top field changes from frame k − 1 to k + 1 (so static
+/// tissue, where only the interpolation differs, hardly counts). Truly interlaced video gives
+/// about 1 (one neighbouring field is as near in time as the frame's own); fields of one
+/// instant give much less. `None` with fewer than three frames or nothing moving.
+///
+/// ```
+/// use image::GrayImage;
+/// use mcvideo_decode::fields::{field_time_ratio, PROGRESSIVE_FIELD_RATIO};
+/// // A dark bar moving 2 px per field, woven bottom field first (interlaced), and the same
+/// // bar drawn once per frame in both fields (progressive pictures flagged interlaced).
+/// let bar = |x0: i64| move |x: u32, _y: u32| image::Luma([if (x as i64 - x0).abs() < 3 { 40u8 } else { 200 }]);
+/// let interlaced: Vec<GrayImage> = (0..6i64)
+///     .map(|k| GrayImage::from_fn(40, 8, |x, y| if y % 2 == 1 { bar(4 + 4 * k)(x, y) } else { bar(6 + 4 * k)(x, y) }))
+///     .collect();
+/// let progressive: Vec<GrayImage> = (0..6i64).map(|k| GrayImage::from_fn(40, 8, bar(4 + 4 * k))).collect();
+/// assert!(field_time_ratio(&interlaced).unwrap() > 0.8);
+/// assert!(field_time_ratio(&progressive).unwrap() < PROGRESSIVE_FIELD_RATIO);
+/// ```
+pub fn field_time_ratio(frames: &[GrayImage]) -> Option<f64> {
+    let n = frames.len();
+    if n < 3 {
+        return None;
+    }
+    let step = ((n - 2) as f64 / RATIO_SAMPLES as f64).max(1.0);
+    let (mut same, mut prev, mut next) = (0.0f64, 0.0f64, 0.0f64);
+    let mut k_f = 1.0;
+    while (k_f as usize) < n - 1 {
+        let k = k_f as usize;
+        let top = field_image(&frames[k], Field::Top);
+        let (top_before, top_after) = (
+            field_image(&frames[k - 1], Field::Top),
+            field_image(&frames[k + 1], Field::Top),
+        );
+        let bottoms = [
+            field_image(&frames[k - 1], Field::Bottom),
+            field_image(&frames[k], Field::Bottom),
+            field_image(&frames[k + 1], Field::Bottom),
+        ];
+        let mut sums = [0.0f64; 3];
+        for (i, &t) in top.as_raw().iter().enumerate() {
+            let weight = f64::from(top_after.as_raw()[i].abs_diff(top_before.as_raw()[i]));
+            if weight == 0.0 {
+                continue;
+            }
+            for (sum, bottom) in sums.iter_mut().zip(&bottoms) {
+                *sum += weight * f64::from(bottom.as_raw()[i].abs_diff(t));
+            }
+        }
+        prev += sums[0];
+        same += sums[1];
+        next += sums[2];
+        k_f += step;
+    }
+    let nearest = prev.min(next);
+    (nearest > 0.0).then(|| same / nearest)
+}

@@ -33,9 +33,10 @@ pub struct ClipInfo {
     pub codec: String,
     /// Frames woven from two fields exposed 1/(2 fps) s apart (analog PAL/NTSC capture, DV):
     /// FFmpeg's interlaced flag on a decoded frame or the stream's field order. A moving cell
-    /// then shows twice in one frame (combing) and velocities are measured between whole
-    /// frames. Known for certain only after decoding (from [`crate::probe`] it reflects the
-    /// stream header alone); `false` for frame folders.
+    /// then shows twice in one frame (combing). From [`crate::probe`] it reflects the stream
+    /// header alone, from a streaming reader the frames' flags; [`crate::read_all`] also
+    /// checks that the two fields differ in time ([`crate::fields::field_time_ratio`]), so
+    /// progressive pictures stored as interlaced video read `false`. `false` for frame folders.
     #[serde(default)]
     pub interlaced: bool,
 }
@@ -49,9 +50,9 @@ pub enum FieldMode {
     Frames,
     /// When the clip is interlaced, deliver each field as an image of its own at full height,
     /// in the order they were exposed ([`crate::fields::split_fields`]): twice the frames at
-    /// twice the rate, each one instant. Progressive clips are not changed. Whether a clip is
-    /// interlaced is settled by its first decoded frame, so a streaming reader's `info()`
-    /// shows the doubled rate and length from then on; [`crate::read_all_with`] returns them.
+    /// twice the rate, each one instant. Done by [`crate::read_all_with`] (the streaming
+    /// reader delivers whole frames), and only when the fields really are apart in time
+    /// ([`crate::fields::field_time_ratio`]); other clips are not changed.
     Split,
 }
 

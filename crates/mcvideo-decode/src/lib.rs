@@ -155,9 +155,19 @@ pub fn read_all_with(
             path: path.to_path_buf(),
         });
     }
-    // Interlacing (and with split fields, the doubled rate) shows only once frames decode.
-    info.interlaced = reader.info().interlaced;
-    info.fps = reader.info().fps;
+    // Interlacing shows only once frames decode; a clip flagged interlaced whose two fields
+    // show one instant holds progressive pictures and is read as such.
+    info.interlaced = reader.info().interlaced
+        && fields::field_time_ratio(&frames)
+            .is_none_or(|ratio| ratio >= fields::PROGRESSIVE_FIELD_RATIO);
+    if info.interlaced && options.fields == FieldMode::Split {
+        let top_first = reader.top_field_first();
+        frames = frames
+            .into_iter()
+            .flat_map(|frame| fields::split_fields(&frame, top_first))
+            .collect();
+        info.fps *= 2.0;
+    }
     info.frames = frames.len() as u64;
     info.duration_s = info.frames as f64 / info.fps;
     Ok((info, frames))

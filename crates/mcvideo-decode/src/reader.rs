@@ -66,6 +66,15 @@ impl FrameReader {
             Source::Folder { info, .. } => info,
         }
     }
+
+    /// For interlaced video, whether the top field was exposed first (see
+    /// [`crate::fields::split_fields`]); `false` for frame folders.
+    pub(crate) fn top_field_first(&self) -> bool {
+        match &self.source {
+            Source::Video(video) => video.top_field_first(),
+            Source::Folder { .. } => false,
+        }
+    }
 }
 
 impl Iterator for FrameReader {

@@ -186,12 +186,8 @@ pub(crate) struct VideoSource {
     /// Why reading or decoding stopped early, if it did.
     damage: Option<String>,
     done: bool,
-    /// Split interlaced frames into fields ([`crate::FieldMode::Split`]); decided for good
-    /// at the first decoded frame (`splitting`), whose flags say whether the clip is
-    /// interlaced. `pending` holds the second field of the last frame.
-    split_requested: bool,
-    splitting: Option<bool>,
-    pending: Option<GrayImage>,
+    /// The first interlaced frame's field order (top field first), if any frame said.
+    frame_top_first: Option<bool>,
     /// Field order from the stream header, for frames that do not carry their own.
     header_top_first: bool,
 }
@@ -240,9 +236,7 @@ impl VideoSource {
             draining: false,
             damage: None,
             done: false,
-            split_requested: options.fields == crate::FieldMode::Split,
-            splitting: None,
-            pending: None,
+            frame_top_first: None,
             header_top_first: container.header_top_first,
         })
     }
@@ -264,20 +258,19 @@ impl VideoSource {
     }
 
     fn advance(&mut self) -> Option<Result<GrayImage, DecodeError>> {
-        if let Some(field) = self.pending.take() {
-            return Some(Ok(field));
-        }
         loop {
             match self.decoder.receive_frame(&mut self.picture) {
                 Ok(()) => {
                     if self.picture.is_interlaced() {
                         self.info.interlaced = true;
+                        self.frame_top_first
+                            .get_or_insert(self.picture.is_top_first());
                     }
                     let gray = self.picture_to_gray();
                     if gray.is_ok() {
                         self.decoded += 1;
                     }
-                    return Some(gray.map(|frame| self.fields_of(frame)));
+                    return Some(gray);
                 }
                 Err(ff::Error::Eof) => return self.finish(),
                 Err(ff::Error::Other { errno }) if errno == ff::util::error::EAGAIN => {
@@ -384,32 +377,13 @@ impl VideoSource {
         })
     }
 
-    /// The decoded picture as gray (see [`crate::pixels`]), checked against the clip size.
-    /// The frame itself, or with split fields its first field (the second waits in
-    /// `pending`). The first frame decides whether the clip is split, and then doubles the
-    /// rate and announced length in `info`.
-    fn fields_of(&mut self, frame: GrayImage) -> GrayImage {
-        let splitting = *self.splitting.get_or_insert_with(|| {
-            let split = self.split_requested && self.info.interlaced;
-            if split {
-                self.info.fps *= 2.0;
-                self.info.frames *= 2;
-            }
-            split
-        });
-        if !splitting {
-            return frame;
-        }
-        let top_first = if self.picture.is_interlaced() {
-            self.picture.is_top_first()
-        } else {
-            self.header_top_first
-        };
-        let [first, second] = crate::fields::split_fields(&frame, top_first);
-        self.pending = Some(second);
-        first
+    /// Whether the top field of an interlaced frame was exposed first: the frames' own
+    /// flag, else the stream header's field order.
+    pub(crate) fn top_field_first(&self) -> bool {
+        self.frame_top_first.unwrap_or(self.header_top_first)
     }
 
+    /// The decoded picture as gray (see [`crate::pixels`]), checked against the clip size.
     fn picture_to_gray(&mut self) -> Result<GrayImage, DecodeError> {
         let (width, height) = (self.picture.width(), self.picture.height());
         if (width, height) != (self.info.width, self.info.height) {

@@ -1,8 +1,9 @@
 //! Interlaced clips scored as whole frames and as split fields, against the exact truth.
 //!
-//! Each clip is rendered at 50 images/s, and pairs of consecutive images are woven into the
-//! two fields of 25 frames/s PAL DV (bottom field first, as DV records it; 720×576), the way
-//! an analog MicroScan capture interlaces a moving scene. The clip is then scored twice:
+//! Each clip is written by `mcvideo_synth::write_clip` with `interlaced`: rendered at 50
+//! images/s, pairs of consecutive images woven into the two fields of 25 frames/s PAL DV
+//! (bottom field first, as DV records it; 720×576), the way an analog MicroScan capture
+//! interlaces a moving scene. The clip is then scored twice:
 //! `--fields frames` (compared with the truth at 25 frames/s, camera shift of a frame the mean
 //! of its two fields') and `--fields split` (compared with the 50 images/s truth).
 //!
@@ -15,28 +16,15 @@ mod compare;
 
 use args::arg;
 use compare::{compare, Row};
-use image::GrayImage;
 use mcvideo_decode::FieldMode;
-use mcvideo_encode::{VideoFormat, VideoWriter};
+use mcvideo_encode::VideoFormat;
 use mcvideo_score::{score_clip, ScoreParams};
-use mcvideo_synth::{Renderer, SynthParams, Truth};
+use mcvideo_synth::{write_clip, SynthParams, Truth};
 
 /// PAL DV: 720×576 at 25 frames/s, bottom field (odd rows) exposed first.
 const WIDTH: u32 = 720;
 const HEIGHT: u32 = 576;
 const FPS: f64 = 25.0;
-
-/// Frame `k` of the woven clip: odd rows from image `2k` (the earlier, bottom field), even
-/// rows from image `2k + 1`.
-fn weave(earlier: &GrayImage, later: &GrayImage) -> GrayImage {
-    GrayImage::from_fn(earlier.width(), earlier.height(), |x, y| {
-        if y % 2 == 1 {
-            *earlier.get_pixel(x, y)
-        } else {
-            *later.get_pixel(x, y)
-        }
-    })
-}
 
 /// The truth of the woven clip read as whole frames: 25 frames/s, each frame's camera shift
 /// the mean of its two fields'.
@@ -83,22 +71,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let params = SynthParams {
             width: WIDTH,
             height: HEIGHT,
-            fps: 2.0 * FPS,
+            fps: FPS,
             duration_s: duration,
             seed: 400 + i as u64,
             um_per_px: scales[i % scales.len()],
             flow_mix: mix,
+            interlaced: true,
             ..SynthParams::default()
         };
-        let renderer = Renderer::new(&params)?;
-        let images = renderer.frames_in(0..renderer.frames());
-        let path = dir.path().join(format!("c{i}.avi"));
-        let mut writer = VideoWriter::create(&path, WIDTH, HEIGHT, FPS, VideoFormat::DvAvi)?;
-        for pair in images.chunks_exact(2) {
-            writer.write_frame(&weave(&pair[0], &pair[1]))?;
-        }
-        writer.finish()?;
-        let field_truth = renderer.truth().clone();
+        let out = write_clip(&params, dir.path(), &format!("c{i}"), VideoFormat::DvAvi)?;
+        let path = out.clip_path;
+        let field_truth = out.truth;
         let whole_truth = frame_truth(&field_truth);
         let name = format!("s{} {:.1}um {mix_name}", params.seed, params.um_per_px);
         for (mode, truth) in [

@@ -20,6 +20,7 @@ mod cells;
 mod curve;
 mod error;
 mod flow;
+mod interlace;
 mod layer;
 mod motion;
 mod network;
@@ -29,6 +30,7 @@ mod truth;
 
 pub use error::SynthError;
 pub use flow::assign_classes;
+pub use interlace::weave_fields;
 pub use motion::valid_region;
 pub use network::VesselKind;
 pub use params::SynthParams;
@@ -166,7 +168,17 @@ pub fn write_clip(
     name: &str,
     format: VideoFormat,
 ) -> Result<SynthOutput, SynthError> {
-    let renderer = Renderer::new(params)?;
+    // An interlaced clip is rendered at twice the rate, one image per field.
+    let field_params = SynthParams {
+        fps: 2.0 * params.fps,
+        interlaced: false,
+        ..params.clone()
+    };
+    let renderer = Renderer::new(if params.interlaced {
+        &field_params
+    } else {
+        params
+    })?;
     std::fs::create_dir_all(out_dir).map_err(|source| SynthError::Io {
         path: out_dir.to_path_buf(),
         step: "creating the output folder",
@@ -190,25 +202,39 @@ pub fn write_clip(
         }
         other => other?,
     };
-    let total = renderer.frames();
+    // Interlaced: whole pairs of fields only (CHUNK_FRAMES is even).
+    let total = if params.interlaced {
+        renderer.frames() / 2 * 2
+    } else {
+        renderer.frames()
+    };
     let mut start = 0;
     while start < total {
         let end = (start + CHUNK_FRAMES).min(total);
-        for frame in renderer.frames_in(start..end) {
-            writer.write_frame(&frame)?;
+        let images = renderer.frames_in(start..end);
+        if params.interlaced {
+            for pair in images.chunks_exact(2) {
+                writer.write_frame(&weave_fields(&pair[0], &pair[1]))?;
+            }
+        } else {
+            for frame in &images {
+                writer.write_frame(frame)?;
+            }
         }
         start = end;
     }
     writer.finish()?;
 
+    let mut truth = renderer.truth;
+    truth.params = params.clone();
     let truth_path = out_dir.join(format!("{name}.truth.json"));
-    write_truth(&renderer.truth, &truth_path)?;
+    write_truth(&truth, &truth_path)?;
     Ok(SynthOutput {
         clip_path,
         truth_path,
         format,
         note,
-        truth: renderer.truth,
+        truth,
     })
 }
 

@@ -79,6 +79,12 @@ pub struct SynthParams {
     pub flow_rule: FlowClassRule,
     /// Small-vessel cutoff of the truth metrics (µm).
     pub small_vessel_cutoff_um: f64,
+    /// Write the clip interlaced, as an analog capture records it: the scene is rendered at
+    /// twice `fps` and each pair of images woven into one frame, the earlier one in the bottom
+    /// field (odd rows), as PAL DV stores it. Only DV carries the interlaced flag for a
+    /// decoder to see. The truth then describes the fields (`fps` doubled, a shift per field).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub interlaced: bool,
 }
 
 impl Default for SynthParams {
@@ -116,6 +122,7 @@ impl Default for SynthParams {
             venule_um_s: [800.0, 2500.0],
             flow_rule: FlowClassRule::default(),
             small_vessel_cutoff_um: mcvideo_metrics::DEFAULT_SMALL_VESSEL_CUTOFF_UM,
+            interlaced: false,
         }
     }
 }

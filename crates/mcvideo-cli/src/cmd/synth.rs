@@ -64,6 +64,10 @@ pub struct Args {
     /// Number of sudden jumps of the field.
     #[arg(long)]
     jumps: Option<usize>,
+    /// Interlaced, as an analog capture: rendered at twice the rate, each pair of images woven
+    /// into one frame (bottom field first). Use with `--format dv`, the format that says so.
+    #[arg(long)]
+    interlaced: bool,
     /// Shares of flow classes 0,1,2,3 (none, intermittent, sluggish, continuous) among capillaries.
     #[arg(long, value_parser = parse_flow_mix, value_name = "A,B,C,D")]
     flow_mix: Option<[f64; 4]>,
@@ -168,6 +172,9 @@ fn build_params(args: &Args) -> anyhow::Result<SynthParams> {
     set(&mut p.motion, args.motion);
     if let Some(j) = args.jumps {
         p.jumps = j;
+    }
+    if args.interlaced {
+        p.interlaced = true;
     }
     if let Some(v) = args.venules {
         p.venules = v;
