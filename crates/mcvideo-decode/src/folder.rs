@@ -120,6 +120,7 @@ pub(crate) fn folder_info(
         duration_s: frames as f64 / fps,
         codec: if tiff { "tiff" } else { "png" }.to_string(),
         interlaced: false,
+        content_region: None,
     })
 }
 

@@ -39,6 +39,11 @@ pub struct ClipInfo {
     /// progressive pictures stored as interlaced video read `false`. `false` for frame folders.
     #[serde(default)]
     pub interlaced: bool,
+    /// Where the picture lies when the frames hold it inside a blank border, `[x0, y0, x1,
+    /// y1]` (exclusive ends), set by whoever cropped the frames to it
+    /// ([`crate::border::content_box`]); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_region: Option<[u32; 4]>,
 }
 
 /// What to do with interlaced video.

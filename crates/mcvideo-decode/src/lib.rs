@@ -14,6 +14,7 @@
 //! clips are errors. A truncated clip yields the frames that decode and then ends with
 //! [`DecodeError::Truncated`]; [`DecodeOptions::allow_truncated`] keeps those frames instead.
 
+pub mod border;
 mod error;
 pub mod fields;
 mod folder;

@@ -105,6 +105,7 @@ fn open_container(path: &Path) -> Result<Container, DecodeError> {
         duration_s: frames as f64 / fps,
         codec,
         interlaced: header_interlaced,
+        content_region: None,
     };
     Ok(Container {
         input,

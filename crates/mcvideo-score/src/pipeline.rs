@@ -64,7 +64,16 @@ fn prepare(path: &Path, params: &ScoreParams) -> Result<Prepared, ScoreError> {
         fields: params.fields,
         ..Default::default()
     };
-    let (info, frames) = mcvideo_decode::read_all_with(path, &decode_options)?;
+    let (mut info, frames) = mcvideo_decode::read_all_with(path, &decode_options)?;
+    // A picture framed by a blank border is analysed alone; coordinates go back to the
+    // frame's at the end (`to_frame_coordinates`).
+    let area = mcvideo_decode::border::content_box(&frames);
+    let frames = if area == [0, 0, info.width, info.height] {
+        frames
+    } else {
+        info.content_region = Some(area);
+        mcvideo_decode::border::crop_frames(frames, area)
+    };
     timer.lap("decode");
     let stabilization = mcvideo_stabilize::stabilize(&frames, &params.stabilize)
         .map_err(|e| ScoreError::stage(path, "stabilization", e))?;
@@ -76,6 +85,15 @@ fn prepare(path: &Path, params: &ScoreParams) -> Result<Prepared, ScoreError> {
     };
     let mut quality =
         mcvideo_quality::grade_clip(&frames, info.fps, &stabilization, &quality_params);
+    if let Some([x0, y0, x1, y1]) = info.content_region {
+        quality.flags.push(format!(
+            "blank border: the picture is {}x{} at ({x0}, {y0}) of the {}x{} frame, analysed alone",
+            x1 - x0,
+            y1 - y0,
+            info.width,
+            info.height
+        ));
+    }
     if info.interlaced {
         // Not a Massey item and no grade: how the two fields of each frame were read.
         quality.flags.push(match params.fields {
@@ -101,9 +119,30 @@ fn prepare(path: &Path, params: &ScoreParams) -> Result<Prepared, ScoreError> {
     })
 }
 
+/// Moves reference-frame coordinates computed on a picture cropped out of a blank border
+/// (`info.content_region`) back to the whole frame's: the valid region and centerlines.
+fn to_frame_coordinates(
+    info: &mcvideo_decode::ClipInfo,
+    stabilization: &mut mcvideo_stabilize::Stabilization,
+    vessels: &mut [VesselReport],
+) {
+    let Some([x0, y0, ..]) = info.content_region else {
+        return;
+    };
+    let (dx, dy) = (f64::from(x0), f64::from(y0));
+    let r = &mut stabilization.valid_region;
+    *r = [r[0] + dx, r[1] + dy, r[2] + dx, r[3] + dy];
+    for vessel in vessels {
+        for p in &mut vessel.centerline_px {
+            *p = [p[0] + dx, p[1] + dy];
+        }
+    }
+}
+
 /// Decodes, registers and grades one clip (`mcvideo inspect`).
 pub fn inspect_clip(path: &Path, params: &ScoreParams) -> Result<InspectReport, ScoreError> {
-    let p = prepare(path, params)?;
+    let mut p = prepare(path, params)?;
+    to_frame_coordinates(&p.info, &mut p.stabilization, &mut []);
     Ok(InspectReport {
         schema: SCORE_SCHEMA.to_string(),
         version: env!("CARGO_PKG_VERSION").to_string(),
@@ -242,7 +281,8 @@ pub fn score_clip(path: &Path, params: &ScoreParams) -> Result<ScoredOutput, Sco
     )
     .map_err(|e| ScoreError::stage(path, "metrics", e))?;
     let [x0, y0, x1, y1] = stabilization.valid_region;
-    let frame_area = f64::from(info.width) * f64::from(info.height);
+    // The picture's area: the frame's, less any blank border.
+    let frame_area = f64::from(mean.width()) * f64::from(mean.height());
     let valid_area_fraction = ((x1 - x0).max(0.0) * (y1 - y0).max(0.0) / frame_area).min(1.0);
     let quality_params = mcvideo_quality::QualityParams {
         um_per_px,
@@ -265,6 +305,9 @@ pub fn score_clip(path: &Path, params: &ScoreParams) -> Result<ScoredOutput, Sco
         timer.lap("overlay");
         Some(png)
     };
+    let mut stabilization = stabilization;
+    let mut vessels = vessels;
+    to_frame_coordinates(&info, &mut stabilization, &mut vessels);
     Ok(ScoredOutput {
         report: ScoreReport {
             schema: SCORE_SCHEMA.to_string(),

@@ -79,3 +79,50 @@ fn sub_polyline_cuts_by_arc_length() {
         vec![[10.0, 2.0], [10.0, 10.0]]
     );
 }
+
+#[test]
+fn a_picture_inside_a_blank_border_scores_as_itself() {
+    // PAL DV stores a 320x240 picture centred in a black 720x576 frame.
+    let params = SynthParams {
+        seed: 302,
+        duration_s: 2.5,
+        ..SynthParams::default()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = write_clip(&params, dir.path(), "clip", VideoFormat::DvAvi).unwrap();
+    let score = ScoreParams {
+        um_per_px: Some(params.um_per_px),
+        no_overlay: true,
+        ..ScoreParams::default()
+    };
+    let report = score_clip(&out.clip_path, &score).unwrap().report;
+    let area = [200, 168, 520, 408];
+    assert_eq!(report.clip.content_region, Some(area));
+    // The black border no longer reads as a dark field.
+    let flags = &report.quality.flags;
+    assert!(
+        !flags.iter().any(|f| f.starts_with("illumination")),
+        "{flags:?}"
+    );
+    // Coordinates are the frame's: every centerline lies on the picture.
+    let on_picture = |p: &[f64; 2]| {
+        p[0] >= f64::from(area[0]) - 0.5
+            && p[0] <= f64::from(area[2]) + 0.5
+            && p[1] >= f64::from(area[1]) - 0.5
+            && p[1] <= f64::from(area[3]) + 0.5
+    };
+    assert!(report
+        .vessels
+        .iter()
+        .all(|v| v.centerline_px.iter().all(on_picture)));
+    let (m, t) = (&report.metrics, &out.truth.metrics);
+    let tvd_err = (m.tvd_mm_per_mm2 / t.tvd_mm_per_mm2 - 1.0).abs();
+    assert!(
+        tvd_err <= 0.15,
+        "TVD {} vs {}",
+        m.tvd_mm_per_mm2,
+        t.tvd_mm_per_mm2
+    );
+    let ppv_err = (m.ppv_pct.unwrap() - t.ppv_pct.unwrap()).abs();
+    assert!(ppv_err <= 8.0, "PPV {:?} vs {:?}", m.ppv_pct, t.ppv_pct);
+}
