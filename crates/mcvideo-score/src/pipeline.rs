@@ -189,7 +189,7 @@ pub fn score_clip(path: &Path, params: &ScoreParams) -> Result<ScoredOutput, Sco
         info,
         calibration,
         frames,
-        stabilization,
+        mut stabilization,
         mut quality,
         mut timer,
     } = prepare(path, params)?;
@@ -244,7 +244,7 @@ pub fn score_clip(path: &Path, params: &ScoreParams) -> Result<ScoredOutput, Sco
     let inherited = mcvideo_flow::inherit::inherit_short_segment_flow(&lines, &mut flows, 2.0);
     timer.lap("flow");
 
-    let vessels: Vec<VesselReport> = segments
+    let mut vessels: Vec<VesselReport> = segments
         .iter()
         .zip(&flows)
         .zip(&inherited)
@@ -305,8 +305,6 @@ pub fn score_clip(path: &Path, params: &ScoreParams) -> Result<ScoredOutput, Sco
         timer.lap("overlay");
         Some(png)
     };
-    let mut stabilization = stabilization;
-    let mut vessels = vessels;
     to_frame_coordinates(&info, &mut stabilization, &mut vessels);
     Ok(ScoredOutput {
         report: ScoreReport {
