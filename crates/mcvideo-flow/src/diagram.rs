@@ -72,20 +72,32 @@ pub fn resample_polyline(polyline: &[[f64; 2]], step_px: f64) -> Vec<[f64; 2]> {
 /// assert_eq!(trim_polyline(&[[0.0, 0.0], [8.0, 0.0]], 5.0, 0.25), vec![[2.0, 0.0], [6.0, 0.0]]);
 /// ```
 pub fn trim_polyline(polyline: &[[f64; 2]], trim_px: f64, max_share: f64) -> Vec<[f64; 2]> {
-    let lengths: Vec<f64> = polyline
+    let total: f64 = polyline
         .windows(2)
         .map(|w| (w[1][0] - w[0][0]).hypot(w[1][1] - w[0][1]))
-        .collect();
-    let total: f64 = lengths.iter().sum();
+        .sum();
     let cut = trim_px.min(max_share * total);
     if cut.is_nan() || cut <= 0.0 || !total.is_finite() {
         return polyline.to_vec();
     }
-    let (from, to) = (cut, total - cut);
+    sub_polyline(polyline, cut, total - cut)
+}
+
+/// The part of a polyline between arc lengths `from` and `to` (px from its first point), its
+/// ends interpolated.
+///
+/// ```
+/// use mcvideo_flow::diagram::sub_polyline;
+/// let line = [[0.0, 0.0], [10.0, 0.0], [10.0, 10.0]];
+/// assert_eq!(sub_polyline(&line, 5.0, 15.0), vec![[5.0, 0.0], [10.0, 0.0], [10.0, 5.0]]);
+/// assert_eq!(sub_polyline(&line, 12.0, 20.0), vec![[10.0, 2.0], [10.0, 10.0]]);
+/// ```
+pub fn sub_polyline(polyline: &[[f64; 2]], from: f64, to: f64) -> Vec<[f64; 2]> {
     let mut out = Vec::new();
     let mut at = 0.0;
-    for (w, &len) in polyline.windows(2).zip(&lengths) {
+    for w in polyline.windows(2) {
         let (a, b) = (w[0], w[1]);
+        let len = (b[0] - a[0]).hypot(b[1] - a[1]);
         let lerp = |s: f64| {
             let f = if len > 0.0 { (s - at) / len } else { 0.0 };
             [a[0] + f * (b[0] - a[0]), a[1] + f * (b[1] - a[1])]

@@ -68,19 +68,6 @@ fn shock_flow_mix_with_shaking_scores_close_to_the_truth() {
 }
 
 #[test]
-fn sub_polyline_cuts_by_arc_length() {
-    let line = [[0.0, 0.0], [10.0, 0.0], [10.0, 10.0]];
-    assert_eq!(
-        compare::sub_polyline(&line, 5.0, 15.0),
-        vec![[5.0, 0.0], [10.0, 0.0], [10.0, 5.0]]
-    );
-    assert_eq!(
-        compare::sub_polyline(&line, 12.0, 20.0),
-        vec![[10.0, 2.0], [10.0, 10.0]]
-    );
-}
-
-#[test]
 fn a_picture_inside_a_blank_border_scores_as_itself() {
     // PAL DV stores a 320x240 picture centred in a black 720x576 frame.
     let params = SynthParams {

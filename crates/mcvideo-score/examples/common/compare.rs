@@ -119,28 +119,6 @@ pub struct Row {
 /// Gap lengths (µm) of the truth-sensitivity check.
 pub const TRUTH_GAPS_UM: [f64; 3] = [20.0, 30.0, 40.0];
 
-/// The points of `line` between arc lengths `from` and `to` (px), ends interpolated.
-pub fn sub_polyline(line: &[[f64; 2]], from: f64, to: f64) -> Vec<[f64; 2]> {
-    let mut out = Vec::new();
-    let mut walked = 0.0;
-    for w in line.windows(2) {
-        let (a, b) = (w[0], w[1]);
-        let len = (b[0] - a[0]).hypot(b[1] - a[1]);
-        let at = |s: f64| {
-            let t = if len > 0.0 { (s - walked) / len } else { 0.0 };
-            [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])]
-        };
-        if walked + len >= from && walked <= to {
-            if out.is_empty() {
-                out.push(at(from.max(walked)));
-            }
-            out.push(at(to.min(walked + len)));
-        }
-        walked += len;
-    }
-    out
-}
-
 /// The truth's site metrics with every plasma-only stretch (`cell_free_px`) longer than
 /// `gap_um` left out of its vessels. The truth keeps a gap between two red cells however
 /// long (`mcvideo_synth::visible_span`); this asks how much PPV and MFI depend on that rule,
@@ -168,7 +146,7 @@ pub fn truth_metrics_without_gaps(truth: &Truth, gap_um: f64) -> Option<SiteMetr
             let line = if from <= 0.0 && to >= length {
                 v.centerline_px.clone()
             } else {
-                sub_polyline(&v.centerline_px, from, to)
+                mcvideo_flow::diagram::sub_polyline(&v.centerline_px, from, to)
             };
             if to > from && line.len() >= 2 {
                 pieces.push(MeasuredVessel {
