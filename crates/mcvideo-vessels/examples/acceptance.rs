@@ -228,7 +228,7 @@ fn main() {
     ];
     // Optional overrides for tuning: VS_SEED, VS_GROW, VS_BETA, VS_MINLEN, VS_CONTRAST,
     // VS_BRIDGE, VS_BRIDGE_COS, VS_BRIDGE_MIN, VS_EVIDENCE, VS_BOOST, VS_ZLO, VS_ZHI, VS_WIDE,
-    // VS_SMOOTH;
+    // VS_SMOOTH, VS_ENDOFF;
     // VS_ONLY=<variant prefix>.
     let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<f64>().ok());
     let mut params = VesselParams::default();
@@ -271,10 +271,15 @@ fn main() {
     if let Some(v) = env("VS_SMOOTH") {
         params.smooth_half_window = v as usize;
     }
+    if let Some(v) = env("VS_ENDOFF") {
+        params.end_ridge_offset_px = v;
+    }
     if let Some(v) = env("VS_WIDE") {
         params.wide_lumen_um = v;
     }
     let only = std::env::var("VS_ONLY").ok();
+    // VS_FIRST_SEED=<n>: seeds n.. instead of 0.., for a held-out check of a tuned change.
+    let first_seed = env("VS_FIRST_SEED").map_or(0, |v| v as u64);
     println!("| variant | um/px | seed | TVD err % | small found % | small false % | pos err px | diam err um | diam bias um | n diam |");
     println!("|---|---|---|---|---|---|---|---|---|---|");
     let mut rows: Vec<Row> = Vec::new();
@@ -285,7 +290,7 @@ fn main() {
             continue;
         }
         for &um in &[0.8, 1.2, 1.6] {
-            for seed in 0..seeds {
+            for seed in first_seed..first_seed + seeds {
                 let mut sp = SynthParams {
                     seed,
                     um_per_px: um,

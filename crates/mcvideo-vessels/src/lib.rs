@@ -21,6 +21,7 @@
 pub mod background;
 pub mod bridge;
 pub mod diameter;
+pub mod ends;
 pub mod evaluate;
 pub mod gaussian;
 pub mod graph;
@@ -122,6 +123,13 @@ pub struct VesselParams {
     /// Small-vessel centerlines are cut where they run inside a part of the vessel mask that
     /// holds a disk this wide (µm): the lumen of a wide venule (see [`lumen`]). 0 disables.
     pub wide_lumen_um: f64,
+    /// A free end of a centerline stops at the last skeleton pixel whose sub-pixel ridge
+    /// centre lies within this many px (in x and in y) of it; skeleton beyond it runs through
+    /// mask grown past the line's end (see [`ends`]). 0 keeps the skeleton's ends. On the
+    /// synthetic acceptance suite (63 clips) 1.5 px put small TVD within ±8% on 60 instead
+    /// of 55 clips and cut false length from 5.7% to 4.9% for 0.3 points of found length;
+    /// 1.0 px cut true line ends in texture, 2.0 px left most tails.
+    pub end_ridge_offset_px: f64,
 }
 
 impl Default for VesselParams {
@@ -145,6 +153,7 @@ impl Default for VesselParams {
             motion_boost: 1.5,
             motion_z_range: [6.0, 15.0],
             wide_lumen_um: 30.0,
+            end_ridge_offset_px: 1.5,
         }
     }
 }
@@ -212,6 +221,7 @@ fn validate(
     let zero_or_positive = [
         ("bridge_gap_um", params.bridge_gap_um),
         ("wide_lumen_um", params.wide_lumen_um),
+        ("end_ridge_offset_px", params.end_ridge_offset_px),
     ];
     for (name, v) in zero_or_positive {
         if !(v.is_finite() && v >= 0.0) {
@@ -607,7 +617,7 @@ pub fn detect_vessels_with_motion(
     let mut lines = Vec::with_capacity(graph.edges.len());
     for edge in &graph.edges {
         let last = edge.pixels.len() - 1;
-        let points: Vec<[f64; 2]> = edge
+        let mut points: Vec<[f64; 2]> = edge
             .pixels
             .iter()
             .enumerate()
@@ -632,12 +642,30 @@ pub fn detect_vessels_with_motion(
                 }
             })
             .collect();
+        // Free ends stop at the last line point (see [`ends`]).
+        let closed = edge.pixels.first() == edge.pixels.last();
+        if params.end_ridge_offset_px > 0.0 && !closed {
+            let limit = params.end_ridge_offset_px as f32;
+            let on_ridge: Vec<bool> = edge
+                .pixels
+                .iter()
+                .map(|&p| {
+                    let [ox, oy] = ridges.offset[p];
+                    ox.abs() <= limit && oy.abs() <= limit
+                })
+                .collect();
+            let start_free = edge.start == EdgeEnd::Free;
+            let end_free = edge.end == EdgeEnd::Free;
+            match ends::trim_off_ridge_ends(&on_ridge, start_free, end_free) {
+                Some((first, last)) => points = points[first..last].to_vec(),
+                None => continue,
+            }
+        }
         let mut points = polyline::smooth(&points, params.smooth_half_window);
         let guess = edge_diameter(edge);
         // Thinning shortens a line by about its radius at each free end: walk the ends back
         // out along their tangent while still inside the vessel mask.
         let reach = 0.75 * guess + 2.0;
-        let closed = edge.pixels.first() == edge.pixels.last();
         if !closed {
             if edge.start == EdgeEnd::Free {
                 points.reverse();

@@ -48,3 +48,53 @@ fn synth_clip_meets_acceptance() {
         assert!(c.median_diameter_error_px * um <= 2.5, "seed {seed}: {c:?}");
     }
 }
+
+/// Free ends stop at the last line point (`end_ridge_offset_px`, module `ends`): on synth
+/// clips at 0.8 µm/px, where hysteresis grows the mask furthest past a line's end, the
+/// skeleton's tails are false length, so cutting them must remove false length and keep the
+/// found length.
+#[test]
+fn free_ends_stop_at_the_last_line_point() {
+    let mut pooled = [[0.0f64; 3]; 2];
+    for seed in [1u64, 4] {
+        let params = SynthParams {
+            seed,
+            um_per_px: 0.8,
+            width: 240,
+            height: 180,
+            duration_s: 1.2,
+            ..SynthParams::default()
+        };
+        let (mean, std, truth) = synth_mean_std(&params);
+        let region = truth.valid_region;
+        for (k, offset) in [0.0, VesselParams::default().end_ridge_offset_px]
+            .into_iter()
+            .enumerate()
+        {
+            let vessel_params = VesselParams {
+                end_ridge_offset_px: offset,
+                ..VesselParams::default()
+            };
+            let found =
+                detect_vessels_with_motion(&mean, Some(&std), 0.8, region, &vessel_params).unwrap();
+            let c = compare(&true_vessels(&truth), &found, region, 25.0, [6.25, 37.5]);
+            pooled[k][0] += c.true_small_length_px;
+            pooled[k][1] += c.small_detected_fraction * c.true_small_length_px;
+            pooled[k][2] += c.small_false_fraction * c.detected_small_length_px;
+        }
+    }
+    let [kept, cut] = pooled;
+    eprintln!("skeleton ends {kept:?}, cut at the last line point {cut:?}");
+    assert!(
+        cut[2] < 0.9 * kept[2],
+        "false length {} -> {}",
+        kept[2],
+        cut[2]
+    );
+    assert!(
+        cut[1] / cut[0] >= kept[1] / kept[0] - 0.01,
+        "found {} -> {}",
+        kept[1] / kept[0],
+        cut[1] / cut[0]
+    );
+}

@@ -295,6 +295,31 @@ pub fn compare(truth: &Truth, report: &ScoreReport, seconds: f64) -> Row {
             }
         }
     }
+    if std::env::var("ACC_QUAD").is_ok() {
+        let truth_lines: Vec<_> = truth
+            .vessels
+            .iter()
+            .map(|v| (v.centerline_px.clone(), v.small, v.flow_class))
+            .collect();
+        let measured_lines: Vec<_> = report
+            .vessels
+            .iter()
+            .map(|v| {
+                let line = v.centerline_px.iter().map(|&p| to_frame0(p)).collect();
+                (line, v.small, v.flow_class)
+            })
+            .collect();
+        let t = quadrant_class_lengths(&truth_lines, truth.valid_region, um);
+        let d = quadrant_class_lengths(&measured_lines, region, um);
+        for q in 0..4 {
+            eprintln!(
+                "  q{} truth {:?} measured {:?}",
+                q + 1,
+                t[q].map(|x| x.round()),
+                d[q].map(|x| x.round())
+            );
+        }
+    }
     let tm = &truth.metrics;
     let m = &report.metrics;
     Row {
@@ -324,4 +349,31 @@ pub fn compare(truth: &Truth, report: &ScoreReport, seconds: f64) -> Row {
             .collect(),
         seconds,
     }
+}
+
+/// Small-vessel length (µm) per quadrant and flow class, in the frame-0 coordinates of the
+/// truth: `[quadrant][class]`. `ACC_QUAD=1` prints it for truth and measurement, to see why
+/// an MFI quadrant score differs.
+pub fn quadrant_class_lengths(
+    lines: &[(Vec<[f64; 2]>, bool, u8)],
+    region: [f64; 4],
+    um_per_px: f64,
+) -> [[f64; 4]; 4] {
+    use mcvideo_metrics::geometry::{clipped_length, Rect};
+    let rect = Rect {
+        x0: region[0],
+        y0: region[1],
+        x1: region[2],
+        y1: region[3],
+    };
+    let mut out = [[0.0; 4]; 4];
+    for (line, small, class) in lines {
+        if !small {
+            continue;
+        }
+        for (q, quadrant) in rect.quadrants().iter().enumerate() {
+            out[q][usize::from((*class).min(3))] += clipped_length(line, quadrant) * um_per_px;
+        }
+    }
+    out
 }
