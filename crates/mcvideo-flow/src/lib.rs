@@ -101,6 +101,16 @@ pub struct FlowParams {
     pub split_min_moving: f64,
     /// ...and this many times more than the still stretch.
     pub split_min_ratio: f64,
+    /// A segment whose cells move all along but stop at different times on two stretches
+    /// (an intermittent capillary behind a missed junction with a flowing one) is split where
+    /// at least this many windows hold stopped cells on one side and moving ones on the
+    /// other (see [`split::split_column_by_windows`]); 0 disables.
+    #[serde(default = "default_split_min_discordant_windows")]
+    pub split_min_discordant_windows: usize,
+}
+
+fn default_split_min_discordant_windows() -> usize {
+    FlowParams::default().split_min_discordant_windows
 }
 
 impl Default for FlowParams {
@@ -128,6 +138,7 @@ impl Default for FlowParams {
             split_min_piece_um: 20.0,
             split_min_moving: 4.0,
             split_min_ratio: 3.0,
+            split_min_discordant_windows: 2,
         }
     }
 }
@@ -380,6 +391,7 @@ pub fn motion_splits(
     frames: &[GrayImage],
     shifts_px: &[[f64; 2]],
     vessels: &[(Vec<[f64; 2]>, f64)],
+    fps: f64,
     um_per_px: f64,
     params: &FlowParams,
 ) -> Vec<Option<f64>> {
@@ -391,7 +403,7 @@ pub fn motion_splits(
         min_ratio: params.split_min_ratio,
         min_moving: params.split_min_moving,
     };
-    split::find_motion_splits(frames, shifts_px, vessels, params, &rule)
+    split::find_motion_splits(frames, shifts_px, vessels, fps, params, &rule)
 }
 
 /// [`measure_vessels`] that refuses mismatched shifts and bad frame rates or scales.

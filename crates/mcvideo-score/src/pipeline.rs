@@ -222,6 +222,7 @@ pub fn score_clip(path: &Path, params: &ScoreParams) -> Result<ScoredOutput, Sco
         &frames,
         &stabilization.shifts_px,
         &lines,
+        info.fps,
         um_per_px,
         &params.flow,
     );

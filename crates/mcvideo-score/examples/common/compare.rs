@@ -309,6 +309,11 @@ pub fn compare(truth: &Truth, report: &ScoreReport, seconds: f64) -> Row {
                 (line, v.small, v.flow_class)
             })
             .collect();
+        // Found small length (truth points about 1 px apart) by true class (rows) and measured class.
+        eprintln!(
+            "  confusion {:?}",
+            confusion.map(|row| row.map(|x| x.round()))
+        );
         let t = quadrant_class_lengths(&truth_lines, truth.valid_region, um);
         let d = quadrant_class_lengths(&measured_lines, region, um);
         for q in 0..4 {
