@@ -9,18 +9,22 @@ use mcvideo_synth::SynthParams;
 use mcvideo_vessels::evaluate::compare;
 use mcvideo_vessels::{detect_vessels_with_motion, VesselParams};
 
+/// A 240×180 clip of 1.2 s: few vessels, quick to render in a test.
+fn small_clip(seed: u64, um_per_px: f64) -> SynthParams {
+    SynthParams {
+        seed,
+        um_per_px,
+        width: 240,
+        height: 180,
+        duration_s: 1.2,
+        ..SynthParams::default()
+    }
+}
+
 #[test]
 fn synth_clip_meets_acceptance() {
     for (seed, um) in [(0u64, 1.2), (1, 0.8)] {
-        let params = SynthParams {
-            seed,
-            um_per_px: um,
-            width: 240,
-            height: 180,
-            duration_s: 1.2,
-            ..SynthParams::default()
-        };
-        let (mean, std, truth) = synth_mean_std(&params);
+        let (mean, std, truth) = synth_mean_std(&small_clip(seed, um));
         let region = truth.valid_region;
         let found =
             detect_vessels_with_motion(&mean, Some(&std), um, region, &VesselParams::default())
@@ -57,15 +61,7 @@ fn synth_clip_meets_acceptance() {
 fn free_ends_stop_at_the_last_line_point() {
     let mut pooled = [[0.0f64; 3]; 2];
     for seed in [1u64, 4] {
-        let params = SynthParams {
-            seed,
-            um_per_px: 0.8,
-            width: 240,
-            height: 180,
-            duration_s: 1.2,
-            ..SynthParams::default()
-        };
-        let (mean, std, truth) = synth_mean_std(&params);
+        let (mean, std, truth) = synth_mean_std(&small_clip(seed, 0.8));
         let region = truth.valid_region;
         for (k, offset) in [0.0, VesselParams::default().end_ridge_offset_px]
             .into_iter()
