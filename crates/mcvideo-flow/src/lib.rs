@@ -238,8 +238,7 @@ pub fn measure_flow(
     let noise = motion::noise_variance(&s);
     let dmax = max_shift(columns, fraction);
     let lags = params.max_lag.clamp(1, rows - 1);
-    let window_rows = ((params.window_s * fps).round() as usize).max(2);
-    let wins = motion::windows(rows, window_rows);
+    let wins = motion::windows(rows, window_rows(params, fps));
     let sums = correlate::window_correlations(&s, &wins, lags, dmax);
     let px_per_frame = |um_s: f64| um_s / (um_per_px * fps);
     let v_floor = px_per_frame(params.min_velocity_um_s);
@@ -349,6 +348,11 @@ pub fn measure_flow(
 }
 
 /// Half-width across the lumen sampled for a vessel of `diameter_px`.
+/// Frames per moving/stopped window: `params.window_s` at `fps`, at least 2.
+pub(crate) fn window_rows(params: &FlowParams, fps: f64) -> usize {
+    ((params.window_s * fps).round() as usize).max(2)
+}
+
 pub(crate) fn half_width(diameter_px: f64, params: &FlowParams) -> f64 {
     if diameter_px.is_finite() && diameter_px > 0.0 {
         diameter_px * params.half_width_fraction

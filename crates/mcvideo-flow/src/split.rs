@@ -12,7 +12,7 @@
 
 use crate::diagram::{remove_static_background, SamplingPlan};
 use crate::motion::{column_change, noise_variance, EMPTY_FRAME_RATIO};
-use crate::{half_width, FlowParams};
+use crate::{half_width, window_rows, FlowParams};
 use image::GrayImage;
 use ndarray::Array2;
 use rayon::prelude::*;
@@ -264,8 +264,7 @@ pub fn find_motion_splits(
                     if params.split_min_discordant_windows == 0 {
                         return None;
                     }
-                    let rows = ((params.window_s * fps).round() as usize).max(2);
-                    let wins = crate::motion::windows(s.nrows(), rows);
+                    let wins = crate::motion::windows(s.nrows(), window_rows(params, fps));
                     let per_window = window_activity(&s, &wins, noise);
                     split_column_by_windows(&per_window, rule, params.split_min_discordant_windows)
                 })

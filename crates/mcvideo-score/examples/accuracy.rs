@@ -85,8 +85,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ..ScoreParams::default()
         };
         // Tuning hooks: ACC_EVIDENCE, ACC_BOOST, ACC_ZLO, ACC_ZHI, ACC_BRIDGE, ACC_BRIDGE_COS,
-        // ACC_BRIDGE_MIN, ACC_WIDE, ACC_MINLEN, ACC_ENDOFF override the vessel defaults; ACC_DISCORD the flow stage's
-        // split_min_discordant_windows.
+        // ACC_BRIDGE_MIN, ACC_WIDE, ACC_MINLEN, ACC_ENDOFF override the vessel defaults;
+        // ACC_DISCORD the flow stage's split_min_discordant_windows.
         let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<f64>().ok());
         if let Some(v) = env("ACC_EVIDENCE") {
             params.vessels.motion_evidence = v;
