@@ -26,6 +26,7 @@
 
 pub mod correlate;
 pub mod diagram;
+pub mod episodes;
 pub mod inherit;
 pub mod motion;
 pub mod split;
@@ -107,6 +108,37 @@ pub struct FlowParams {
     /// other (see [`split::split_column_by_windows`]); 0 disables.
     #[serde(default = "default_split_min_discordant_windows")]
     pub split_min_discordant_windows: usize,
+    /// Outside the moving windows, a run of at least this many frame steps whose pattern
+    /// changes by twice the noise variance is correlated on its own (lag 1) and counts as
+    /// flow when its streak passes the window test at `episode_min_correlation` (see
+    /// [`episodes`]): brief stop-and-go episodes that a whole window's standing pattern
+    /// outweighs. 0 disables.
+    #[serde(default = "default_episode_min_steps")]
+    pub episode_min_steps: usize,
+    /// Least NCC along an episode's streak (stricter than `min_correlation`: an episode has
+    /// few frame pairs).
+    #[serde(default = "default_episode_min_correlation")]
+    pub episode_min_correlation: f64,
+    /// A streak that stands alone — one window's when it is the only motion of a segment,
+    /// and every brief episode's (see `episode_min_steps`) — must reach this significance:
+    /// its NCC times the square root of the samples it rests on (the NCC of noise has a
+    /// standard deviation of about one over that root, and the best of many candidate slopes
+    /// reaches further). Below it the window counts as stopped and the episode is dropped: one
+    /// chance streak would make a stopped vessel intermittent. 0 disables.
+    #[serde(default = "default_lone_streak_min_z")]
+    pub lone_streak_min_z: f64,
+}
+
+fn default_lone_streak_min_z() -> f64 {
+    FlowParams::default().lone_streak_min_z
+}
+
+fn default_episode_min_steps() -> usize {
+    FlowParams::default().episode_min_steps
+}
+
+fn default_episode_min_correlation() -> f64 {
+    FlowParams::default().episode_min_correlation
 }
 
 fn default_split_min_discordant_windows() -> usize {
@@ -139,6 +171,9 @@ impl Default for FlowParams {
             split_min_moving: 4.0,
             split_min_ratio: 3.0,
             split_min_discordant_windows: 2,
+            episode_min_steps: 2,
+            episode_min_correlation: 0.5,
+            lone_streak_min_z: 4.0,
         }
     }
 }
@@ -152,7 +187,8 @@ pub struct VesselFlow {
     pub at_least: bool,
     /// Fastest measurable speed for this segment and frame rate, µm/s.
     pub v_max_um_s: f64,
-    /// Share of the windows in which cells move.
+    /// Share of the frame steps in which cells move (see [`motion::moving_share`] and
+    /// [`episodes`]).
     pub flowing_fraction: f64,
     /// Consensus class: 0 no flow, 1 intermittent, 2 sluggish, 3 continuous.
     pub flow_class: u8,
@@ -249,17 +285,18 @@ pub fn measure_flow(
     let mut fast = 0usize;
     let mut window_speeds = Vec::new();
     let mut moving_steps = 0.0;
+    // The last streak window and its significance; moving steps per window.
+    let mut lone_candidate = None;
+    let mut window_steps = Vec::with_capacity(wins.len());
     for (&(start, end), wc) in wins.iter().zip(&sums) {
         let est = velocity::estimate_velocity(&wc.ncc());
-        let streak = est.filter(|e| {
-            e.v_px.abs() >= v_floor
-                && e.score >= params.min_correlation
-                && (1.0 - e.static_score) >= params.motion_ratio * (1.0 - e.score)
-        });
+        let streak =
+            est.filter(|e| e.is_streak(v_floor, params.min_correlation, params.motion_ratio));
         let moving = if let Some(e) = streak {
             resolved += 1;
             window_speeds.push(e.v_px);
             pooled.add(wc);
+            lone_candidate = Some((window_moving.len(), velocity::streak_z(wc, &e, columns)));
             true
         } else {
             // No streak in range: flow beyond range if the pattern churns far above noise
@@ -278,12 +315,40 @@ pub fn measure_flow(
             churn
         };
         if moving {
-            moving_steps += motion::moving_share(&s, start, end, noise) * (end - start) as f64;
+            let steps = motion::moving_share(&s, start, end, noise) * (end - start) as f64;
+            moving_steps += steps;
+            window_steps.push(steps);
+        } else {
+            window_steps.push(0.0);
         }
         window_moving.push(moving);
     }
-    let moving_windows = window_moving.iter().filter(|&&m| m).count();
-    let flowing_fraction = moving_steps / rows as f64;
+    let mut moving_windows = window_moving.iter().filter(|&&m| m).count();
+    // A single streak window that noise on so few samples could give is no sustained motion:
+    // it alone would make a stopped vessel intermittent.
+    if let Some((i, z)) = lone_candidate {
+        if moving_windows == 1 && fast == 0 && z < params.lone_streak_min_z {
+            window_moving[i] = false;
+            moving_steps -= window_steps[i];
+            moving_windows = 0;
+            resolved = 0;
+            window_speeds.clear();
+            pooled = correlate::WindowCorrelation::zeros(lags, dmax);
+        }
+    }
+    // Brief episodes outside the moving windows (see [`episodes`]).
+    let found = if params.episode_min_steps > 0 && noise > 0.0 {
+        let gates = episodes::EpisodeGates {
+            noise,
+            max_shift: dmax,
+            v_floor,
+        };
+        episodes::brief_episodes(&s, std, &wins, &window_moving, &gates, params)
+    } else {
+        Vec::new()
+    };
+    moving_steps += found.iter().map(|e| e.steps as f64).sum::<f64>();
+    let flowing_fraction = (moving_steps / rows as f64).min(1.0);
 
     // The velocity while flowing is the mean of the moving windows' own streak slopes (the
     // truth is a time average of speed), keeping those within 35% of their median so that a
@@ -315,8 +380,19 @@ pub fn measure_flow(
                 velocity_px = Some(speed.copysign(e.v_px));
             }
         }
+    } else if !found.is_empty() {
+        // Only brief episodes moved: their mean speed, signed by their net direction.
+        let n = found.len() as f64;
+        let speed = found.iter().map(|e| e.v_px.abs()).sum::<f64>() / n;
+        let net: f64 = found.iter().map(|e| e.v_px).sum();
+        correlation = found.iter().map(|e| e.score).sum::<f64>() / n;
+        if speed >= dmax as f64 - 0.5 {
+            at_least = true;
+        } else {
+            velocity_px = Some(speed.copysign(net));
+        }
     }
-    let velocity_um_s = if moving_windows == 0 {
+    let velocity_um_s = if moving_windows == 0 && found.is_empty() {
         None
     } else if at_least {
         Some(vmax)

@@ -9,7 +9,7 @@
 //! so that the same cells are seen in both rows). Agreement across lags also suppresses the
 //! aliases a quasi-periodic train of cells gives a single lag.
 
-use crate::correlate::NccTable;
+use crate::correlate::{NccTable, WindowCorrelation};
 
 /// The velocity that best explains one NCC table.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -22,6 +22,17 @@ pub(crate) struct VelocityEstimate {
     pub static_score: f64,
     /// Lags that entered the score.
     pub lags_used: usize,
+}
+
+impl VelocityEstimate {
+    /// The moving test: a streak at least `v_floor` px/frame steep, with an NCC of at least
+    /// `min_correlation`, that explains the pattern `motion_ratio` times better than standing
+    /// still does (1 − NCC at rest against 1 − NCC along the streak).
+    pub(crate) fn is_streak(&self, v_floor: f64, min_correlation: f64, motion_ratio: f64) -> bool {
+        self.v_px.abs() >= v_floor
+            && self.score >= min_correlation
+            && (1.0 - self.static_score) >= motion_ratio * (1.0 - self.score)
+    }
 }
 
 /// Mean NCC along a streak of slope v, with the number of lags used.
@@ -119,4 +130,19 @@ pub(crate) fn estimate_velocity(ncc: &NccTable) -> Option<VelocityEstimate> {
         static_score: static_score(ncc, lags_used.max(1)),
         lags_used,
     })
+}
+
+/// Significance of a streak: its NCC times the square root of the samples behind it (row
+/// pairs times overlapping columns, summed over the lags the score used). For noise the NCC
+/// of n independent samples has a standard deviation of about 1/sqrt(n).
+pub(crate) fn streak_z(wc: &WindowCorrelation, e: &VelocityEstimate, columns: usize) -> f64 {
+    let mut samples = 0.0;
+    for k in 1..=wc.lags {
+        let shift = k as f64 * e.v_px.abs();
+        if shift > wc.max_shift as f64 {
+            break;
+        }
+        samples += wc.pairs[k - 1] as f64 * (columns as f64 - shift).max(0.0);
+    }
+    e.score * samples.sqrt()
 }

@@ -24,21 +24,17 @@ fn clip(len: f64, speed: f64, moving: Vec<bool>, seed: u64) -> ToyClip {
 }
 
 fn measure(clip: &ToyClip) -> VesselFlow {
+    measure_with(clip, &FlowParams::default())
+}
+
+fn measure_with(clip: &ToyClip, params: &FlowParams) -> VesselFlow {
     let (frames, shifts) = render(clip);
     let vessels: Vec<(Vec<[f64; 2]>, f64)> = clip
         .vessels
         .iter()
         .map(|v| (v.centerline_px.clone(), v.diameter_px))
         .collect();
-    measure_vessels(
-        &frames,
-        &shifts,
-        &vessels,
-        25.0,
-        1.0,
-        &FlowParams::default(),
-    )
-    .remove(0)
+    measure_vessels(&frames, &shifts, &vessels, 25.0, 1.0, params).remove(0)
 }
 
 #[test]
@@ -91,6 +87,67 @@ fn stop_and_go_is_intermittent_with_its_flowing_fraction() {
     assert_eq!(f.flow_class, 1);
     let v = f.velocity_um_s.unwrap_or(f64::NAN);
     assert!((v - 300.0).abs() <= 15.0, "velocity while moving {v}");
+}
+
+#[test]
+fn a_brief_episode_of_flow_is_intermittent() {
+    // A sparse, faint train (one cell per 30 px, line haematocrit about 0.2) moves 12 px/frame
+    // (300 µm/s) for four frame steps of 74, inside one window of half a second whose other
+    // steps stand still.
+    let without_episodes = FlowParams {
+        episode_min_steps: 0,
+        ..FlowParams::default()
+    };
+    let moving: Vec<bool> = (0..75).map(|t| (28..32).contains(&t)).collect();
+    let mut misread_by_windows = 0;
+    for seed in 0..3 {
+        let mut c = clip(80.0, 12.0, moving.clone(), 10 + seed);
+        c.vessels[0].mean_cell_gap_px = 30.0;
+        c.cell_contrast = 25.0;
+        let windows_only = measure_with(&c, &without_episodes);
+        misread_by_windows += usize::from(windows_only.flow_class == 0 || windows_only.at_least);
+        let f = measure(&c);
+        assert_eq!(f.flow_class, 1, "seed {seed}: {f:?}");
+        let truth = c.vessels[0].flowing_fraction(75);
+        assert!((f.flowing_fraction - truth).abs() <= 0.03, "{truth} {f:?}");
+        let v = f.velocity_um_s.unwrap_or(f64::NAN);
+        assert!(
+            (v - 300.0).abs() <= 30.0,
+            "velocity while moving {v}: {f:?}"
+        );
+    }
+    // The windows alone read each clip as no flow or as flow beyond the range.
+    assert_eq!(misread_by_windows, 3);
+}
+
+#[test]
+fn a_lone_chance_streak_in_a_short_stopped_segment_is_no_flow() {
+    // Short segments of static cells in heavy noise: over many clips, noise alone makes a
+    // window's streak pass now and then. One such window alone is no sustained motion.
+    let lone_allowed = FlowParams {
+        lone_streak_min_z: 0.0,
+        ..FlowParams::default()
+    };
+    let (mut lone, mut read_as_flow) = (0, 0);
+    for seed in 0..40 {
+        let mut c = clip(14.0, 0.0, Vec::new(), 100 + seed);
+        c.width = 60;
+        c.height = 50;
+        c.noise_sd = 12.0;
+        c.cell_contrast = 25.0;
+        // No camera motion: its interpolation residue is a pattern of its own, not chance.
+        c.motion_px = 0.0;
+        let allowed = measure_with(&c, &lone_allowed);
+        if allowed.window_moving.iter().filter(|&&m| m).count() == 1 {
+            lone += 1;
+            read_as_flow += usize::from(measure(&c).flow_class != 0);
+        }
+    }
+    assert!(
+        lone >= 2,
+        "too few lone chance streaks to test against: {lone}"
+    );
+    assert_eq!(read_as_flow, 0, "of {lone} lone chance streaks");
 }
 
 #[test]
