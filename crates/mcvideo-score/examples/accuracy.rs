@@ -95,9 +95,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
         // Tuning hooks: ACC_EVIDENCE, ACC_BOOST, ACC_ZLO, ACC_ZHI, ACC_BRIDGE, ACC_BRIDGE_COS,
         // ACC_BRIDGE_MIN, ACC_WIDE, ACC_MINLEN, ACC_ENDOFF override the vessel defaults;
-        // ACC_DISCORD, ACC_EPISODE_STEPS, ACC_EPISODE_CORR, ACC_LONE_Z the flow stage's
-        // split_min_discordant_windows, episode_min_steps, episode_min_correlation and
-        // lone_streak_min_z.
+        // ACC_DISCORD, ACC_EPISODE_STEPS, ACC_EPISODE_CORR, ACC_LONE_Z, ACC_SPLIT_PIECE the flow
+        // stage's split_min_discordant_windows, episode_min_steps, episode_min_correlation,
+        // lone_streak_min_z and split_min_piece_um.
         let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<f64>().ok());
         if let Some(v) = env("ACC_EVIDENCE") {
             params.vessels.motion_evidence = v;
@@ -134,6 +134,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         if let Some(v) = env("ACC_LONE_Z") {
             params.flow.lone_streak_min_z = v;
+        }
+        if let Some(v) = env("ACC_SPLIT_PIECE") {
+            params.flow.split_min_piece_um = v;
         }
         if let Some(v) = env("ACC_ENDOFF") {
             params.vessels.end_ridge_offset_px = v;
