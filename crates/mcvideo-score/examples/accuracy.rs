@@ -93,56 +93,38 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             no_overlay: true,
             ..ScoreParams::default()
         };
-        // Tuning hooks: ACC_EVIDENCE, ACC_BOOST, ACC_ZLO, ACC_ZHI, ACC_BRIDGE, ACC_BRIDGE_COS,
-        // ACC_BRIDGE_MIN, ACC_WIDE, ACC_MINLEN, ACC_ENDOFF override the vessel defaults;
-        // ACC_DISCORD, ACC_EPISODE_STEPS, ACC_EPISODE_CORR, ACC_LONE_Z, ACC_SPLIT_PIECE the flow
-        // stage's split_min_discordant_windows, episode_min_steps, episode_min_correlation,
-        // lone_streak_min_z and split_min_piece_um.
+        // Tuning hooks: each variable overrides one vessel or flow parameter.
         let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<f64>().ok());
-        if let Some(v) = env("ACC_EVIDENCE") {
-            params.vessels.motion_evidence = v;
+        let (v, f) = (&mut params.vessels, &mut params.flow);
+        let [z_lo, z_hi] = &mut v.motion_z_range;
+        let real: [(&str, &mut f64); 13] = [
+            ("ACC_EVIDENCE", &mut v.motion_evidence),
+            ("ACC_BOOST", &mut v.motion_boost),
+            ("ACC_ZLO", z_lo),
+            ("ACC_ZHI", z_hi),
+            ("ACC_BRIDGE", &mut v.bridge_gap_um),
+            ("ACC_BRIDGE_COS", &mut v.bridge_min_cos),
+            ("ACC_BRIDGE_MIN", &mut v.bridge_min_significance),
+            ("ACC_WIDE", &mut v.wide_lumen_um),
+            ("ACC_ENDOFF", &mut v.end_ridge_offset_px),
+            ("ACC_MINLEN", &mut v.min_segment_length_um),
+            ("ACC_EPISODE_CORR", &mut f.episode_min_correlation),
+            ("ACC_LONE_Z", &mut f.lone_streak_min_z),
+            ("ACC_SPLIT_PIECE", &mut f.split_min_piece_um),
+        ];
+        for (key, slot) in real {
+            if let Some(value) = env(key) {
+                *slot = value;
+            }
         }
-        if let Some(v) = env("ACC_BOOST") {
-            params.vessels.motion_boost = v;
-        }
-        if let Some(v) = env("ACC_ZLO") {
-            params.vessels.motion_z_range[0] = v;
-        }
-        if let Some(v) = env("ACC_ZHI") {
-            params.vessels.motion_z_range[1] = v;
-        }
-        if let Some(v) = env("ACC_BRIDGE") {
-            params.vessels.bridge_gap_um = v;
-        }
-        if let Some(v) = env("ACC_BRIDGE_COS") {
-            params.vessels.bridge_min_cos = v;
-        }
-        if let Some(v) = env("ACC_BRIDGE_MIN") {
-            params.vessels.bridge_min_significance = v;
-        }
-        if let Some(v) = env("ACC_WIDE") {
-            params.vessels.wide_lumen_um = v;
-        }
-        if let Some(v) = env("ACC_DISCORD") {
-            params.flow.split_min_discordant_windows = v as usize;
-        }
-        if let Some(v) = env("ACC_EPISODE_STEPS") {
-            params.flow.episode_min_steps = v as usize;
-        }
-        if let Some(v) = env("ACC_EPISODE_CORR") {
-            params.flow.episode_min_correlation = v;
-        }
-        if let Some(v) = env("ACC_LONE_Z") {
-            params.flow.lone_streak_min_z = v;
-        }
-        if let Some(v) = env("ACC_SPLIT_PIECE") {
-            params.flow.split_min_piece_um = v;
-        }
-        if let Some(v) = env("ACC_ENDOFF") {
-            params.vessels.end_ridge_offset_px = v;
-        }
-        if let Some(v) = env("ACC_MINLEN") {
-            params.vessels.min_segment_length_um = v;
+        let counts: [(&str, &mut usize); 2] = [
+            ("ACC_DISCORD", &mut f.split_min_discordant_windows),
+            ("ACC_EPISODE_STEPS", &mut f.episode_min_steps),
+        ];
+        for (key, slot) in counts {
+            if let Some(value) = env(key) {
+                *slot = value as usize;
+            }
         }
         let started = std::time::Instant::now();
         // ACC_OVERLAY_DIR=<dir> keeps each clip's overlay PNG and score JSON for inspection.
