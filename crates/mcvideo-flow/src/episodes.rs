@@ -1,8 +1,9 @@
 //! Brief flow episodes: runs of frame steps that change beyond the noise outside the moving
 //! windows, to be correlated on their own.
 //!
-//! A stop-and-go capillary may move for only a few frames at a time (Ince C et al. Intensive
-//! Care Med 2018;44:281-299 call it intermittent whatever the length of its episodes). Inside
+//! A stop-and-go capillary may move for only a few frames at a time (the consensus's
+//! intermittent flow, stopped at least half of the time, sets no least length for the moving
+//! episodes: Ince C et al. Intensive Care Med 2018;44:281-299). Inside
 //! a window of half a second such an episode is outweighed by the standing pattern around
 //! it: the window's NCC at rest beats the NCC along the streak, and the window reads as
 //! stopped. Taken on its own, the run of frames in which the pattern changes shows the
@@ -45,6 +46,29 @@ pub struct EpisodeGates {
 /// cells flickering with registration jitter), and its streak passes the window test at
 /// `params.episode_min_correlation` with the significance `params.lone_streak_min_z` asks of
 /// a streak that stands alone.
+///
+/// ```
+/// use mcvideo_flow::episodes::{brief_episodes, EpisodeGates};
+/// use mcvideo_flow::{motion::windows, remove_static_background, FlowParams};
+/// // 36 frames of a 60-px segment: a train of dark cells that stands still except during
+/// // frames 14..18, when it moves 3 px per frame.
+/// let offset = |t: usize| 3.0 * (t.clamp(14, 18) - 14) as f64;
+/// let raw = ndarray::Array2::from_shape_fn((36, 60), |(t, x)| {
+///     let u = x as f64 - offset(t);
+///     let cells = (0..6).map(|k| (-(u - 5.0 - 11.0 * k as f64).powi(2) / 4.0).exp()).sum::<f64>();
+///     (200.0 - 60.0 * cells) as f32
+/// });
+/// let mut s = raw.clone();
+/// remove_static_background(&mut s);
+/// let wins = windows(36, 12);
+/// let gates = EpisodeGates { noise: 1.0, max_shift: 30, v_floor: 0.1 };
+/// let found = brief_episodes(&s, &raw, &wins, &[false; 3], &gates, &FlowParams::default());
+/// assert_eq!(found.len(), 1);
+/// assert_eq!((found[0].start, found[0].steps), (14, 4));
+/// assert!((found[0].v_px - 3.0).abs() < 0.1, "{:?}", found[0]);
+/// // Inside a window already moving, the same frames are that window's.
+/// assert!(brief_episodes(&s, &raw, &wins, &[false, true, false], &gates, &FlowParams::default()).is_empty());
+/// ```
 pub fn brief_episodes(
     s: &Array2<f32>,
     raw: &Array2<f32>,
