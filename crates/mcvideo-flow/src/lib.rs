@@ -108,6 +108,12 @@ pub struct FlowParams {
     /// other (see [`split::split_column_by_windows`]); 0 disables.
     #[serde(default = "default_split_min_discordant_windows")]
     pub split_min_discordant_windows: usize,
+    /// ...or when the still stretch changes above the noise estimate (below
+    /// `split_min_moving`) but at least this many times less than the moving one (see
+    /// [`split::MotionSplit::min_ratio_above_noise`]); 0 disables. 20-fold: 8- and
+    /// 12-fold cuts between two moving stretches also cut single vessels whose cells thin out.
+    #[serde(default = "default_split_min_ratio_above_noise")]
+    pub split_min_ratio_above_noise: f64,
     /// Outside the moving windows, a run of at least this many frame steps whose pattern
     /// changes by twice the noise variance is correlated on its own (lag 1) and counts as
     /// flow when its streak passes the window test at `episode_min_correlation` (see
@@ -127,6 +133,10 @@ pub struct FlowParams {
     /// chance streak would make a stopped vessel intermittent. 0 disables.
     #[serde(default = "default_lone_streak_min_z")]
     pub lone_streak_min_z: f64,
+}
+
+fn default_split_min_ratio_above_noise() -> f64 {
+    FlowParams::default().split_min_ratio_above_noise
 }
 
 fn default_lone_streak_min_z() -> f64 {
@@ -171,6 +181,7 @@ impl Default for FlowParams {
             split_min_moving: 4.0,
             split_min_ratio: 3.0,
             split_min_discordant_windows: 2,
+            split_min_ratio_above_noise: 20.0,
             episode_min_steps: 2,
             episode_min_correlation: 0.5,
             lone_streak_min_z: 4.0,
@@ -482,6 +493,7 @@ pub fn motion_splits(
         min_piece_px: (params.split_min_piece_um / um_per_px).ceil() as usize,
         min_ratio: params.split_min_ratio,
         min_moving: params.split_min_moving,
+        min_ratio_above_noise: params.split_min_ratio_above_noise,
     };
     split::find_motion_splits(frames, shifts_px, vessels, fps, params, &rule)
 }

@@ -25,8 +25,14 @@ pub struct MotionSplit {
     /// Least ratio between the median activities of the two sides.
     pub min_ratio: f64,
     /// Least median activity (frame-to-frame change over the noise variance) of the moving
-    /// side; the still side must stay below `min_moving / min_ratio`.
+    /// side; the still side must stay below `min_moving / min_ratio`...
     pub min_moving: f64,
+    /// ...or, above that but below `min_moving`, be at least this many times less active than
+    /// the moving side (0 disables). The diagram's noise estimate comes from neighbouring
+    /// columns, which the lumen sampling correlates, and registration jitter makes static
+    /// cells flicker: a stretch of stopped cells beside a flowing vessel reads 1.4–3 times
+    /// the noise, against 40–140 on the flowing side.
+    pub min_ratio_above_noise: f64,
 }
 
 /// Frame-to-frame change of each column of a background-free diagram over the whole clip,
@@ -67,12 +73,22 @@ fn median(values: &[f64]) -> f64 {
 ///
 /// ```
 /// use mcvideo_flow::split::{split_column, MotionSplit};
-/// let rule = MotionSplit { min_piece_px: 5, min_ratio: 3.0, min_moving: 4.0 };
+/// let rule = MotionSplit { min_piece_px: 5, min_ratio: 3.0, min_moving: 4.0, min_ratio_above_noise: 20.0 };
 /// let mut activity = vec![1.0; 12];
 /// activity.extend(vec![20.0; 10]);
 /// assert_eq!(split_column(&activity, &rule), Some(12));
 /// // Moving everywhere: nothing to split.
 /// assert_eq!(split_column(&vec![20.0; 22], &rule), None);
+/// // Still cells that read 1.6 times the noise beside flow at 50: split, but only with the
+/// // ratio above noise; at 2.5 against 40 (16-fold) not at all.
+/// let mut activity = vec![50.0; 10];
+/// activity.extend(vec![1.6; 12]);
+/// assert_eq!(split_column(&activity, &rule), Some(10));
+/// let at_noise_only = MotionSplit { min_ratio_above_noise: 0.0, ..rule };
+/// assert_eq!(split_column(&activity, &at_noise_only), None);
+/// let mut activity = vec![40.0; 10];
+/// activity.extend(vec![2.5; 12]);
+/// assert_eq!(split_column(&activity, &rule), None);
 /// ```
 pub fn split_column(activity: &[f64], rule: &MotionSplit) -> Option<usize> {
     let n = activity.len();
@@ -104,9 +120,11 @@ pub fn split_column(activity: &[f64], rule: &MotionSplit) -> Option<usize> {
     } else {
         (right, left)
     };
-    let differs = moving >= rule.min_moving
-        && still * rule.min_ratio <= moving
-        && still <= rule.min_moving / rule.min_ratio;
+    let at_noise = still * rule.min_ratio <= moving && still <= rule.min_moving / rule.min_ratio;
+    let far_below = rule.min_ratio_above_noise > 0.0
+        && still < rule.min_moving
+        && still * rule.min_ratio_above_noise <= moving;
+    let differs = moving >= rule.min_moving && (at_noise || far_below);
     differs.then_some(best)
 }
 
@@ -149,7 +167,7 @@ pub fn window_activity(
 ///
 /// ```
 /// use mcvideo_flow::split::{split_column_by_windows, MotionSplit};
-/// let rule = MotionSplit { min_piece_px: 4, min_ratio: 3.0, min_moving: 4.0 };
+/// let rule = MotionSplit { min_piece_px: 4, min_ratio: 3.0, min_moving: 4.0, min_ratio_above_noise: 20.0 };
 /// // 10 columns, 4 windows: columns 0-5 always move; columns 6-9 hold cells that move in
 /// // windows 0 and 2 and stand still in windows 1 and 3.
 /// let windows: Vec<(Vec<f64>, Vec<f64>)> = (0..4)
@@ -357,6 +375,7 @@ mod tests {
             min_piece_px: 15,
             min_ratio: 3.0,
             min_moving: 4.0,
+            min_ratio_above_noise: 20.0,
         }
     }
 
