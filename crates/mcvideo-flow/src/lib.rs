@@ -296,9 +296,8 @@ pub fn measure_flow(
     let mut fast = 0usize;
     let mut window_speeds = Vec::new();
     let mut moving_steps = 0.0;
-    // The last streak window and its significance; moving steps per window.
+    // The last streak window and its significance.
     let mut lone_candidate = None;
-    let mut window_steps = Vec::with_capacity(wins.len());
     for (&(start, end), wc) in wins.iter().zip(&sums) {
         let est = velocity::estimate_velocity(&wc.ncc());
         let streak =
@@ -326,25 +325,20 @@ pub fn measure_flow(
             churn
         };
         if moving {
-            let steps = motion::moving_share(&s, start, end, noise) * (end - start) as f64;
-            moving_steps += steps;
-            window_steps.push(steps);
-        } else {
-            window_steps.push(0.0);
+            moving_steps += motion::moving_share(&s, start, end, noise) * (end - start) as f64;
         }
         window_moving.push(moving);
     }
     let mut moving_windows = window_moving.iter().filter(|&&m| m).count();
     // A single streak window that noise on so few samples could give is no sustained motion:
-    // it alone would make a stopped vessel intermittent.
+    // it alone would make a stopped vessel intermittent. (Its steps are all the moving steps;
+    // with no resolved window the pooled correlation and window speeds go unread.)
     if let Some((i, z)) = lone_candidate {
         if moving_windows == 1 && fast == 0 && z < params.lone_streak_min_z {
             window_moving[i] = false;
-            moving_steps -= window_steps[i];
+            moving_steps = 0.0;
             moving_windows = 0;
             resolved = 0;
-            window_speeds.clear();
-            pooled = correlate::WindowCorrelation::zeros(lags, dmax);
         }
     }
     // Brief episodes outside the moving windows (see [`episodes`]).
