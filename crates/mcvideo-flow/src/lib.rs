@@ -114,6 +114,15 @@ pub struct FlowParams {
     /// 12-fold cuts between two moving stretches also cut single vessels whose cells thin out.
     #[serde(default = "default_split_min_ratio_above_noise")]
     pub split_min_ratio_above_noise: f64,
+    /// ...or, step by step, where the cells on one side stand still while those on the other
+    /// move for at least this share of the frame steps (see
+    /// [`split::split_column_by_steps`]); 0 disables.
+    #[serde(default = "default_split_min_still_share")]
+    pub split_min_still_share: f64,
+    /// ...or where the cells on one side move at least this many times faster than those
+    /// on the other (see [`split::split_column_by_speed`]); 0 disables.
+    #[serde(default = "default_split_min_speed_ratio")]
+    pub split_min_speed_ratio: f64,
     /// Outside the moving windows, a run of at least this many frame steps whose pattern
     /// changes by twice the noise variance is correlated on its own (lag 1) and counts as
     /// flow when its streak passes the window test at `episode_min_correlation` (see
@@ -137,6 +146,14 @@ pub struct FlowParams {
 
 fn default_split_min_ratio_above_noise() -> f64 {
     FlowParams::default().split_min_ratio_above_noise
+}
+
+fn default_split_min_still_share() -> f64 {
+    FlowParams::default().split_min_still_share
+}
+
+fn default_split_min_speed_ratio() -> f64 {
+    FlowParams::default().split_min_speed_ratio
 }
 
 fn default_lone_streak_min_z() -> f64 {
@@ -182,6 +199,8 @@ impl Default for FlowParams {
             split_min_ratio: 3.0,
             split_min_discordant_windows: 2,
             split_min_ratio_above_noise: 20.0,
+            split_min_still_share: 0.25,
+            split_min_speed_ratio: 2.0,
             episode_min_steps: 2,
             episode_min_correlation: 0.5,
             lone_streak_min_z: 4.0,

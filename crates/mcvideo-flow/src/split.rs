@@ -96,36 +96,355 @@ pub fn split_column(activity: &[f64], rule: &MotionSplit) -> Option<usize> {
     if n < 2 * m {
         return None;
     }
-    // Log activity, floored well below noise so a flat stretch does not dominate.
-    let logs: Vec<f64> = activity.iter().map(|&a| a.max(0.05).ln()).collect();
-    let mut prefix = vec![0.0f64; n + 1];
-    let mut prefix_sq = vec![0.0f64; n + 1];
-    for (i, &v) in logs.iter().enumerate() {
-        prefix[i + 1] = prefix[i] + v;
-        prefix_sq[i + 1] = prefix_sq[i] + v * v;
-    }
-    let cost = |a: usize, b: usize| {
-        let k = (b - a) as f64;
-        let s = prefix[b] - prefix[a];
-        (prefix_sq[b] - prefix_sq[a]) - s * s / k
-    };
-    let best = (m..=n - m).min_by(|&x, &y| {
-        (cost(0, x) + cost(x, n))
-            .total_cmp(&(cost(0, y) + cost(y, n)))
-            .then(x.cmp(&y))
-    })?;
+    let cost = two_segment_cost(activity);
+    let best = (m..=n - m).min_by(|&x, &y| cost(x).total_cmp(&cost(y)).then(x.cmp(&y)))?;
     let (left, right) = (median(&activity[..best]), median(&activity[best..]));
     let (still, moving) = if left < right {
         (left, right)
     } else {
         (right, left)
     };
+    still_beside_moving(still, moving, rule).then_some(best)
+}
+
+/// Whether activity `still` reads as stopped cells beside `moving` as flowing ones, as
+/// `rule` asks (both in units of the noise variance).
+fn still_beside_moving(still: f64, moving: f64, rule: &MotionSplit) -> bool {
     let at_noise = still * rule.min_ratio <= moving && still <= rule.min_moving / rule.min_ratio;
     let far_below = rule.min_ratio_above_noise > 0.0
         && still < rule.min_moving
         && still * rule.min_ratio_above_noise <= moving;
-    let differs = moving >= rule.min_moving && (at_noise || far_below);
-    differs.then_some(best)
+    moving >= rule.min_moving && (at_noise || far_below)
+}
+
+/// The column at which a segment holds two vessels whose cells stop at different moments,
+/// frame step by frame step. A step is discordant at a split column when the cells on one
+/// side stand still (see `discordant_step`: cells in view keeping their pattern, change within
+/// `rule`'s still reading) while those on the other side move. Of the columns with at least
+/// `min_share` of the steps discordant, always on the same side, the split is the one where
+/// the whole clip's log activity changes, as in [`split_column`] (near a junction the counts
+/// form a noisy plateau); `None` when no column has enough. An intermittent capillary is
+/// stopped at least half of the time (Ince et al. 2018), often in short stops between
+/// episodes that every window of [`split_column_by_windows`] straddles; blood in one
+/// unbranched vessel stops everywhere at once, so one vessel has no such steps.
+///
+/// ```
+/// use mcvideo_flow::split::{split_column_by_steps, MotionSplit};
+/// let rule = MotionSplit { min_piece_px: 4, min_ratio: 3.0, min_moving: 4.0, min_ratio_above_noise: 20.0 };
+/// // 12 columns, 9 frames: cells (values ±4) on columns 0-6 jump every frame; those on
+/// // columns 7-11 move only between frames 0-1 and 1-2 and stand still after (7 of 8 steps
+/// // discordant, but only the 6 still ones counted). Noise variance 1.
+/// let s = ndarray::Array2::from_shape_fn((9, 12), |(t, x)| {
+///     let shift = if x < 7 { t } else { t.min(2) };
+///     if (x + shift) % 2 == 0 { 4.0 } else { -4.0 }
+/// });
+/// assert_eq!(split_column_by_steps(&s, 1.0, &rule, 0.5), Some(7));
+/// // All the cells stop together: one vessel.
+/// let together = ndarray::Array2::from_shape_fn((9, 12), |(t, x)| {
+///     if (x + t.min(2)) % 2 == 0 { 4.0 } else { -4.0 }
+/// });
+/// assert_eq!(split_column_by_steps(&together, 1.0, &rule, 0.5), None);
+/// ```
+pub fn split_column_by_steps(
+    s: &Array2<f32>,
+    noise: f64,
+    rule: &MotionSplit,
+    min_share: f64,
+) -> Option<usize> {
+    let (rows, n) = s.dim();
+    let m = rule.min_piece_px.max(2);
+    if n < 2 * m
+        || rows < 3
+        || noise.is_nan()
+        || noise <= 0.0
+        || min_share.is_nan()
+        || min_share <= 0.0
+    {
+        return None;
+    }
+    let steps = rows - 1;
+    // Per split column and side, the steps at which that side is still beside a moving other.
+    let mut counts = vec![[0usize; 2]; n + 1];
+    for_each_step(s, noise, |change, energy| {
+        for (c, count) in counts.iter_mut().enumerate().take(n - m + 1).skip(m) {
+            let (nl, nr) = (c as f64, (n - c) as f64);
+            let (cl, cr) = (change[c] / nl, (change[n] - change[c]) / nr);
+            let (el, er) = (energy[c] / nl, (energy[n] - energy[c]) / nr);
+            if discordant_step((cl, el), (cr, er), rule) {
+                count[0] += 1;
+            } else if discordant_step((cr, er), (cl, el), rule) {
+                count[1] += 1;
+            }
+        }
+    });
+    let need = (min_share * steps as f64).ceil().max(3.0) as usize;
+    // Among the columns with enough discordant steps, the change point of the whole clip's
+    // log activity, as in [`split_column`]: near the junction the counts form a noisy plateau.
+    let cost = two_segment_cost(&column_activity(s, noise));
+    (m..=n - m)
+        .filter(|&c| counts[c][0].max(counts[c][1]) >= need)
+        .min_by(|&x, &y| cost(x).total_cmp(&cost(y)).then(x.cmp(&y)))
+}
+
+/// Lag-1 normalised cross-correlation of the rows of a background-free diagram restricted to
+/// any stretch of columns, for every displacement up to `max_shift` px per frame: the
+/// column sums of Σ_t s_t\[x\]·s_{t+1}\[x + d\] and of the energies, kept as prefix sums so
+/// that each stretch costs one subtraction per displacement.
+struct StretchCorrelation {
+    max_shift: usize,
+    /// `[k][x]`, k = d + max_shift: Σ over columns below x of the cross products.
+    cross: Vec<Vec<f64>>,
+    /// Σ over columns below x of Σ_t s_t\[x\]² (rows 0..T-1) and (rows 1..T).
+    energy_a: Vec<f64>,
+    energy_b: Vec<f64>,
+}
+
+impl StretchCorrelation {
+    fn new(s: &Array2<f32>, max_shift: usize) -> Self {
+        let (rows, n) = s.dim();
+        let shifts = 2 * max_shift + 1;
+        let mut sums = vec![vec![0.0f64; n]; shifts];
+        let (mut col_a, mut col_b) = (vec![0.0f64; n], vec![0.0f64; n]);
+        let row = |t: usize| -> Vec<f64> { s.row(t).iter().map(|&v| f64::from(v)).collect() };
+        let mut a = if rows > 0 { row(0) } else { Vec::new() };
+        for t in 1..rows {
+            let b = row(t);
+            for x in 0..n {
+                col_a[x] += a[x] * a[x];
+                col_b[x] += b[x] * b[x];
+            }
+            for (k, sum) in sums.iter_mut().enumerate() {
+                // Column x of row t against column x + d of row t + 1, on plain slices.
+                let d = k as isize - max_shift as isize;
+                let (lo, hi) = (
+                    (-d).max(0) as usize,
+                    (n as isize - d.max(0)).max(0) as usize,
+                );
+                if lo >= hi {
+                    continue;
+                }
+                let shifted = &b[(lo as isize + d) as usize..(hi as isize + d) as usize];
+                for ((acc, &av), &bv) in sum[lo..hi].iter_mut().zip(&a[lo..hi]).zip(shifted) {
+                    *acc += av * bv;
+                }
+            }
+            a = b;
+        }
+        let prefix = |v: &[f64]| {
+            let mut p = vec![0.0f64; v.len() + 1];
+            for (i, &x) in v.iter().enumerate() {
+                p[i + 1] = p[i] + x;
+            }
+            p
+        };
+        StretchCorrelation {
+            max_shift,
+            cross: sums.iter().map(|v| prefix(v)).collect(),
+            energy_a: prefix(&col_a),
+            energy_b: prefix(&col_b),
+        }
+    }
+
+    /// NCC of the stretch `[a, b)` at displacement `d`, over the column pairs that both lie in
+    /// it; `None` when fewer than `min_overlap` do.
+    fn ncc(&self, a: usize, b: usize, d: isize, min_overlap: usize) -> Option<f64> {
+        let lo = (a as isize).max(a as isize - d);
+        let hi = (b as isize).min(b as isize - d);
+        if hi - lo < min_overlap as isize {
+            return None;
+        }
+        let (lo, hi) = (lo as usize, hi as usize);
+        let k = (d + self.max_shift as isize) as usize;
+        let cross = self.cross[k][hi] - self.cross[k][lo];
+        let ea = self.energy_a[hi] - self.energy_a[lo];
+        let eb =
+            self.energy_b[(hi as isize + d) as usize] - self.energy_b[(lo as isize + d) as usize];
+        let den = (ea * eb).sqrt();
+        (den > 0.0).then(|| cross / den)
+    }
+
+    /// The displacement with the highest NCC over `[a, b)` and that NCC.
+    fn peak(&self, a: usize, b: usize, min_overlap: usize) -> Option<(isize, f64)> {
+        let m = self.max_shift as isize;
+        (-m..=m)
+            .filter_map(|d| self.ncc(a, b, d, min_overlap).map(|c| (d, c)))
+            .max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.abs().cmp(&x.0.abs())))
+    }
+}
+
+/// The column at which a segment holds two vessels whose cells move at different speeds (a
+/// sluggish capillary behind a missed junction with a fast one): one side's rows correlate
+/// from frame to frame at a displacement of at least 1 px per frame (NCC at least
+/// [`SPEED_SPLIT_MIN_NCC`]) where the other side's do not (NCC at most
+/// [`SPEED_SPLIT_MAX_NCC`] there and at rest), the other side holds cells (mean square at
+/// least [`EMPTY_FRAME_RATIO`] noise variances), and its own best displacement, if it
+/// correlates, is at least `min_ratio` times larger. Displacements up to half the shortest
+/// piece are tried. Of the columns where this holds, the one with the largest difference of
+/// the two NCCs. Red cells in one unbranched capillary move at one speed (mass conservation),
+/// so one vessel never correlates on one side at a displacement where the other does not.
+///
+/// ```
+/// use mcvideo_flow::split::{split_column_by_speed, MotionSplit};
+/// let rule = MotionSplit { min_piece_px: 16, min_ratio: 3.0, min_moving: 4.0, min_ratio_above_noise: 20.0 };
+/// // 40 columns, 30 frames: a pseudo-random cell pattern that creeps 2 px per frame on
+/// // columns 0-19 and is new every frame on columns 20-39.
+/// let cell = |i: i64| if (i * 7919).rem_euclid(13) < 5 { 4.0 } else { -2.0 };
+/// let s = ndarray::Array2::from_shape_fn((30, 40), |(t, x)| {
+///     let (t, x) = (t as i64, x as i64);
+///     if x < 20 { cell(x - 2 * t) } else { cell(x + 997 * t) }
+/// });
+/// assert_eq!(split_column_by_speed(&s, 1.0, &rule, 2.0, 0.25), Some(20));
+/// // The same creep all along: one vessel.
+/// let one = ndarray::Array2::from_shape_fn((30, 40), |(t, x)| cell(x as i64 - 2 * t as i64));
+/// assert_eq!(split_column_by_speed(&one, 1.0, &rule, 2.0, 0.25), None);
+/// ```
+pub fn split_column_by_speed(
+    s: &Array2<f32>,
+    noise: f64,
+    rule: &MotionSplit,
+    min_ratio: f64,
+    max_still_share: f64,
+) -> Option<usize> {
+    let (rows, n) = s.dim();
+    let m = rule.min_piece_px.max(2);
+    if n < 2 * m
+        || rows < 3
+        || noise.is_nan()
+        || noise <= 0.0
+        || min_ratio.is_nan()
+        || min_ratio <= 0.0
+    {
+        return None;
+    }
+    // A stop-and-go vessel correlates only over its few moving frames, so its halves are not
+    // compared by speed: no split where both sides stand still for a share of the steps
+    // (where only one does, the segment holds a stop-and-go vessel and a flowing one).
+    let still = still_steps(s, noise);
+    let max_still = (max_still_share * (rows - 1) as f64).floor() as usize;
+    let max_shift = (m / 2).max(1);
+    let min_overlap = (m - max_shift).max(2);
+    let table = StretchCorrelation::new(s, max_shift);
+    let pairs = (rows - 1) as f64;
+    let holds_cells = |a: usize, b: usize| {
+        (table.energy_a[b] - table.energy_a[a]) / ((b - a) as f64 * pairs * noise)
+            >= EMPTY_FRAME_RATIO
+    };
+    let mut best: Option<(f64, usize)> = None;
+    for (c, still_here) in still.iter().enumerate().take(n - m + 1).skip(m) {
+        if max_still_share > 0.0 && still_here.iter().all(|&k| k > max_still) {
+            continue;
+        }
+        let sides = [(0, c), (c, n)];
+        for (slow, fast) in [(sides[0], sides[1]), (sides[1], sides[0])] {
+            let Some((d_slow, ncc_slow)) = table.peak(slow.0, slow.1, min_overlap) else {
+                continue;
+            };
+            if d_slow == 0 || ncc_slow < SPEED_SPLIT_MIN_NCC || !holds_cells(fast.0, fast.1) {
+                continue;
+            }
+            let at = |d: isize| table.ncc(fast.0, fast.1, d, min_overlap);
+            let (Some(fast_at_slow), Some(fast_at_rest)) = (at(d_slow), at(0)) else {
+                continue;
+            };
+            if fast_at_slow > SPEED_SPLIT_MAX_NCC || fast_at_rest > SPEED_SPLIT_MAX_NCC {
+                continue;
+            }
+            let fast_peak = table.peak(fast.0, fast.1, min_overlap);
+            if fast_peak.is_some_and(|(d, ncc)| {
+                ncc >= SPEED_SPLIT_MIN_NCC && (d.abs() as f64) < min_ratio * d_slow.abs() as f64
+            }) {
+                continue;
+            }
+            let score = ncc_slow - fast_at_slow;
+            if best.is_none_or(|(top, _)| score > top) {
+                best = Some((score, c));
+            }
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// For each split column, the frame steps at which the cells on the left and on the right
+/// stand still: in view (mean square at least [`EMPTY_FRAME_RATIO`] noise variances) and
+/// keeping their pattern (change at most [`STILL_DECORRELATION`] of the mean square).
+fn still_steps(s: &Array2<f32>, noise: f64) -> Vec<[usize; 2]> {
+    let n = s.ncols();
+    let mut counts = vec![[0usize; 2]; n + 1];
+    let still =
+        |ch: f64, en: f64, k: f64| en >= EMPTY_FRAME_RATIO * k && ch <= STILL_DECORRELATION * en;
+    for_each_step(s, noise, |change, energy| {
+        for (c, count) in counts.iter_mut().enumerate().take(n).skip(1) {
+            if still(change[c], energy[c], c as f64) {
+                count[0] += 1;
+            }
+            if still(change[n] - change[c], energy[n] - energy[c], (n - c) as f64) {
+                count[1] += 1;
+            }
+        }
+    });
+    counts
+}
+
+/// Calls `visit` once per frame step of `s` with the prefix sums over columns of the step's
+/// change, (b − a)², and mean square, a² + b², both halved and in noise variances.
+fn for_each_step(s: &Array2<f32>, noise: f64, mut visit: impl FnMut(&[f64], &[f64])) {
+    let (rows, n) = s.dim();
+    let scale = 1.0 / (2.0 * noise);
+    let (mut change, mut energy) = (vec![0.0f64; n + 1], vec![0.0f64; n + 1]);
+    for t in 0..rows.saturating_sub(1) {
+        for (x, (&a, &b)) in s.row(t).iter().zip(s.row(t + 1).iter()).enumerate() {
+            let (a, b) = (f64::from(a), f64::from(b));
+            change[x + 1] = change[x] + (b - a) * (b - a) * scale;
+            energy[x + 1] = energy[x] + (a * a + b * b) * scale;
+        }
+        visit(&change, &energy);
+    }
+}
+
+/// See [`split_column_by_speed`].
+pub const SPEED_SPLIT_MIN_NCC: f64 = 0.5;
+/// See [`split_column_by_speed`].
+pub const SPEED_SPLIT_MAX_NCC: f64 = 0.2;
+
+/// One frame step of [`split_column_by_steps`]: each side's mean change and mean square per
+/// column (noise variances). The still side holds cells and keeps their pattern (change at
+/// most [`STILL_DECORRELATION`] of its mean square), the moving side's pattern is renewed
+/// (at least [`MOVING_DECORRELATION`]), and the two changes differ as `rule` asks. The
+/// ratio of change to mean square is one minus the lag-1 correlation of the side's pattern,
+/// whatever its cell density: two stretches of one vessel move by the same step, so neither
+/// reads renewed while the other keeps its pattern, even where one holds more cells.
+fn discordant_step(still: (f64, f64), moving: (f64, f64), rule: &MotionSplit) -> bool {
+    let ((still_change, still_energy), (moving_change, moving_energy)) = (still, moving);
+    still_energy >= EMPTY_FRAME_RATIO
+        && moving_energy >= EMPTY_FRAME_RATIO
+        && still_change <= STILL_DECORRELATION * still_energy
+        && moving_change >= MOVING_DECORRELATION * moving_energy
+        && still_beside_moving(still_change, moving_change, rule)
+}
+
+/// See [`discordant_step`].
+pub const STILL_DECORRELATION: f64 = 0.4;
+/// See [`discordant_step`].
+pub const MOVING_DECORRELATION: f64 = 0.8;
+
+/// The squared deviation of the log activity from the means of its two sides, for a split
+/// at each column (binary segmentation, as in [`split_column`]).
+fn two_segment_cost(activity: &[f64]) -> impl Fn(usize) -> f64 {
+    let n = activity.len();
+    let mut prefix = vec![0.0f64; n + 1];
+    let mut prefix_sq = vec![0.0f64; n + 1];
+    for (i, &a) in activity.iter().enumerate() {
+        // Floored well below noise so a flat stretch does not dominate.
+        let v = a.max(0.05).ln();
+        prefix[i + 1] = prefix[i] + v;
+        prefix_sq[i + 1] = prefix_sq[i] + v * v;
+    }
+    let side = move |a: usize, b: usize| {
+        let k = (b - a).max(1) as f64;
+        let s = prefix[b] - prefix[a];
+        (prefix_sq[b] - prefix_sq[a]) - s * s / k
+    };
+    move |c| side(0, c) + side(c, n)
 }
 
 /// Per window of rows (`windows`, as [`crate::motion::windows`] gives them): each column's
@@ -286,6 +605,20 @@ pub fn find_motion_splits(
                     let per_window = window_activity(&s, &wins, noise);
                     split_column_by_windows(&per_window, rule, params.split_min_discordant_windows)
                 })
+                .or_else(|| split_column_by_steps(&s, noise, rule, params.split_min_still_share))
+                .or_else(|| {
+                    (params.split_min_speed_ratio > 0.0)
+                        .then(|| {
+                            split_column_by_speed(
+                                &s,
+                                noise,
+                                rule,
+                                params.split_min_speed_ratio,
+                                params.split_min_still_share,
+                            )
+                        })
+                        .flatten()
+                })
                 .map(|c| c as f64)
         })
         .collect()
@@ -353,6 +686,7 @@ mod tests {
         // Moving somewhere in every window: the whole-clip test alone does not split.
         let whole_clip_only = FlowParams {
             split_min_discordant_windows: 0,
+            split_min_still_share: 0.0,
             ..params.clone()
         };
         assert_eq!(
@@ -364,6 +698,116 @@ mod tests {
         assert!((at - 53.0).abs() <= 3.0, "split at {at}");
         // One vessel whose cells all stop and go at once: no split.
         let f = stop_and_go_frames(true);
+        assert_eq!(
+            find_motion_splits(&f, &shifts, &line, 25.0, &params, &rule())[0],
+            None
+        );
+    }
+
+    /// 60 frames of a horizontal vessel at y = 10 with pseudo-random noise of ±8 grey levels:
+    /// cells every `spacing(x)` px, displaced by `offset(x, t)` px at frame t.
+    fn vessel_frames(
+        spacing: impl Fn(u32) -> u32,
+        offset: impl Fn(u32, u32) -> u32,
+        cell_grey: impl Fn(u32) -> i32,
+    ) -> Vec<GrayImage> {
+        (0..60u32)
+            .map(|t| {
+                GrayImage::from_fn(100, 21, |x, y| {
+                    let h = (x.wrapping_mul(73_856_093) ^ y.wrapping_mul(19_349_663))
+                        ^ t.wrapping_mul(83_492_791);
+                    let noise = (h.wrapping_mul(2_654_435_761) >> 28) as i32 - 8;
+                    let on_cell =
+                        (x + 900 - offset(x, t)) % spacing(x) < 3 && (8..=12).contains(&y);
+                    let base = if on_cell { cell_grey(x) } else { 200 };
+                    image::Luma([(base + noise) as u8])
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn short_stops_on_one_side_split_the_segment_step_by_step() {
+        // Right of x = 55 the cells move in 2 of every 5 frames (stopped 60% of the time, in
+        // stops too short for any 0.4 s window to be still); left of it they move every frame.
+        let stop_and_go = |x: u32, t: u32| {
+            if x < 55 {
+                3 * t
+            } else {
+                3 * (t / 5 * 2 + (t % 5).min(2))
+            }
+        };
+        let f = vessel_frames(|_| 9, stop_and_go, |_| 90);
+        let shifts = vec![[0.0, 0.0]; f.len()];
+        let line = vec![(vec![[2.0, 10.0], [97.0, 10.0]], 5.0)];
+        let params = FlowParams {
+            window_s: 0.4,
+            ..FlowParams::default()
+        };
+        let windows_only = FlowParams {
+            split_min_still_share: 0.0,
+            ..params.clone()
+        };
+        assert_eq!(
+            find_motion_splits(&f, &shifts, &line, 25.0, &windows_only, &rule())[0],
+            None
+        );
+        let at =
+            find_motion_splits(&f, &shifts, &line, 25.0, &params, &rule())[0].expect("split found");
+        assert!((at - 53.0).abs() <= 3.0, "split at {at}");
+    }
+
+    /// The background-free diagram of [`vessel_frames`] along y = 10 and its noise variance.
+    fn diagram_of(frames: &[GrayImage]) -> (Array2<f32>, f64) {
+        let plan = SamplingPlan::new(&[[2.0, 10.0], [97.0, 10.0]], 2.5);
+        let mut s = plan.diagram(frames, &vec![[0.0, 0.0]; frames.len()]);
+        remove_static_background(&mut s);
+        let noise = noise_variance(&s);
+        (s, noise)
+    }
+
+    #[test]
+    fn a_slow_vessel_with_faint_cells_on_one_side_is_not_split_step_by_step() {
+        // One sluggish vessel whose cells all creep 1 px per frame, dark on the left and
+        // faint on the right: the faint stretch changes little, some twenty times less than
+        // the dark one, yet both keep their pattern from frame to frame.
+        let faint_right = |x: u32| if x < 55 { 90 } else { 190 };
+        let (s, noise) = diagram_of(&vessel_frames(|_| 9, |_, t| t, faint_right));
+        assert_eq!(split_column_by_steps(&s, noise, &rule(), 0.25), None);
+        // Dark cells that jump on the left while the faint ones stop and go: split there.
+        let jump_left = |x: u32, t: u32| {
+            if x < 55 {
+                3 * t
+            } else {
+                t / 5 * 2 + (t % 5).min(2)
+            }
+        };
+        let (s, noise) = diagram_of(&vessel_frames(|_| 9, jump_left, faint_right));
+        let at = split_column_by_steps(&s, noise, &rule(), 0.25).expect("split found");
+        assert!((53..=56).contains(&at), "split at {at}");
+    }
+
+    #[test]
+    fn a_slow_vessel_behind_a_fast_one_is_split_where_the_speed_changes() {
+        // Cells creep 2 px per frame left of x = 55 and rush 13 px per frame right of it.
+        let two_speeds = |x: u32, t: u32| if x < 55 { 2 * t } else { 13 * t };
+        let f = vessel_frames(|_| 9, two_speeds, |_| 90);
+        let shifts = vec![[0.0, 0.0]; f.len()];
+        let line = vec![(vec![[2.0, 10.0], [97.0, 10.0]], 5.0)];
+        let params = FlowParams::default();
+        let at =
+            find_motion_splits(&f, &shifts, &line, 25.0, &params, &rule())[0].expect("split found");
+        assert!((at - 53.0).abs() <= 3.0, "split at {at}");
+        let no_speed = FlowParams {
+            split_min_speed_ratio: 0.0,
+            ..params.clone()
+        };
+        assert_eq!(
+            find_motion_splits(&f, &shifts, &line, 25.0, &no_speed, &rule())[0],
+            None
+        );
+        // One vessel creeping at 2 px per frame all along: no split.
+        let f = vessel_frames(|_| 9, |_, t| 2 * t, |_| 90);
         assert_eq!(
             find_motion_splits(&f, &shifts, &line, 25.0, &params, &rule())[0],
             None

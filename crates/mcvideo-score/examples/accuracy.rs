@@ -97,7 +97,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<f64>().ok());
         let (v, f) = (&mut params.vessels, &mut params.flow);
         let [z_lo, z_hi] = &mut v.motion_z_range;
-        let real: [(&str, &mut f64); 14] = [
+        let real: [(&str, &mut f64); 16] = [
             ("ACC_EVIDENCE", &mut v.motion_evidence),
             ("ACC_BOOST", &mut v.motion_boost),
             ("ACC_ZLO", z_lo),
@@ -112,6 +112,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ("ACC_LONE_Z", &mut f.lone_streak_min_z),
             ("ACC_SPLIT_PIECE", &mut f.split_min_piece_um),
             ("ACC_SPLIT_ABOVE_NOISE", &mut f.split_min_ratio_above_noise),
+            ("ACC_SPLIT_STILL_SHARE", &mut f.split_min_still_share),
+            ("ACC_SPLIT_SPEED_RATIO", &mut f.split_min_speed_ratio),
         ];
         for (key, slot) in real {
             if let Some(value) = env(key) {
