@@ -631,20 +631,8 @@ mod tests {
     /// A horizontal vessel at y = 10: dark cells every 9 px that move 3 px per frame left of
     /// `moving_until` and stand still right of it, with pseudo-random pixel noise of ±8 grey levels.
     fn frames(moving_until: u32) -> Vec<GrayImage> {
-        (0..40u32)
-            .map(|t| {
-                GrayImage::from_fn(100, 21, |x, y| {
-                    // Pixel noise from an integer hash: independent across x, y and t.
-                    let h = (x.wrapping_mul(73_856_093) ^ y.wrapping_mul(19_349_663))
-                        ^ t.wrapping_mul(83_492_791);
-                    let noise = (h.wrapping_mul(2_654_435_761) >> 28) as i32 - 8;
-                    let offset = if x < moving_until { 3 * t } else { 0 };
-                    let on_cell = (x + 900 - offset) % 9 < 3 && (8..=12).contains(&y);
-                    let base = if on_cell { 90 } else { 200 };
-                    image::Luma([(base + noise) as u8])
-                })
-            })
-            .collect()
+        let offset = move |x: u32, t: u32| if x < moving_until { 3 * t } else { 0 };
+        vessel_frames(40, |_| 9, offset, |_| 90)
     }
 
     /// Like [`frames`] over 60 frames, but the cells right of x = 55 move only in the frames
@@ -652,25 +640,16 @@ mod tests {
     /// capillary behind a missed junction with a continuous one. With `together`, the cells on
     /// the left stop and go with them: one vessel with stop-and-go flow.
     fn stop_and_go_frames(together: bool) -> Vec<GrayImage> {
-        (0..60u32)
-            .map(|t| {
-                // Frames moved so far: all of each even window, none of odd ones.
-                let moved = (0..t).filter(|k| (k / 10) % 2 == 0).count() as u32;
-                GrayImage::from_fn(100, 21, |x, y| {
-                    let h = (x.wrapping_mul(73_856_093) ^ y.wrapping_mul(19_349_663))
-                        ^ t.wrapping_mul(83_492_791);
-                    let noise = (h.wrapping_mul(2_654_435_761) >> 28) as i32 - 8;
-                    let offset = if x < 55 && !together {
-                        3 * t
-                    } else {
-                        3 * moved
-                    };
-                    let on_cell = (x + 900 - offset) % 9 < 3 && (8..=12).contains(&y);
-                    let base = if on_cell { 90 } else { 200 };
-                    image::Luma([(base + noise) as u8])
-                })
-            })
-            .collect()
+        let offset = move |x: u32, t: u32| {
+            // Frames moved so far: all of each even window, none of odd ones.
+            let moved = (0..t).filter(|k| (k / 10) % 2 == 0).count() as u32;
+            if x < 55 && !together {
+                3 * t
+            } else {
+                3 * moved
+            }
+        };
+        vessel_frames(60, |_| 9, offset, |_| 90)
     }
 
     #[test]
@@ -704,14 +683,16 @@ mod tests {
         );
     }
 
-    /// 60 frames of a horizontal vessel at y = 10 with pseudo-random noise of ±8 grey levels:
-    /// cells every `spacing(x)` px, displaced by `offset(x, t)` px at frame t.
+    /// `count` frames of a horizontal vessel at y = 10 with pseudo-random pixel noise of ±8
+    /// grey levels (independent across x, y and t): cells 3 px long every `spacing(x)` px,
+    /// displaced by `offset(x, t)` px at frame t, of grey `cell_grey(x)` on a background of 200.
     fn vessel_frames(
+        count: u32,
         spacing: impl Fn(u32) -> u32,
         offset: impl Fn(u32, u32) -> u32,
         cell_grey: impl Fn(u32) -> i32,
     ) -> Vec<GrayImage> {
-        (0..60u32)
+        (0..count)
             .map(|t| {
                 GrayImage::from_fn(100, 21, |x, y| {
                     let h = (x.wrapping_mul(73_856_093) ^ y.wrapping_mul(19_349_663))
@@ -737,7 +718,7 @@ mod tests {
                 3 * (t / 5 * 2 + (t % 5).min(2))
             }
         };
-        let f = vessel_frames(|_| 9, stop_and_go, |_| 90);
+        let f = vessel_frames(60, |_| 9, stop_and_go, |_| 90);
         let shifts = vec![[0.0, 0.0]; f.len()];
         let line = vec![(vec![[2.0, 10.0], [97.0, 10.0]], 5.0)];
         let params = FlowParams {
@@ -772,7 +753,7 @@ mod tests {
         // faint on the right: the faint stretch changes little, some twenty times less than
         // the dark one, yet both keep their pattern from frame to frame.
         let faint_right = |x: u32| if x < 55 { 90 } else { 190 };
-        let (s, noise) = diagram_of(&vessel_frames(|_| 9, |_, t| t, faint_right));
+        let (s, noise) = diagram_of(&vessel_frames(60, |_| 9, |_, t| t, faint_right));
         assert_eq!(split_column_by_steps(&s, noise, &rule(), 0.25), None);
         // Dark cells that jump on the left while the faint ones stop and go: split there.
         let jump_left = |x: u32, t: u32| {
@@ -782,7 +763,7 @@ mod tests {
                 t / 5 * 2 + (t % 5).min(2)
             }
         };
-        let (s, noise) = diagram_of(&vessel_frames(|_| 9, jump_left, faint_right));
+        let (s, noise) = diagram_of(&vessel_frames(60, |_| 9, jump_left, faint_right));
         let at = split_column_by_steps(&s, noise, &rule(), 0.25).expect("split found");
         assert!((53..=56).contains(&at), "split at {at}");
     }
@@ -791,7 +772,7 @@ mod tests {
     fn a_slow_vessel_behind_a_fast_one_is_split_where_the_speed_changes() {
         // Cells creep 2 px per frame left of x = 55 and rush 13 px per frame right of it.
         let two_speeds = |x: u32, t: u32| if x < 55 { 2 * t } else { 13 * t };
-        let f = vessel_frames(|_| 9, two_speeds, |_| 90);
+        let f = vessel_frames(60, |_| 9, two_speeds, |_| 90);
         let shifts = vec![[0.0, 0.0]; f.len()];
         let line = vec![(vec![[2.0, 10.0], [97.0, 10.0]], 5.0)];
         let params = FlowParams::default();
@@ -807,7 +788,7 @@ mod tests {
             None
         );
         // One vessel creeping at 2 px per frame all along: no split.
-        let f = vessel_frames(|_| 9, |_, t| 2 * t, |_| 90);
+        let f = vessel_frames(60, |_| 9, |_, t| 2 * t, |_| 90);
         assert_eq!(
             find_motion_splits(&f, &shifts, &line, 25.0, &params, &rule())[0],
             None
