@@ -489,8 +489,8 @@ pub fn measure_vessels(
 }
 
 /// For each vessel, the arc length (px from its first point) at which to split it because
-/// its cells stand still on one side and move on the other (see [`split`]); all `None` when
-/// `params.split_min_piece_um` is 0.
+/// its cells stand still on one side and move on the other, or move at different speeds (see
+/// [`split`]); all `None` when `params.split_min_piece_um` is 0.
 pub fn motion_splits(
     frames: &[GrayImage],
     shifts_px: &[[f64; 2]],

@@ -573,9 +573,48 @@ pub fn split_column_by_windows(
     best.map(|(_, _, c)| c)
 }
 
+/// The first column at which diagram `s` (background removed, noise variance `noise`) holds
+/// two vessels, by the whole-clip activity ([`split_column`]), then the windows
+/// ([`split_column_by_windows`]), the frame steps ([`split_column_by_steps`]) and the speeds
+/// ([`split_column_by_speed`]), each tried only if the one before finds nothing.
+fn split_diagram(
+    s: &Array2<f32>,
+    noise: f64,
+    fps: f64,
+    params: &FlowParams,
+    rule: &MotionSplit,
+) -> Option<usize> {
+    let activity = column_activity(s, noise);
+    split_column(&activity, rule)
+        .or_else(|| {
+            if params.split_min_discordant_windows == 0 {
+                return None;
+            }
+            let wins = crate::motion::windows(s.nrows(), window_rows(params, fps));
+            let per_window = window_activity(s, &wins, noise);
+            split_column_by_windows(&per_window, rule, params.split_min_discordant_windows)
+        })
+        .or_else(|| split_column_by_steps(s, noise, rule, params.split_min_still_share))
+        .or_else(|| {
+            (params.split_min_speed_ratio > 0.0)
+                .then(|| {
+                    split_column_by_speed(
+                        s,
+                        noise,
+                        rule,
+                        params.split_min_speed_ratio,
+                        params.split_min_still_share,
+                    )
+                })
+                .flatten()
+        })
+}
+
 /// For each vessel (centerline in reference-frame px, diameter px), the arc length (px from
-/// its first point) at which motion says it holds two vessels, if it does. Lumen sampling as
-/// in [`crate::measure_vessels`] (`params.half_width_fraction`), over the whole centerline.
+/// its first point) at which motion says it holds two vessels, if it does: the first split
+/// found by the whole-clip activity, the windows, the frame steps and the speeds, in that
+/// order. Lumen sampling as in [`crate::measure_vessels`] (`params.half_width_fraction`),
+/// over the whole centerline.
 pub fn find_motion_splits(
     frames: &[GrayImage],
     shifts_px: &[[f64; 2]],
@@ -594,32 +633,8 @@ pub fn find_motion_splits(
             let mut s = plan.diagram(frames, shifts_px);
             remove_static_background(&mut s);
             let noise = noise_variance(&s);
-            let activity = column_activity(&s, noise);
             // Columns are 1-px steps of arc length.
-            split_column(&activity, rule)
-                .or_else(|| {
-                    if params.split_min_discordant_windows == 0 {
-                        return None;
-                    }
-                    let wins = crate::motion::windows(s.nrows(), window_rows(params, fps));
-                    let per_window = window_activity(&s, &wins, noise);
-                    split_column_by_windows(&per_window, rule, params.split_min_discordant_windows)
-                })
-                .or_else(|| split_column_by_steps(&s, noise, rule, params.split_min_still_share))
-                .or_else(|| {
-                    (params.split_min_speed_ratio > 0.0)
-                        .then(|| {
-                            split_column_by_speed(
-                                &s,
-                                noise,
-                                rule,
-                                params.split_min_speed_ratio,
-                                params.split_min_still_share,
-                            )
-                        })
-                        .flatten()
-                })
-                .map(|c| c as f64)
+            split_diagram(&s, noise, fps, params, rule).map(|c| c as f64)
         })
         .collect()
 }
@@ -655,8 +670,6 @@ mod tests {
     #[test]
     fn cells_stopping_on_one_side_only_split_the_segment_there() {
         let f = stop_and_go_frames(false);
-        let shifts = vec![[0.0, 0.0]; f.len()];
-        let line = vec![(vec![[2.0, 10.0], [97.0, 10.0]], 5.0)];
         // 0.4 s windows at 25 fps = 10 frames, in step with the stops.
         let params = FlowParams {
             window_s: 0.4,
@@ -668,19 +681,12 @@ mod tests {
             split_min_still_share: 0.0,
             ..params.clone()
         };
-        assert_eq!(
-            find_motion_splits(&f, &shifts, &line, 25.0, &whole_clip_only, &rule())[0],
-            None
-        );
-        let at =
-            find_motion_splits(&f, &shifts, &line, 25.0, &params, &rule())[0].expect("split found");
+        assert_eq!(split_at(&f, &whole_clip_only), None);
+        let at = split_at(&f, &params).expect("split found");
         assert!((at - 53.0).abs() <= 3.0, "split at {at}");
         // One vessel whose cells all stop and go at once: no split.
         let f = stop_and_go_frames(true);
-        assert_eq!(
-            find_motion_splits(&f, &shifts, &line, 25.0, &params, &rule())[0],
-            None
-        );
+        assert_eq!(split_at(&f, &params), None);
     }
 
     /// `count` frames of a horizontal vessel at y = 10 with pseudo-random pixel noise of ±8
@@ -719,8 +725,6 @@ mod tests {
             }
         };
         let f = vessel_frames(60, |_| 9, stop_and_go, |_| 90);
-        let shifts = vec![[0.0, 0.0]; f.len()];
-        let line = vec![(vec![[2.0, 10.0], [97.0, 10.0]], 5.0)];
         let params = FlowParams {
             window_s: 0.4,
             ..FlowParams::default()
@@ -729,12 +733,8 @@ mod tests {
             split_min_still_share: 0.0,
             ..params.clone()
         };
-        assert_eq!(
-            find_motion_splits(&f, &shifts, &line, 25.0, &windows_only, &rule())[0],
-            None
-        );
-        let at =
-            find_motion_splits(&f, &shifts, &line, 25.0, &params, &rule())[0].expect("split found");
+        assert_eq!(split_at(&f, &windows_only), None);
+        let at = split_at(&f, &params).expect("split found");
         assert!((at - 53.0).abs() <= 3.0, "split at {at}");
     }
 
@@ -773,26 +773,25 @@ mod tests {
         // Cells creep 2 px per frame left of x = 55 and rush 13 px per frame right of it.
         let two_speeds = |x: u32, t: u32| if x < 55 { 2 * t } else { 13 * t };
         let f = vessel_frames(60, |_| 9, two_speeds, |_| 90);
-        let shifts = vec![[0.0, 0.0]; f.len()];
-        let line = vec![(vec![[2.0, 10.0], [97.0, 10.0]], 5.0)];
         let params = FlowParams::default();
-        let at =
-            find_motion_splits(&f, &shifts, &line, 25.0, &params, &rule())[0].expect("split found");
+        let at = split_at(&f, &params).expect("split found");
         assert!((at - 53.0).abs() <= 3.0, "split at {at}");
         let no_speed = FlowParams {
             split_min_speed_ratio: 0.0,
             ..params.clone()
         };
-        assert_eq!(
-            find_motion_splits(&f, &shifts, &line, 25.0, &no_speed, &rule())[0],
-            None
-        );
+        assert_eq!(split_at(&f, &no_speed), None);
         // One vessel creeping at 2 px per frame all along: no split.
         let f = vessel_frames(60, |_| 9, |_, t| 2 * t, |_| 90);
-        assert_eq!(
-            find_motion_splits(&f, &shifts, &line, 25.0, &params, &rule())[0],
-            None
-        );
+        assert_eq!(split_at(&f, &params), None);
+    }
+
+    /// The split point [`find_motion_splits`] gives the vessel of [`vessel_frames`] (y = 10,
+    /// x from 2 to 97, 5 px wide) on unmoved frames.
+    fn split_at(frames: &[GrayImage], params: &FlowParams) -> Option<f64> {
+        let shifts = vec![[0.0, 0.0]; frames.len()];
+        let line = vec![(vec![[2.0, 10.0], [97.0, 10.0]], 5.0)];
+        find_motion_splits(frames, &shifts, &line, 25.0, params, &rule()).remove(0)
     }
 
     fn rule() -> MotionSplit {
@@ -807,25 +806,16 @@ mod tests {
     #[test]
     fn a_vessel_moving_on_one_side_only_is_split_where_motion_stops() {
         let f = frames(55);
-        let shifts = vec![[0.0, 0.0]; f.len()];
-        let line = vec![(vec![[2.0, 10.0], [97.0, 10.0]], 5.0)];
-        let split =
-            find_motion_splits(&f, &shifts, &line, 25.0, &FlowParams::default(), &rule())[0];
-        let at = split.expect("split found");
+        let at = split_at(&f, &FlowParams::default()).expect("split found");
         // Column 0 is x = 2: motion stops at x = 55, arc length 53.
         assert!((at - 53.0).abs() <= 3.0, "split at {at}");
     }
 
     #[test]
     fn a_vessel_moving_or_still_all_along_is_not_split() {
-        let shifts = vec![[0.0, 0.0]; 40];
-        let line = vec![(vec![[2.0, 10.0], [97.0, 10.0]], 5.0)];
         for until in [0, 100] {
             let f = frames(until);
-            assert_eq!(
-                find_motion_splits(&f, &shifts, &line, 25.0, &FlowParams::default(), &rule())[0],
-                None
-            );
+            assert_eq!(split_at(&f, &FlowParams::default()), None);
         }
     }
 }

@@ -239,6 +239,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         rows.iter().filter(|r| r.mfi_err.abs() <= 0.25).count(),
         rows.len()
     );
+    // By count every segment weighs the same, so short pieces (junction stubs, false
+    // detections) that read as not perfused weigh far more than by length.
+    let count_errs: Vec<f64> = rows.iter().map(|r| r.ppv_count_err).collect();
+    println!(
+        "  PPV by count: mean error {:+.1} pts, mean |error| {:.1} pts (within ±5: {})",
+        count_errs.iter().sum::<f64>() / rows.len().max(1) as f64,
+        count_errs.iter().map(|e| e.abs()).sum::<f64>() / rows.len().max(1) as f64,
+        count_errs.iter().filter(|e| e.abs() <= 5.0).count(),
+    );
     // Sensitivity of PPV and MFI to the truth's visibility rule (see compare.rs).
     for (k, gap) in compare::TRUTH_GAPS_UM.iter().enumerate() {
         let ppv: Vec<f64> = rows.iter().map(|r| r.gap_errs[k].1).collect();

@@ -109,6 +109,8 @@ pub struct Row {
     pub class_total: [f64; 4],
     pub vel_err_pct: Option<f64>,
     pub ppv_err: f64,
+    /// Error of PPV by count (the share of perfused small segments), points.
+    pub ppv_count_err: f64,
     pub mfi_err: f64,
     /// `(gap µm, PPV error, MFI error)` against the truth with plasma gaps longer than the
     /// gap left out ([`truth_metrics_without_gaps`]), for each of [`TRUTH_GAPS_UM`].
@@ -338,6 +340,7 @@ pub fn compare(truth: &Truth, report: &ScoreReport, seconds: f64) -> Row {
         class_total,
         vel_err_pct: median(vel_errs).map(|e| 100.0 * e),
         ppv_err: m.ppv_pct.unwrap_or(f64::NAN) - tm.ppv_pct.unwrap_or(f64::NAN),
+        ppv_count_err: m.ppv_count_pct.unwrap_or(f64::NAN) - tm.ppv_count_pct.unwrap_or(f64::NAN),
         mfi_err: m.mfi.unwrap_or(f64::NAN) - tm.mfi.unwrap_or(f64::NAN),
         gap_errs: TRUTH_GAPS_UM
             .iter()
