@@ -97,7 +97,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<f64>().ok());
         let (v, f) = (&mut params.vessels, &mut params.flow);
         let [z_lo, z_hi] = &mut v.motion_z_range;
-        let real: [(&str, &mut f64); 16] = [
+        let real: [(&str, &mut f64); 18] = [
             ("ACC_EVIDENCE", &mut v.motion_evidence),
             ("ACC_BOOST", &mut v.motion_boost),
             ("ACC_ZLO", z_lo),
@@ -108,6 +108,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ("ACC_WIDE", &mut v.wide_lumen_um),
             ("ACC_ENDOFF", &mut v.end_ridge_offset_px),
             ("ACC_MINLEN", &mut v.min_segment_length_um),
+            ("ACC_JOIN_GAP", &mut v.join_stopped_gap_um),
+            ("ACC_JOIN_ANGLE", &mut v.join_max_angle_deg),
             ("ACC_EPISODE_CORR", &mut f.episode_min_correlation),
             ("ACC_LONE_Z", &mut f.lone_streak_min_z),
             ("ACC_SPLIT_PIECE", &mut f.split_min_piece_um),

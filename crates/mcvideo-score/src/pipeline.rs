@@ -183,6 +183,75 @@ fn split_segments(
     out
 }
 
+/// Joins stopped pieces (flow class 0) whose free ends face each other across a plasma gap
+/// into one vessel each (see [`mcvideo_vessels::join`]); ids are renumbered in order. A
+/// joined vessel keeps no flow, its length is the pieces' and the gaps', and its diameter
+/// the pieces' length-weighted mean.
+fn join_stopped_pieces(
+    vessels: Vec<VesselReport>,
+    um_per_px: f64,
+    params: &mcvideo_vessels::VesselParams,
+) -> Vec<VesselReport> {
+    if !(params.join_stopped_gap_um > 0.0 && um_per_px > 0.0) {
+        return vessels;
+    }
+    let lines: Vec<(Vec<[f64; 2]>, f64)> = vessels
+        .iter()
+        .map(|v| (v.centerline_px.clone(), v.diameter_um / um_per_px))
+        .collect();
+    let stopped: Vec<bool> = vessels.iter().map(|v| v.flow_class == 0).collect();
+    let rule = mcvideo_vessels::join::JoinRule {
+        max_gap_px: params.join_stopped_gap_um / um_per_px,
+        max_angle_deg: params.join_max_angle_deg,
+        max_diameter_ratio: 1.6,
+        free_end_px: 3.0,
+        clearance_px: 1.5,
+        tangent_px: 6.0,
+    };
+    let joins = mcvideo_vessels::join::find_end_joins(&lines, &stopped, &rule);
+    if joins.is_empty() {
+        return vessels;
+    }
+    let centerlines: Vec<Vec<[f64; 2]>> = lines.into_iter().map(|(c, _)| c).collect();
+    let mut out = Vec::with_capacity(vessels.len());
+    for chain in mcvideo_vessels::join::chains(vessels.len(), &joins) {
+        let pieces: Vec<&VesselReport> = chain.iter().map(|&(i, _)| &vessels[i]).collect();
+        let [first, ..] = pieces[..] else { continue };
+        if pieces.len() == 1 {
+            out.push(first.clone());
+            continue;
+        }
+        let centerline_px = mcvideo_vessels::join::join_chain(&centerlines, &chain);
+        let length_um = mcvideo_vessels::polyline::length(&centerline_px) * um_per_px;
+        let pieces_um: f64 = pieces.iter().map(|v| v.length_um).sum();
+        let diameter_um = pieces
+            .iter()
+            .map(|v| v.diameter_um * v.length_um)
+            .sum::<f64>()
+            / pieces_um.max(f64::MIN_POSITIVE);
+        out.push(VesselReport {
+            centerline_px,
+            length_um,
+            diameter_um,
+            small: diameter_um < params.small_vessel_cutoff_um,
+            v_max_um_s: pieces.iter().map(|v| v.v_max_um_s).fold(0.0, f64::max),
+            flowing_fraction: pieces
+                .iter()
+                .map(|v| v.flowing_fraction * v.length_um)
+                .sum::<f64>()
+                / pieces_um.max(f64::MIN_POSITIVE),
+            flow_from_neighbour: pieces.iter().any(|v| v.flow_from_neighbour),
+            joined_gaps_um: (length_um - pieces_um).max(0.0)
+                + pieces.iter().map(|v| v.joined_gaps_um).sum::<f64>(),
+            ..first.clone()
+        });
+    }
+    for (id, v) in out.iter_mut().enumerate() {
+        v.id = id;
+    }
+    out
+}
+
 /// Scores one clip end to end (`mcvideo score`).
 pub fn score_clip(path: &Path, params: &ScoreParams) -> Result<ScoredOutput, ScoreError> {
     let Prepared {
@@ -245,7 +314,7 @@ pub fn score_clip(path: &Path, params: &ScoreParams) -> Result<ScoredOutput, Sco
     let inherited = mcvideo_flow::inherit::inherit_short_segment_flow(&lines, &mut flows, 2.0);
     timer.lap("flow");
 
-    let mut vessels: Vec<VesselReport> = segments
+    let vessels: Vec<VesselReport> = segments
         .iter()
         .zip(&flows)
         .zip(&inherited)
@@ -261,8 +330,10 @@ pub fn score_clip(path: &Path, params: &ScoreParams) -> Result<ScoredOutput, Sco
             flowing_fraction: f.flowing_fraction,
             flow_class: f.flow_class,
             flow_from_neighbour: from_neighbour,
+            joined_gaps_um: 0.0,
         })
         .collect();
+    let mut vessels = join_stopped_pieces(vessels, um_per_px, &params.vessels);
     let measured: Vec<MeasuredVessel> = vessels
         .iter()
         .map(|v| MeasuredVessel {
@@ -321,4 +392,75 @@ pub fn score_clip(path: &Path, params: &ScoreParams) -> Result<ScoredOutput, Sco
         },
         overlay_png,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vessel(from_x: f64, to_x: f64, y: f64, flow_class: u8) -> VesselReport {
+        let centerline_px: Vec<[f64; 2]> = (from_x as i32..=to_x as i32)
+            .map(|x| [f64::from(x), y])
+            .collect();
+        VesselReport {
+            id: 0,
+            length_um: mcvideo_vessels::polyline::length(&centerline_px),
+            centerline_px,
+            diameter_um: 6.0,
+            small: true,
+            velocity_um_s: (flow_class > 0).then_some(400.0),
+            velocity_at_least: false,
+            v_max_um_s: 300.0,
+            flowing_fraction: if flow_class == 0 { 0.0 } else { 1.0 },
+            flow_class,
+            flow_from_neighbour: false,
+            joined_gaps_um: 0.0,
+        }
+    }
+
+    #[test]
+    fn stopped_pieces_facing_across_a_gap_become_one_vessel() {
+        // Two stopped pieces of one line (gap 25 px at 1 µm/px), a flowing vessel in line
+        // with them beyond, and a stopped piece off the line.
+        let vessels = vec![
+            vessel(0.0, 30.0, 20.0, 0),
+            vessel(55.0, 90.0, 20.0, 0),
+            vessel(110.0, 150.0, 20.0, 3),
+            vessel(0.0, 30.0, 60.0, 0),
+        ];
+        let joined = join_stopped_pieces(
+            vessels.clone(),
+            1.0,
+            &mcvideo_vessels::VesselParams::default(),
+        );
+        assert_eq!(joined.len(), 3);
+        let [one, flowing, apart] = &joined[..] else {
+            panic!("three vessels")
+        };
+        assert_eq!(one.length_um, 90.0);
+        assert_eq!(one.joined_gaps_um, 25.0);
+        assert_eq!(one.flow_class, 0);
+        assert_eq!(one.centerline_px.first(), Some(&[0.0, 20.0]));
+        assert_eq!(one.centerline_px.last(), Some(&[90.0, 20.0]));
+        assert_eq!((flowing.flow_class, flowing.length_um), (3, 40.0));
+        assert_eq!((apart.flow_class, apart.joined_gaps_um), (0, 0.0));
+        assert_eq!(
+            joined.iter().map(|v| v.id).collect::<Vec<_>>(),
+            vec![0, 1, 2]
+        );
+        // The gap is 12.5 µm at 0.5 µm/px (joined) and 50 µm at 2 µm/px (beyond 40: apart).
+        assert_eq!(
+            join_stopped_pieces(
+                vessels.clone(),
+                0.5,
+                &mcvideo_vessels::VesselParams::default()
+            )
+            .len(),
+            3
+        );
+        assert_eq!(
+            join_stopped_pieces(vessels, 2.0, &mcvideo_vessels::VesselParams::default()).len(),
+            4
+        );
+    }
 }

@@ -43,6 +43,9 @@ pub struct VesselReport {
     /// True when the segment was too short to measure and its flow fields come from the
     /// longest measured vessel sharing one of its ends.
     pub flow_from_neighbour: bool,
+    /// Length of the plasma gaps (µm) across which stopped pieces were joined into this
+    /// vessel (`VesselParams::join_stopped_gap_um`); 0 for a vessel as detected.
+    pub joined_gaps_um: f64,
 }
 
 /// `mcvideo score`: the whole score JSON.

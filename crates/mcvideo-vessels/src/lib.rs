@@ -25,6 +25,7 @@ pub mod ends;
 pub mod evaluate;
 pub mod gaussian;
 pub mod graph;
+pub mod join;
 pub mod lumen;
 pub mod motion;
 pub mod polyline;
@@ -130,6 +131,12 @@ pub struct VesselParams {
     /// of 55 clips and cut false length from 5.7% to 4.9% for 0.3 points of found length;
     /// 1.0 px cut true line ends in heavy texture, 2.0 px left more tails (57 of 63).
     pub end_ridge_offset_px: f64,
+    /// Two pieces whose cells stand still (flow class 0) are one vessel across a plasma gap
+    /// up to this long (µm) when their free ends face each other (see [`join`]); 0 disables.
+    /// The score pipeline applies it once flow is known.
+    pub join_stopped_gap_um: f64,
+    /// Largest angle (degrees) between each free end's direction and the line to the other.
+    pub join_max_angle_deg: f64,
 }
 
 impl Default for VesselParams {
@@ -154,6 +161,8 @@ impl Default for VesselParams {
             motion_z_range: [6.0, 15.0],
             wide_lumen_um: 30.0,
             end_ridge_offset_px: 1.5,
+            join_stopped_gap_um: 40.0,
+            join_max_angle_deg: 30.0,
         }
     }
 }
@@ -222,6 +231,7 @@ fn validate(
         ("bridge_gap_um", params.bridge_gap_um),
         ("wide_lumen_um", params.wide_lumen_um),
         ("end_ridge_offset_px", params.end_ridge_offset_px),
+        ("join_stopped_gap_um", params.join_stopped_gap_um),
     ];
     for (name, v) in zero_or_positive {
         if !(v.is_finite() && v >= 0.0) {
@@ -234,6 +244,12 @@ fn validate(
         return Err(VesselError::BadParams(format!(
             "bridge_min_cos = {} must lie in 0..=1",
             params.bridge_min_cos
+        )));
+    }
+    if !(0.0..=90.0).contains(&params.join_max_angle_deg) {
+        return Err(VesselError::BadParams(format!(
+            "join_max_angle_deg = {} must lie in 0..=90",
+            params.join_max_angle_deg
         )));
     }
     if !(params.motion_evidence.is_finite() && params.motion_evidence >= 0.0) {
