@@ -224,22 +224,19 @@ fn join_stopped_pieces(
         let centerline_px = mcvideo_vessels::join::join_chain(&centerlines, &chain);
         let length_um = mcvideo_vessels::polyline::length(&centerline_px) * um_per_px;
         let pieces_um: f64 = pieces.iter().map(|v| v.length_um).sum();
-        let diameter_um = pieces
-            .iter()
-            .map(|v| v.diameter_um * v.length_um)
-            .sum::<f64>()
-            / pieces_um.max(f64::MIN_POSITIVE);
+        let weighted = |value: fn(&VesselReport) -> f64| {
+            pieces.iter().map(|v| value(v) * v.length_um).sum::<f64>()
+                / pieces_um.max(f64::MIN_POSITIVE)
+        };
+        let diameter_um = weighted(|v| v.diameter_um);
         out.push(VesselReport {
             centerline_px,
             length_um,
             diameter_um,
             small: diameter_um < params.small_vessel_cutoff_um,
             v_max_um_s: pieces.iter().map(|v| v.v_max_um_s).fold(0.0, f64::max),
-            flowing_fraction: pieces
-                .iter()
-                .map(|v| v.flowing_fraction * v.length_um)
-                .sum::<f64>()
-                / pieces_um.max(f64::MIN_POSITIVE),
+            flowing_fraction: weighted(|v| v.flowing_fraction),
+            contrast: weighted(|v| v.contrast),
             flow_from_neighbour: pieces.iter().any(|v| v.flow_from_neighbour),
             joined_gaps_um: (length_um - pieces_um).max(0.0)
                 + pieces.iter().map(|v| v.joined_gaps_um).sum::<f64>(),
@@ -324,6 +321,7 @@ pub fn score_clip(path: &Path, params: &ScoreParams) -> Result<ScoredOutput, Sco
             length_um: s.length_px * um_per_px,
             diameter_um: s.diameter_um,
             small: s.small,
+            contrast: s.contrast,
             velocity_um_s: f.velocity_um_s,
             velocity_at_least: f.at_least,
             v_max_um_s: f.v_max_um_s,
@@ -408,6 +406,7 @@ mod tests {
             centerline_px,
             diameter_um: 6.0,
             small: true,
+            contrast: 0.2,
             velocity_um_s: (flow_class > 0).then_some(400.0),
             velocity_at_least: false,
             v_max_um_s: 300.0,

@@ -29,6 +29,8 @@ pub struct VesselReport {
     pub diameter_um: f64,
     /// diameter_um < small_vessel_cutoff_um.
     pub small: bool,
+    /// Relative lumen contrast in the mean image (0.1 = 10% darker than the tissue beside it).
+    pub contrast: f64,
     /// Mean red-cell speed while flowing; null when there is no flow.
     pub velocity_um_s: Option<f64>,
     /// True when the cells were faster than the measurable range: the speed is then
