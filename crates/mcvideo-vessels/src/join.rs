@@ -2,11 +2,11 @@
 //! show. In dark-field light only haemoglobin absorbs, so a stopped capillary is a row of
 //! static red cells, and where plasma separates two of them by more than the ridge bridge
 //! reaches (`VesselParams::bridge_gap_um`) detection returns two pieces whose free ends face
-//! each other. A human scorer follows the vessel across the gap (the second consensus scores
-//! the vessel, not the cells; Ince C et al. Intensive Care Med 2018;44:281-299); so do we,
-//! for pieces whose flow says they hold stopped cells. Gap closing between collinear line
-//! ends follows the end-point linking of curvilinear structure detectors (Steger C. An
-//! unbiased detector of curvilinear structures. IEEE PAMI 1998;20:113-125, section 4).
+//! each other. A human scorer follows the vessel across the gap, and the consensus metrics
+//! count vessel length (Ince C et al. Intensive Care Med 2018;44:281-299); so do we,
+//! for pieces whose flow says they hold stopped cells: two free ends that face each other,
+//! of lines of like width, with nothing between them. (The ridge detector itself links only
+//! line points a pixel apart; this is the longer-range step a scorer takes by eye.)
 
 /// One end of a polyline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
