@@ -206,7 +206,6 @@ fn join_stopped_pieces(
         max_diameter_ratio: 1.6,
         free_end_px: 3.0,
         clearance_px: 1.5,
-        tangent_px: 6.0,
     };
     let joins = mcvideo_vessels::join::find_end_joins(&lines, &stopped, &rule);
     if joins.is_empty() {

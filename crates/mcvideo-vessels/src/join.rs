@@ -25,6 +25,8 @@ pub struct EndJoin {
     pub gap_px: f64,
 }
 
+use crate::polyline::distance_to;
+
 /// When two free ends are joined.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct JoinRule {
@@ -34,40 +36,22 @@ pub struct JoinRule {
     pub max_angle_deg: f64,
     /// Largest ratio of the two pieces' diameters.
     pub max_diameter_ratio: f64,
-    /// An end is free when no point of another line lies within this distance, px.
+    /// An end is free when no other line passes within this distance, px.
     pub free_end_px: f64,
-    /// The straight bridge must pass no point of a third line closer than this, px.
+    /// The straight bridge must pass no third line closer than this, px.
     pub clearance_px: f64,
-    /// Arc length over which an end's outward direction is taken, px.
-    pub tangent_px: f64,
 }
 
-/// End point and outward unit direction of `line` at `end`, from the point `tangent_px` of arc
-/// length inside it; `None` for a line shorter than a point step.
-fn end_direction(line: &[[f64; 2]], end: End, tangent_px: f64) -> Option<([f64; 2], [f64; 2])> {
-    let mut walk: Box<dyn Iterator<Item = &[f64; 2]>> = match end {
-        End::Last => Box::new(line.iter().rev()),
-        End::First => Box::new(line.iter()),
-    };
-    let tip = *walk.next()?;
-    let (mut inner, mut walked) = (tip, 0.0);
-    for p in walk {
-        walked += (p[0] - inner[0]).hypot(p[1] - inner[1]);
-        inner = *p;
-        if walked >= tangent_px {
-            break;
+/// End point and outward unit direction of `line` at `end` (see [`crate::end_tangent`]).
+fn end_direction(line: &[[f64; 2]], end: End) -> Option<([f64; 2], [f64; 2])> {
+    match end {
+        End::Last => crate::end_tangent(line),
+        End::First => {
+            // `end_tangent` reads only the last five points.
+            let head: Vec<[f64; 2]> = line.iter().take(5).rev().copied().collect();
+            crate::end_tangent(&head)
         }
     }
-    let (dx, dy) = (tip[0] - inner[0], tip[1] - inner[1]);
-    let norm = dx.hypot(dy);
-    (norm > 0.0).then(|| (tip, [dx / norm, dy / norm]))
-}
-
-/// Least distance from `p` to the points of `line`.
-fn distance_to_points(p: [f64; 2], line: &[[f64; 2]]) -> f64 {
-    line.iter()
-        .map(|q| (q[0] - p[0]).hypot(q[1] - p[1]))
-        .fold(f64::INFINITY, f64::min)
 }
 
 fn find(parent: &mut [usize], i: usize) -> usize {
@@ -87,7 +71,7 @@ fn find(parent: &mut [usize], i: usize) -> usize {
 /// ```
 /// use mcvideo_vessels::join::{find_end_joins, End, EndJoin, JoinRule};
 /// let rule = JoinRule { max_gap_px: 30.0, max_angle_deg: 30.0, max_diameter_ratio: 1.6,
-///     free_end_px: 3.0, clearance_px: 1.5, tangent_px: 6.0 };
+///     free_end_px: 3.0, clearance_px: 1.5 };
 /// // Two pieces of one horizontal line with a 20 px gap, and a third piece far off its axis.
 /// let lines = vec![
 ///     ((0..=20).map(|x| [x as f64, 10.0]).collect::<Vec<_>>(), 5.0),
@@ -112,13 +96,13 @@ pub fn find_end_joins(
             continue;
         }
         for end in [End::First, End::Last] {
-            let Some((tip, out)) = end_direction(line, end, rule.tangent_px) else {
+            let Some((tip, out)) = end_direction(line, end) else {
                 continue;
             };
             let free = lines
                 .iter()
                 .enumerate()
-                .all(|(j, (other, _))| j == i || distance_to_points(tip, other) > rule.free_end_px);
+                .all(|(j, (other, _))| j == i || distance_to(tip, other) > rule.free_end_px);
             if free {
                 ends.push((i, end, tip, out));
             }
@@ -149,7 +133,7 @@ pub fn find_end_joins(
                 let t = s as f64 / steps as f64;
                 let x = [p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1])];
                 lines.iter().enumerate().all(|(j, (other, _))| {
-                    j == a || j == b || distance_to_points(x, other) > rule.clearance_px
+                    j == a || j == b || distance_to(x, other) > rule.clearance_px
                 })
             });
             if clear {

@@ -319,7 +319,7 @@ pub fn cylinder_factor(fwhm_um: f64, params: &VesselParams) -> f64 {
 /// The last point of a line and its outward unit tangent (over the last four steps, which
 /// the sub-pixel jitter of single points would otherwise tilt); `None` for lines of fewer than
 /// three points or with no direction.
-fn end_tangent(points: &[[f64; 2]]) -> Option<([f64; 2], [f64; 2])> {
+pub(crate) fn end_tangent(points: &[[f64; 2]]) -> Option<([f64; 2], [f64; 2])> {
     let n = points.len();
     if n < 3 {
         return None;
