@@ -54,6 +54,8 @@ fn end_direction(line: &[[f64; 2]], end: End) -> Option<([f64; 2], [f64; 2])> {
     }
 }
 
+/// Root of line `i` in the union-find forest `parent` (joined lines share a root), pointing
+/// `i` straight at it.
 fn find(parent: &mut [usize], i: usize) -> usize {
     let mut root = i;
     while parent[root] != root {
