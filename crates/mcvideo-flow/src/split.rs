@@ -117,6 +117,22 @@ fn still_beside_moving(still: f64, moving: f64, rule: &MotionSplit) -> bool {
     moving >= rule.min_moving && (at_noise || far_below)
 }
 
+/// `(rows, columns, shortest piece)` of a diagram that can hold two pieces of `rule`, over
+/// at least three frames, with a positive noise estimate and a positive `threshold`; `None`
+/// otherwise.
+fn diagram_shape(
+    s: &Array2<f32>,
+    noise: f64,
+    rule: &MotionSplit,
+    threshold: f64,
+) -> Option<(usize, usize, usize)> {
+    let (rows, n) = s.dim();
+    let m = rule.min_piece_px.max(2);
+    // NaN fails both comparisons.
+    let usable = n >= 2 * m && rows >= 3 && noise > 0.0 && threshold > 0.0;
+    usable.then_some((rows, n, m))
+}
+
 /// The column at which a segment holds two vessels whose cells stop at different moments,
 /// frame step by frame step. A step is discordant at a split column when the cells on one
 /// side stand still (see `discordant_step`: cells in view keeping their pattern, change within
@@ -151,17 +167,7 @@ pub fn split_column_by_steps(
     rule: &MotionSplit,
     min_share: f64,
 ) -> Option<usize> {
-    let (rows, n) = s.dim();
-    let m = rule.min_piece_px.max(2);
-    if n < 2 * m
-        || rows < 3
-        || noise.is_nan()
-        || noise <= 0.0
-        || min_share.is_nan()
-        || min_share <= 0.0
-    {
-        return None;
-    }
+    let (rows, n, m) = diagram_shape(s, noise, rule, min_share)?;
     let steps = rows - 1;
     // Per split column and side, the steps at which that side is still beside a moving other.
     let mut counts = vec![[0usize; 2]; n + 1];
@@ -305,17 +311,7 @@ pub fn split_column_by_speed(
     min_ratio: f64,
     max_still_share: f64,
 ) -> Option<usize> {
-    let (rows, n) = s.dim();
-    let m = rule.min_piece_px.max(2);
-    if n < 2 * m
-        || rows < 3
-        || noise.is_nan()
-        || noise <= 0.0
-        || min_ratio.is_nan()
-        || min_ratio <= 0.0
-    {
-        return None;
-    }
+    let (rows, n, m) = diagram_shape(s, noise, rule, min_ratio)?;
     // A stop-and-go vessel correlates only over its few moving frames, so its halves are not
     // compared by speed: no split where both sides stand still for a share of the steps
     // (where only one does, the segment holds a stop-and-go vessel and a flowing one).
