@@ -115,6 +115,9 @@ pub struct Row {
     /// `(gap µm, PPV error, MFI error)` against the truth with plasma gaps longer than the
     /// gap left out ([`truth_metrics_without_gaps`]), for each of [`TRUTH_GAPS_UM`].
     pub gap_errs: Vec<(f64, f64, f64)>,
+    /// `(PPV error, MFI error)` of the detected vessels carrying the flow class of the truth
+    /// vessel each lies on ([`oracle_flow_metrics`]): what detection alone leaves.
+    pub oracle_flow_errs: (f64, f64),
     pub seconds: f64,
 }
 
@@ -282,21 +285,37 @@ pub fn compare(truth: &Truth, report: &ScoreReport, seconds: f64) -> Row {
         eprintln!("wrong-class points: on merged segments {merged}, alone {alone}");
     }
     let (mut det_total, mut det_false) = (0.0f64, 0.0f64);
-    for (v, pts) in report.vessels.iter().zip(&detected) {
+    // The flow class of the truth vessel each detected vessel mostly lies on (its own when
+    // it lies on none).
+    let mut true_classes: Vec<u8> = report.vessels.iter().map(|v| v.flow_class).collect();
+    for ((v, pts), class_slot) in report.vessels.iter().zip(&detected).zip(&mut true_classes) {
         if !v.small {
             continue;
         }
+        let tol = (v.diameter_um / um / 2.0).max(2.0);
+        let mut votes: HashMap<usize, usize> = HashMap::new();
+        let mut unmatched = 0usize;
         for &p in pts {
+            let hit = truth_grid.nearest(p, tol);
+            match hit {
+                Some((owner, _)) => *votes.entry(owner).or_default() += 1,
+                None => unmatched += 1,
+            }
             if !inside(p, region) {
                 continue;
             }
             det_total += 1.0;
-            let tol = (v.diameter_um / um / 2.0).max(2.0);
-            if truth_grid.nearest(p, tol).is_none() {
+            if hit.is_none() {
                 det_false += 1.0;
             }
         }
+        if let Some((&owner, &count)) = votes.iter().max_by_key(|(o, c)| (**c, usize::MAX - **o)) {
+            if count > unmatched {
+                *class_slot = truth.vessels[owner].flow_class;
+            }
+        }
     }
+    let oracle = oracle_flow_metrics(truth, report, &true_classes);
     if std::env::var("ACC_QUAD").is_ok() {
         let truth_lines: Vec<_> = truth
             .vessels
@@ -355,8 +374,40 @@ pub fn compare(truth: &Truth, report: &ScoreReport, seconds: f64) -> Row {
                 )
             })
             .collect(),
+        oracle_flow_errs: (
+            oracle.as_ref().and_then(|o| o.ppv_pct).unwrap_or(f64::NAN)
+                - tm.ppv_pct.unwrap_or(f64::NAN),
+            oracle.as_ref().and_then(|o| o.mfi).unwrap_or(f64::NAN) - tm.mfi.unwrap_or(f64::NAN),
+        ),
         seconds,
     }
+}
+
+/// Site metrics of the detected vessels with `classes` in place of their measured flow
+/// classes: given the truth's classes, the errors left are the detector's (missed and false
+/// length), so the PPV and MFI errors split into detection and flow classification.
+pub fn oracle_flow_metrics(
+    truth: &Truth,
+    report: &ScoreReport,
+    classes: &[u8],
+) -> Option<SiteMetrics> {
+    let vessels: Vec<MeasuredVessel> = report
+        .vessels
+        .iter()
+        .zip(classes)
+        .map(|(v, &flow_class)| MeasuredVessel {
+            centerline_px: v.centerline_px.clone(),
+            diameter_um: v.diameter_um,
+            flow_class,
+            velocity_um_s: v.velocity_um_s,
+        })
+        .collect();
+    let params = MetricsParams {
+        um_per_px: truth.um_per_px,
+        small_vessel_cutoff_um: truth.params.small_vessel_cutoff_um,
+        valid_region: report.stabilization.valid_region,
+    };
+    site_metrics(&vessels, &params).ok()
 }
 
 /// Small-vessel length (µm) per quadrant and flow class, in the frame-0 coordinates of the
