@@ -260,6 +260,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         oracle_mfi.iter().filter(|e| e.abs() <= 0.25).count(),
         rows.len()
     );
+    // Method-comparison statistics: the spread of the per-clip errors, not only a count.
+    let agreement = |name: &str, unit: &str, errs: Vec<f64>| {
+        if let Some((bias, lo, hi)) = compare::limits_of_agreement(&errs) {
+            format!("{name} {bias:+.2} [{lo:+.2}, {hi:+.2}]{unit}")
+        } else {
+            format!("{name} -")
+        }
+    };
+    println!(
+        "  Bland-Altman bias [95% limits of agreement]: {}, {}, {}",
+        agreement("PPV", " pts", rows.iter().map(|r| r.ppv_err).collect()),
+        agreement("MFI", "", rows.iter().map(|r| r.mfi_err).collect()),
+        agreement("TVD", "%", rows.iter().map(|r| r.tvd_err_pct).collect()),
+    );
     // Sensitivity of PPV and MFI to the truth's visibility rule (see compare.rs).
     for (k, gap) in compare::TRUTH_GAPS_UM.iter().enumerate() {
         let ppv: Vec<f64> = rows.iter().map(|r| r.gap_errs[k].1).collect();
