@@ -97,7 +97,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<f64>().ok());
         let (v, f) = (&mut params.vessels, &mut params.flow);
         let [z_lo, z_hi] = &mut v.motion_z_range;
-        let real: [(&str, &mut f64); 18] = [
+        let real: [(&str, &mut f64); 19] = [
             ("ACC_EVIDENCE", &mut v.motion_evidence),
             ("ACC_BOOST", &mut v.motion_boost),
             ("ACC_ZLO", z_lo),
@@ -116,6 +116,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ("ACC_SPLIT_ABOVE_NOISE", &mut f.split_min_ratio_above_noise),
             ("ACC_SPLIT_STILL_SHARE", &mut f.split_min_still_share),
             ("ACC_SPLIT_SPEED_RATIO", &mut f.split_min_speed_ratio),
+            ("ACC_FAST_ROW_SIMILARITY", &mut f.fast_max_row_similarity),
         ];
         for (key, slot) in real {
             if let Some(value) = env(key) {
