@@ -57,6 +57,17 @@ fn suite(clips: usize, first_seed: u64, width: u32, height: u32, duration_s: f64
         .collect()
 }
 
+/// One summary line: mean |PPV error| and the clips within ±5 points and MFI within ±0.25.
+fn print_ppv_mfi(label: &str, ppv_errs: &[f64], mfi_errs: &[f64]) {
+    println!(
+        "  {label}: mean |PPV err| {:.1} pts (within ±5: {}), MFI within ±0.25: {} of {}",
+        ppv_errs.iter().map(|e| e.abs()).sum::<f64>() / ppv_errs.len().max(1) as f64,
+        ppv_errs.iter().filter(|e| e.abs() <= 5.0).count(),
+        mfi_errs.iter().filter(|e| e.abs() <= 0.25).count(),
+        ppv_errs.len()
+    );
+}
+
 fn fmt(v: Option<f64>, d: usize) -> String {
     v.map_or("-".into(), |x| format!("{x:.d$}"))
 }
@@ -254,12 +265,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // With the truth's flow classes on the detected vessels, what is left is detection's.
     let (oracle_ppv, oracle_mfi): (Vec<f64>, Vec<f64>) =
         rows.iter().map(|r| r.oracle_flow_errs).unzip();
-    println!(
-        "  detected vessels with the truth's flow classes: mean |PPV err| {:.1} pts (within ±5: {}), MFI within ±0.25: {} of {}",
-        oracle_ppv.iter().map(|e| e.abs()).sum::<f64>() / n,
-        oracle_ppv.iter().filter(|e| e.abs() <= 5.0).count(),
-        oracle_mfi.iter().filter(|e| e.abs() <= 0.25).count(),
-        rows.len()
+    print_ppv_mfi(
+        "detected vessels with the truth's flow classes",
+        &oracle_ppv,
+        &oracle_mfi,
     );
     // Method-comparison statistics: the spread of the per-clip errors, not only a count.
     let agreement = |name: &str, unit: &str, errs: Vec<f64>| {
@@ -279,12 +288,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for (k, gap) in compare::TRUTH_GAPS_UM.iter().enumerate() {
         let ppv: Vec<f64> = rows.iter().map(|r| r.gap_errs[k].1).collect();
         let mfi: Vec<f64> = rows.iter().map(|r| r.gap_errs[k].2).collect();
-        println!(
-            "  truth without plasma gaps > {gap:.0} um: mean |PPV err| {:.1} pts (within ±5: {}), MFI within ±0.25: {} of {}",
-            ppv.iter().map(|e| e.abs()).sum::<f64>() / n,
-            ppv.iter().filter(|e| e.abs() <= 5.0).count(),
-            mfi.iter().filter(|e| e.abs() <= 0.25).count(),
-            rows.len()
+        print_ppv_mfi(
+            &format!("truth without plasma gaps > {gap:.0} um"),
+            &ppv,
+            &mfi,
         );
     }
     println!("  mean time per clip {:.2} s", mean(&|r| r.seconds));
