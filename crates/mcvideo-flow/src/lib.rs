@@ -475,17 +475,40 @@ pub fn measure_vessels(
     vessels
         .par_iter()
         .map(|(centerline, diameter_px)| {
-            let trim = if diameter_px.is_finite() && *diameter_px > 0.0 {
-                params.end_trim_diameters.max(0.0) * diameter_px
-            } else {
-                0.0
-            };
-            let inner = diagram::trim_polyline(centerline, trim, 0.15);
-            let plan = SamplingPlan::new(&inner, half_width(*diameter_px, params));
-            let std = plan.diagram(frames, shifts_px);
+            let std = vessel_diagram(frames, shifts_px, centerline, *diameter_px, params);
             measure_flow(&std, fps, um_per_px, params)
         })
         .collect()
+}
+
+/// The raw space–time diagram that [`measure_vessels`] reads for one vessel: its centerline
+/// less `end_trim_diameters` diameters at each end (at most 15% of the length per end, since
+/// at a junction the ends lie in the neighbouring vessel's lumen), sampled across
+/// `half_width_fraction` of the diameter.
+///
+/// ```
+/// use mcvideo_flow::{vessel_diagram, FlowParams};
+/// let frames = vec![image::GrayImage::from_fn(30, 9, |x, _| image::Luma([x as u8])); 2];
+/// let params = FlowParams::default();
+/// // A 20 px line, 4 px wide: 2 px off each end, so 17 columns from x = 7 to 23.
+/// let d = vessel_diagram(&frames, &[[0.0, 0.0]; 2], &[[5.0, 4.0], [25.0, 4.0]], 4.0, &params);
+/// assert_eq!(d.dim(), (2, 17));
+/// assert_eq!((d[[0, 0]], d[[1, 16]]), (7.0, 23.0));
+/// ```
+pub fn vessel_diagram(
+    frames: &[GrayImage],
+    shifts_px: &[[f64; 2]],
+    centerline: &[[f64; 2]],
+    diameter_px: f64,
+    params: &FlowParams,
+) -> Array2<f32> {
+    let trim = if diameter_px.is_finite() && diameter_px > 0.0 {
+        params.end_trim_diameters.max(0.0) * diameter_px
+    } else {
+        0.0
+    };
+    let inner = diagram::trim_polyline(centerline, trim, 0.15);
+    SamplingPlan::new(&inner, half_width(diameter_px, params)).diagram(frames, shifts_px)
 }
 
 /// For each vessel, the arc length (px from its first point) at which to split it because

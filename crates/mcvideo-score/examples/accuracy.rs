@@ -272,8 +272,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     // Method-comparison statistics: the spread of the per-clip errors, not only a count.
     let agreement = |name: &str, unit: &str, errs: Vec<f64>| {
-        if let Some((bias, lo, hi)) = compare::limits_of_agreement(&errs) {
-            format!("{name} {bias:+.2} [{lo:+.2}, {hi:+.2}]{unit}")
+        if let Some(a) = mcvideo_stats::agreement::limits_of_agreement(&errs) {
+            format!(
+                "{name} {:+.2} [{:+.2}, {:+.2}]{unit}",
+                a.bias, a.lower, a.upper
+            )
         } else {
             format!("{name} -")
         }

@@ -9,7 +9,7 @@
 //! the background-free pattern and the steps between two empty frames (in noise variances), the
 //! moving share of its steps, the share of changing columns and the raw rows' similarity.
 
-use mcvideo_flow::{motion, remove_static_background, FlowParams, SamplingPlan};
+use mcvideo_flow::{motion, remove_static_background, FlowParams};
 use mcvideo_synth::{render, SynthParams};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -34,13 +34,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .filter_map(|p| Some([p[0].as_f64()?, p[1].as_f64()?]))
             .collect();
         let diameter_px = vessel["diameter_um"].as_f64().ok_or("no diameter")? / um;
-        let inner = mcvideo_flow::diagram::trim_polyline(
+        let raw = mcvideo_flow::vessel_diagram(
+            &frames,
+            &stabilization.shifts_px,
             &centerline,
-            flow_params.end_trim_diameters * diameter_px,
-            0.15,
+            diameter_px,
+            &flow_params,
         );
-        let plan = SamplingPlan::new(&inner, diameter_px * flow_params.half_width_fraction);
-        let raw = plan.diagram(&frames, &stabilization.shifts_px);
         let flow = mcvideo_flow::measure_flow(&raw, params.fps, um, &flow_params);
         let mut s = raw.clone();
         remove_static_background(&mut s);

@@ -2,6 +2,7 @@
 //!
 //! Every method reproduces R's answer (see README.md for the R function each one follows).
 
+pub mod agreement;
 pub mod anova;
 pub mod contingency;
 pub mod correlate;

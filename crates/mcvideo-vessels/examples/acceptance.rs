@@ -392,14 +392,12 @@ fn main() {
         mean_of(&|r| r.3),
         mean_of(&|r| r.4)
     );
-    // Bland and Altman's bias and 95% limits of agreement of small-vessel TVD (Lancet 1986).
-    if rows.len() >= 2 {
-        let bias = mean_of(&|r| r.0);
-        let sd = (rows.iter().map(|r| (r.0 - bias).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+    // Bland and Altman's bias and 95% limits of agreement of small-vessel TVD.
+    let tvd_errs: Vec<f64> = rows.iter().map(|r| r.0).collect();
+    if let Some(a) = mcvideo_stats::agreement::limits_of_agreement(&tvd_errs) {
         println!(
-            "small-vessel TVD error: bias {bias:+.2} %, 95% limits of agreement [{:+.2}, {:+.2}] %",
-            bias - 1.96 * sd,
-            bias + 1.96 * sd
+            "small-vessel TVD error: bias {:+.2} %, 95% limits of agreement [{:+.2}, {:+.2}] %",
+            a.bias, a.lower, a.upper
         );
     }
 }

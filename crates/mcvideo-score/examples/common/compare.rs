@@ -93,25 +93,6 @@ pub fn median(mut v: Vec<f64>) -> Option<f64> {
     })
 }
 
-/// Bias and 95% limits of agreement of paired measurements from their differences
-/// (measured − truth): mean ± 1.96 standard deviations (Bland JM, Altman DG. Statistical
-/// methods for assessing agreement between two methods of clinical measurement. Lancet
-/// 1986;327:307–310). `None` below two finite differences.
-pub fn limits_of_agreement(differences: &[f64]) -> Option<(f64, f64, f64)> {
-    let d: Vec<f64> = differences
-        .iter()
-        .copied()
-        .filter(|x| x.is_finite())
-        .collect();
-    if d.len() < 2 {
-        return None;
-    }
-    let n = d.len() as f64;
-    let bias = d.iter().sum::<f64>() / n;
-    let sd = (d.iter().map(|x| (x - bias).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
-    Some((bias, bias - 1.96 * sd, bias + 1.96 * sd))
-}
-
 /// Errors of one scored clip against its truth.
 #[derive(Default, Debug)]
 pub struct Row {
