@@ -284,6 +284,7 @@ mod tests {
             let seed = job.path_as_given.bytes().map(u64::from).sum::<u64>();
             let class = (seed % 4) as u8;
             let vessels = vec![MeasuredVessel {
+                flow_unresolved: false,
                 centerline_px: vec![[0.0, 10.0], [(seed % 90) as f64 + 5.0, 40.0]],
                 diameter_um: 8.0,
                 flow_class: class,

@@ -1,14 +1,28 @@
 //! Prints, per vessel of one synthetic clip, the true and the measured flow (debug aid).
-//! Usage: synth_vessels SEED [FPS] [UM_PER_PX] [NOISE] [MOTION]
+//! Usage: `cargo run --release -p mcvideo-flow --example synth_vessels -- SEED [FPS] [UM_PER_PX] [NOISE] [MOTION] [--only 3,7]`
+//!
+//! The positional arguments come before the options. `--only` measures only the vessels with
+//! those truth ids; the others are passed without a centerline, so rows stay aligned with the
+//! truth.
 
+#[path = "../../mcvideo-score/examples/common/args.rs"]
+mod args;
+
+use args::arg;
 use mcvideo_flow::{measure_vessels, FlowParams};
 use mcvideo_synth::{render, SynthParams};
 
 fn main() {
-    let a: Vec<f64> = std::env::args()
+    let args: Vec<String> = std::env::args().collect();
+    let a: Vec<f64> = args
+        .iter()
         .skip(1)
+        .take_while(|a| !a.starts_with("--"))
         .filter_map(|a| a.parse().ok())
         .collect();
+    let only: Option<Vec<usize>> = Some(arg::<String>(&args, "--only", String::new()))
+        .filter(|o| !o.is_empty())
+        .map(|o| o.split(',').filter_map(|s| s.trim().parse().ok()).collect());
     let params = SynthParams {
         width: 200,
         height: 160,
@@ -25,14 +39,11 @@ fn main() {
         return;
     };
     let um = truth.um_per_px;
-    let only = std::env::var("ONLY")
-        .ok()
-        .and_then(|s| s.parse::<usize>().ok());
     let vessels: Vec<(Vec<[f64; 2]>, f64)> = truth
         .vessels
         .iter()
         .map(|v| {
-            if only.is_some_and(|o| o != v.id) {
+            if only.as_ref().is_some_and(|o| !o.contains(&v.id)) {
                 (Vec::new(), 1.0)
             } else {
                 (v.centerline_px.clone(), v.diameter_um / um)

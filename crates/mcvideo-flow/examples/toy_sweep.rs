@@ -1,10 +1,16 @@
 //! Prints measured against true velocity and flowing fraction on toy clips.
+//!
+//! Usage: `cargo run --release -p mcvideo-flow --example toy_sweep -- [LEN SPEED STOP] [--wiggle]`
+//!
+//! `LEN SPEED STOP` (all three) runs only that clip, `STOP` 0 or 1; `--wiggle` draws each vessel
+//! as a sinuous, slightly jittered centerline instead of a straight one.
 
 use mcvideo_flow::toy::{render, ToyClip, ToyVessel};
 use mcvideo_flow::{measure_vessels, FlowParams};
 
 fn main() {
     let params = FlowParams::default();
+    let wiggle = std::env::args().any(|a| a == "--wiggle");
     let args: Vec<f64> = std::env::args()
         .skip(1)
         .filter_map(|a| a.parse().ok())
@@ -29,7 +35,7 @@ fn main() {
                     Vec::new()
                 };
                 clip.vessels = vec![ToyVessel {
-                    centerline_px: if std::env::var_os("WIGGLE").is_some() {
+                    centerline_px: if wiggle {
                         (0..=(len as usize))
                             .map(|i| {
                                 let x = i as f64;

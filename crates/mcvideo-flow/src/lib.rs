@@ -54,6 +54,7 @@ pub enum FlowError {
 
 /// Settings of the flow stage.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct FlowParams {
     /// Class thresholds. Default: [`FlowClassRule::default`] (sluggish below 300 µm/s,
     /// intermittent when flowing at most half the time), with a no-flow tolerance of one
@@ -142,6 +143,76 @@ pub struct FlowParams {
     /// chance streak would make a stopped vessel intermittent. 0 disables.
     #[serde(default = "default_lone_streak_min_z")]
     pub lone_streak_min_z: f64,
+    /// ...or where the cells on the two sides move in opposite directions, each side's
+    /// direction significant at this many standard errors (see
+    /// [`split::split_column_by_direction`]); 0 disables.
+    #[serde(default = "default_split_min_direction_z")]
+    pub split_min_direction_z: f64,
+    /// A window whose streak fails the crisp test still moves when the streak's significance
+    /// (NCC times the square root of its samples) reaches this... 0 disables the faint test.
+    #[serde(default = "default_faint_min_z")]
+    pub faint_min_z: f64,
+    /// ...and its NCC beats the standing pattern's by this many standard errors...
+    #[serde(default = "default_faint_min_margin_z")]
+    pub faint_min_margin_z: f64,
+    /// ...and by at least this much NCC (a pattern that creeps barely faster than the
+    /// velocity floor while nearly standing is no evidence of flow, however many samples).
+    #[serde(default = "default_faint_min_ncc_margin")]
+    pub faint_min_ncc_margin: f64,
+    /// A window without a streak is stopped when its pattern, less the whole clip's mean,
+    /// correlates with itself from frame to frame at least this much (see
+    /// [`motion::persistence`]); the whole clip's raw pattern must persist as much for a vessel
+    /// that never moves to read stopped rather than unresolved.
+    #[serde(default = "default_stop_min_persistence")]
+    pub stop_min_persistence: f64,
+    /// ...or when it changes at most this share as much as the vessel's moving windows do.
+    #[serde(default = "default_stop_max_change_share")]
+    pub stop_max_change_share: f64,
+    /// An unresolved window of a vessel whose whole clip shows a streak is stopped when the
+    /// clip's streak, had the window carried it, would reach this significance on the window's
+    /// own samples and the window shows less than half of it; otherwise it takes the clip's
+    /// motion. 0 always takes the clip's.
+    #[serde(default = "default_window_told_min_z")]
+    pub window_told_min_z: f64,
+    /// Inside a moving window, single frame steps are told moving or stopped by their change
+    /// only when two steps change at least this many times as much as the window's floor (its
+    /// lower quartile of change, at least the noise variance); otherwise the cells are too
+    /// faint for a step to show it and the whole window moves (see [`motion::moving_share`]).
+    /// 0 always tells steps apart.
+    #[serde(default = "default_step_resolve_ratio")]
+    pub step_resolve_ratio: f64,
+}
+
+fn default_split_min_direction_z() -> f64 {
+    FlowParams::default().split_min_direction_z
+}
+
+fn default_faint_min_z() -> f64 {
+    FlowParams::default().faint_min_z
+}
+
+fn default_faint_min_margin_z() -> f64 {
+    FlowParams::default().faint_min_margin_z
+}
+
+fn default_faint_min_ncc_margin() -> f64 {
+    FlowParams::default().faint_min_ncc_margin
+}
+
+fn default_stop_min_persistence() -> f64 {
+    FlowParams::default().stop_min_persistence
+}
+
+fn default_stop_max_change_share() -> f64 {
+    FlowParams::default().stop_max_change_share
+}
+
+fn default_window_told_min_z() -> f64 {
+    FlowParams::default().window_told_min_z
+}
+
+fn default_step_resolve_ratio() -> f64 {
+    FlowParams::default().step_resolve_ratio
 }
 
 fn default_split_min_ratio_above_noise() -> f64 {
@@ -204,6 +275,14 @@ impl Default for FlowParams {
             episode_min_steps: 2,
             episode_min_correlation: 0.5,
             lone_streak_min_z: 4.0,
+            split_min_direction_z: 8.0,
+            faint_min_z: 8.0,
+            faint_min_margin_z: 6.0,
+            faint_min_ncc_margin: 0.05,
+            stop_min_persistence: 0.5,
+            stop_max_change_share: 0.5,
+            window_told_min_z: 4.0,
+            step_resolve_ratio: 4.0,
         }
     }
 }
@@ -231,6 +310,22 @@ pub struct VesselFlow {
     pub frames: usize,
     /// Moving (true) or stopped, per window of `window_s`.
     pub window_moving: Vec<bool>,
+    /// Each window's state on its own evidence (before unresolved windows take theirs from
+    /// the rest of the clip).
+    pub window_state: Vec<WindowState>,
+    /// Share of the frames in windows that showed neither a streak nor standing cells of
+    /// their own (their state came from the whole clip; see [`WindowState::Unresolved`]).
+    pub unresolved_fraction: f64,
+    /// True when nothing in the clip tells whether this vessel flows: no window moved, the
+    /// whole clip shows no streak, and no standing cells are visible. Such a vessel is left
+    /// out of PPV and MFI (its class reads 0, but it is not a finding of no flow).
+    pub flow_unresolved: bool,
+    /// The evidence behind each window's state, in time order.
+    pub windows: Vec<WindowEvidence>,
+    /// The same evidence pooled over the whole clip (all windows' correlations summed), and
+    /// the persistence of the raw pattern over the whole clip; computed only when a window is
+    /// unresolved.
+    pub whole_clip: Option<WindowEvidence>,
     /// Windows judged faster than the measurable range.
     pub fast_windows: usize,
     /// False when the segment or clip is too short to measure (then class 0, no velocity).
@@ -250,9 +345,76 @@ impl VesselFlow {
             columns,
             frames,
             window_moving: Vec::new(),
+            window_state: Vec::new(),
+            unresolved_fraction: 0.0,
+            flow_unresolved: false,
+            windows: Vec::new(),
+            whole_clip: None,
             fast_windows: 0,
             measurable: false,
         }
+    }
+}
+
+/// A time window's state on its own evidence.
+///
+/// A window without a resolvable streak is not a stop: a stop needs cells that are visible
+/// and stand still. Real footage is faint and noisy, and steady flow can fail to show a streak
+/// in half a second that the whole clip shows plainly (the space-time diagram's streaks are
+/// the evidence of flow in Dobbe et al. 2008; Ellis et al. 1992 read stopped cells as
+/// vertical, persisting streaks). A window is
+/// - `Moving` when its own streak passes the crisp test (NCC and motion ratio) or the faint
+///   test (significance, see [`FlowParams::faint_min_z`]), or it churns beyond range;
+/// - `Stopped` when its cells visibly stand: the pattern, apart from the whole clip's,
+///   persists from frame to frame ([`FlowParams::stop_min_persistence`]), or it changes far
+///   less than this vessel's moving windows do ([`FlowParams::stop_max_change_share`]);
+/// - `Unresolved` otherwise. An unresolved window moves when the whole clip's pooled
+///   correlation shows a significant streak, stands when it does not and the vessel's cells are
+///   visible and persist, and is left out of the flowing fraction when neither holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WindowState {
+    Moving,
+    Stopped,
+    Unresolved,
+}
+
+/// What one time window of a vessel's diagram shows.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct WindowEvidence {
+    /// First frame of the window.
+    pub start: usize,
+    /// One past its last frame.
+    pub end: usize,
+    /// Best streak slope, px/frame (sign = direction along the centerline).
+    pub v_px: f64,
+    /// Mean NCC along that streak (window's own column means removed).
+    pub streak_ncc: f64,
+    /// Mean NCC of a standing pattern, same lags (window's own column means removed).
+    pub standing_ncc: f64,
+    /// Significance of the streak: NCC times the square root of its samples.
+    pub streak_z: f64,
+    /// Mean NCC at rest of the clip-background-free pattern (only the whole clip's column
+    /// means removed): cells standing still here, apart from what they do in the rest of
+    /// the clip, keep it near one.
+    pub persistence: f64,
+    /// Frame-to-frame change in noise variances.
+    pub change_ratio: f64,
+}
+
+impl WindowEvidence {
+    /// The faint-streak test: a streak at least `v_floor` px/frame steep whose significance
+    /// reaches `params.faint_min_z` and beats the standing pattern by
+    /// `params.faint_min_margin_z` (the NCC difference times the square root of the samples)
+    /// and `params.faint_min_ncc_margin`.
+    pub fn is_faint_streak(&self, v_floor: f64, params: &FlowParams) -> bool {
+        params.faint_min_z > 0.0
+            && self.v_px.abs() >= v_floor
+            && self.streak_ncc > 0.0
+            && self.streak_z >= params.faint_min_z
+            && self.streak_ncc - self.standing_ncc >= params.faint_min_ncc_margin
+            && self.streak_z * (self.streak_ncc - self.standing_ncc) / self.streak_ncc
+                >= params.faint_min_margin_z
     }
 }
 
@@ -314,18 +476,38 @@ pub fn measure_flow(
     let mut resolved = 0usize;
     let mut fast = 0usize;
     let mut window_speeds = Vec::new();
-    let mut moving_steps = 0.0;
-    // The last streak window and its significance.
+    // Moving frame steps per window (0 for windows not moving).
+    let mut window_steps = vec![0.0f64; wins.len()];
+    // The last crisp streak window and its significance.
     let mut lone_candidate = None;
-    for (&(start, end), wc) in wins.iter().zip(&sums) {
+    let mut evidence = Vec::with_capacity(wins.len());
+    for (i, (&(start, end), wc)) in wins.iter().zip(&sums).enumerate() {
         let est = velocity::estimate_velocity(&wc.ncc());
-        let streak =
+        let z = est.map_or(0.0, |e| velocity::streak_z(wc, &e, columns));
+        let window = WindowEvidence {
+            start,
+            end,
+            v_px: est.map_or(0.0, |e| e.v_px),
+            streak_ncc: est.map_or(0.0, |e| e.score),
+            standing_ncc: est.map_or(0.0, |e| e.static_score),
+            streak_z: z,
+            persistence: motion::persistence(&s, start, end, lags),
+            change_ratio: if noise > 0.0 {
+                motion::temporal_change(&s, start, end) / noise
+            } else {
+                0.0
+            },
+        };
+        let crisp =
             est.filter(|e| e.is_streak(v_floor, params.min_correlation, params.motion_ratio));
+        let streak = crisp.or(est.filter(|_| window.is_faint_streak(v_floor, params)));
         let moving = if let Some(e) = streak {
             resolved += 1;
             window_speeds.push(e.v_px);
             pooled.add(wc);
-            lone_candidate = Some((window_moving.len(), velocity::streak_z(wc, &e, columns)));
+            if crisp.is_some() {
+                lone_candidate = Some((i, z));
+            }
             true
         } else {
             // No streak in range: flow beyond range if the pattern churns far above noise
@@ -344,22 +526,107 @@ pub fn measure_flow(
             churn
         };
         if moving {
-            moving_steps += motion::moving_share(&s, start, end, noise) * (end - start) as f64;
+            window_steps[i] =
+                motion::moving_share(&s, start, end, noise, params.step_resolve_ratio)
+                    * (end - start) as f64;
         }
         window_moving.push(moving);
+        evidence.push(window);
     }
-    let mut moving_windows = window_moving.iter().filter(|&&m| m).count();
+    let moving_windows = window_moving.iter().filter(|&&m| m).count();
     // A single streak window that noise on so few samples could give is no sustained motion:
-    // it alone would make a stopped vessel intermittent. (Its steps are all the moving steps;
-    // with no resolved window the pooled correlation and window speeds go unread.)
+    // it alone would make a stopped vessel intermittent. (With no resolved window the pooled
+    // correlation and window speeds go unread.)
     if let Some((i, z)) = lone_candidate {
         if moving_windows == 1 && fast == 0 && z < params.lone_streak_min_z {
             window_moving[i] = false;
-            moving_steps = 0.0;
-            moving_windows = 0;
+            window_steps[i] = 0.0;
             resolved = 0;
         }
     }
+    // Windows that did not move: stopped only on evidence of standing cells; otherwise
+    // unresolved, and their state comes from the rest of the clip (see `WindowState`).
+    let moving_change = {
+        let mut changes: Vec<f64> = evidence
+            .iter()
+            .zip(&window_moving)
+            .filter(|(_, &m)| m)
+            .map(|(w, _)| w.change_ratio)
+            .collect();
+        changes.sort_by(|a, b| a.total_cmp(b));
+        changes.get(changes.len() / 2).copied()
+    };
+    let window_state: Vec<WindowState> = evidence
+        .iter()
+        .zip(&window_moving)
+        .map(|(w, &moving)| {
+            let standing_apart = w.persistence >= params.stop_min_persistence;
+            let quiet =
+                moving_change.is_some_and(|m| w.change_ratio <= params.stop_max_change_share * m);
+            if moving {
+                WindowState::Moving
+            } else if standing_apart || quiet {
+                WindowState::Stopped
+            } else {
+                WindowState::Unresolved
+            }
+        })
+        .collect();
+    // The whole clip's evidence, needed only where a window is unresolved: every window's
+    // correlations pooled. Flow too faint to show a streak in any one window shows one here.
+    let whole_clip = window_state
+        .contains(&WindowState::Unresolved)
+        .then(|| {
+            let mut all = correlate::WindowCorrelation::zeros(lags, dmax);
+            sums.iter().for_each(|wc| all.add(wc));
+            velocity::estimate_velocity(&all.ncc()).map(|e| WindowEvidence {
+                start: 0,
+                end: rows,
+                v_px: e.v_px,
+                streak_ncc: e.score,
+                standing_ncc: e.static_score,
+                streak_z: velocity::streak_z(&all, &e, columns),
+                persistence: motion::persistence(&raw_centred(std), 0, rows, lags),
+                change_ratio: if noise > 0.0 {
+                    motion::temporal_change(&s, 0, rows) / noise
+                } else {
+                    0.0
+                },
+            })
+        })
+        .flatten();
+    let clip_flows = whole_clip.is_some_and(|w| w.is_faint_streak(v_floor, params));
+    let cells_visible = whole_clip.is_some_and(|w| w.persistence >= params.stop_min_persistence);
+    let mut unresolved_rows = 0usize;
+    let mut undecided_rows = 0usize;
+    for (i, w) in evidence.iter().enumerate() {
+        if window_state[i] != WindowState::Unresolved {
+            continue;
+        }
+        unresolved_rows += w.end - w.start;
+        if let Some(clip) = whole_clip.filter(|_| clip_flows) {
+            // Told against the whole clip's streak: where this window's own correlation at the
+            // clip's velocity is significant enough to have shown that streak, it moves only
+            // if it does show it (a stop of faint cells shows no streak, only noise).
+            let ncc = sums[i].ncc();
+            let (at_clip, lags_used) = velocity::streak_score(&ncc, clip.v_px);
+            let margin = at_clip - velocity::static_score(&ncc, lags_used.max(1));
+            let clip_margin = clip.streak_ncc - clip.standing_ncc;
+            let expected_z =
+                clip_margin * velocity::streak_samples(&sums[i], clip.v_px, columns).sqrt();
+            let stops = params.window_told_min_z > 0.0
+                && expected_z >= params.window_told_min_z
+                && margin < 0.5 * clip_margin;
+            if !stops {
+                window_moving[i] = true;
+                window_steps[i] = (w.end - w.start) as f64;
+            }
+        } else if !cells_visible {
+            undecided_rows += w.end - w.start;
+        }
+    }
+    let moving_windows = window_moving.iter().filter(|&&m| m).count();
+    let mut moving_steps: f64 = window_steps.iter().sum();
     // Brief episodes outside the moving windows (see [`episodes`]).
     let found = if params.episode_min_steps > 0 && noise > 0.0 {
         let gates = episodes::EpisodeGates {
@@ -372,7 +639,13 @@ pub fn measure_flow(
         Vec::new()
     };
     moving_steps += found.iter().map(|e| e.steps as f64).sum::<f64>();
-    let flowing_fraction = (moving_steps / rows as f64).min(1.0);
+    let known_rows = rows - undecided_rows;
+    let flow_unresolved = known_rows == 0;
+    let flowing_fraction = if flow_unresolved {
+        0.0
+    } else {
+        (moving_steps / known_rows as f64).min(1.0)
+    };
 
     // The velocity while flowing is the mean of the moving windows' own streak slopes (the
     // truth is a time average of speed), keeping those within 35% of their median so that a
@@ -403,6 +676,14 @@ pub fn measure_flow(
             } else {
                 velocity_px = Some(speed.copysign(e.v_px));
             }
+        }
+    } else if let Some(e) = whole_clip.filter(|_| clip_flows) {
+        // Flow seen only over the whole clip: its pooled streak.
+        correlation = e.streak_ncc;
+        if e.v_px.abs() >= dmax as f64 - 0.5 {
+            at_least = true;
+        } else {
+            velocity_px = Some(e.v_px);
         }
     } else if !found.is_empty() {
         // Only brief episodes moved: their mean speed, signed by their net direction.
@@ -442,9 +723,24 @@ pub fn measure_flow(
         columns,
         frames: rows,
         window_moving,
+        window_state,
+        unresolved_fraction: unresolved_rows as f64 / rows as f64,
+        flow_unresolved,
+        windows: evidence,
+        whole_clip,
         fast_windows: fast,
         measurable: true,
     }
+}
+
+/// The raw diagram less each row's mean (brightness flicker), keeping the static pattern.
+fn raw_centred(raw: &Array2<f32>) -> Array2<f32> {
+    let mut out = raw.clone();
+    for mut row in out.rows_mut() {
+        let mean = row.iter().map(|&v| f64::from(v)).sum::<f64>() / row.len().max(1) as f64;
+        row.iter_mut().for_each(|v| *v -= mean as f32);
+    }
+    out
 }
 
 /// Half-width across the lumen sampled for a vessel of `diameter_px`.

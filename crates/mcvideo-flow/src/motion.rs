@@ -186,7 +186,11 @@ pub const EMPTY_FRAME_RATIO: f64 = 3.0;
 /// half. A step between two frames without a cell in view (mean square of the background-free
 /// pattern below [`EMPTY_FRAME_RATIO`] noise variances: a plasma gap filling a short segment)
 /// shows nothing either way and is left out; stopped cells still show there, since the
-/// background removed is the pattern averaged over the whole clip.
+/// background removed is the pattern averaged over the whole clip. Steps are told apart only
+/// when at least two of them change by `resolve_ratio` times the window's floor (its lower
+/// quartile of change, at least the noise variance): otherwise the cells are too faint for a
+/// single step to show whether they moved, the window's streak is the only evidence, and
+/// the whole window counts as moving (a stop needs evidence).
 ///
 /// ```
 /// use mcvideo_flow::motion::moving_share;
@@ -198,12 +202,18 @@ pub const EMPTY_FRAME_RATIO: f64 = 3.0;
 /// });
 /// // Steps 0-1 and 1-2 move; 2-3 and 5-6 change as the cell leaves and returns; 3-4 and 4-5
 /// // are empty and left out: 4 of 4.
-/// assert_eq!(moving_share(&s, 0, 7, 1.0), 1.0);
+/// assert_eq!(moving_share(&s, 0, 7, 1.0, 3.0), 1.0);
 /// // The same cell stopping at column 5 from frame 3 on: three steps of six move.
 /// let s = ndarray::Array2::from_shape_fn((7, 10), |(t, x)| if x == t.min(3) + 2 * (t >= 3) as usize { 20.0 } else { 0.0 });
-/// assert_eq!(moving_share(&s, 0, 7, 1.0), 0.5);
+/// assert_eq!(moving_share(&s, 0, 7, 1.0, 3.0), 0.5);
 /// ```
-pub fn moving_share(s: &Array2<f32>, start: usize, end: usize, noise: f64) -> f64 {
+pub fn moving_share(
+    s: &Array2<f32>,
+    start: usize,
+    end: usize,
+    noise: f64,
+    resolve_ratio: f64,
+) -> f64 {
     let (rows, cols) = s.dim();
     let end = end.min(rows.saturating_sub(1));
     if end <= start || cols == 0 {
@@ -212,6 +222,13 @@ pub fn moving_share(s: &Array2<f32>, start: usize, end: usize, noise: f64) -> f6
     let changes: Vec<f64> = (start..end).map(|t| temporal_change(s, t, t + 1)).collect();
     let max = changes.iter().copied().fold(0.0, f64::max);
     if max <= noise {
+        return 1.0;
+    }
+    let mut sorted = changes.clone();
+    sorted.sort_by(|a, b| a.total_cmp(b));
+    let floor = sorted[sorted.len() / 4].max(noise);
+    let second = sorted[sorted.len().saturating_sub(2)];
+    if second < resolve_ratio * floor {
         return 1.0;
     }
     let threshold = (noise + 0.25 * (max - noise)).min(2.0 * noise);
@@ -234,5 +251,47 @@ pub fn moving_share(s: &Array2<f32>, start: usize, end: usize, noise: f64) -> f6
         1.0
     } else {
         moving as f64 / seen as f64
+    }
+}
+
+/// Mean over lags `1..=lags` of the normalized correlation at zero displacement between the
+/// rows `t` and `t + k` of `s` inside `[start, end)`, the rows used as they are (no mean of the
+/// window removed). On a diagram from which only the whole clip's static background was
+/// removed, cells that stand still in this window, apart from what they do in the rest of the
+/// clip, keep the same pattern and score near one; moving cells and noise score near zero.
+///
+/// ```
+/// use mcvideo_flow::motion::persistence;
+/// let still = ndarray::Array2::from_shape_fn((6, 8), |(_, x)| (x * x % 7) as f32 - 2.0);
+/// assert!((persistence(&still, 0, 6, 3) - 1.0).abs() < 1e-9);
+/// let flipping = ndarray::Array2::from_shape_fn((6, 8), |(t, x)| if (x + t) % 2 == 0 { 1.0 } else { -1.0 });
+/// assert!((persistence(&flipping, 0, 6, 1) + 1.0).abs() < 1e-9);
+/// ```
+pub fn persistence(s: &Array2<f32>, start: usize, end: usize, lags: usize) -> f64 {
+    let end = end.min(s.nrows());
+    let mut total = 0.0;
+    let mut used = 0usize;
+    for k in 1..=lags {
+        if start + k >= end {
+            break;
+        }
+        let (mut dot, mut ea, mut eb) = (0.0f64, 0.0f64, 0.0f64);
+        for t in start..end - k {
+            for (&a, &b) in s.row(t).iter().zip(s.row(t + k).iter()) {
+                let (a, b) = (f64::from(a), f64::from(b));
+                dot += a * b;
+                ea += a * a;
+                eb += b * b;
+            }
+        }
+        if ea > 0.0 && eb > 0.0 {
+            total += dot / (ea * eb).sqrt();
+            used += 1;
+        }
+    }
+    if used == 0 {
+        0.0
+    } else {
+        total / used as f64
     }
 }

@@ -207,14 +207,19 @@ struct StretchCorrelation {
 
 impl StretchCorrelation {
     fn new(s: &Array2<f32>, max_shift: usize) -> Self {
+        Self::at_lag(s, max_shift, 1)
+    }
+
+    /// The same sums for rows `lag` frames apart.
+    fn at_lag(s: &Array2<f32>, max_shift: usize, lag: usize) -> Self {
         let (rows, n) = s.dim();
+        let lag = lag.max(1);
         let shifts = 2 * max_shift + 1;
         let mut sums = vec![vec![0.0f64; n]; shifts];
         let (mut col_a, mut col_b) = (vec![0.0f64; n], vec![0.0f64; n]);
         let row = |t: usize| -> Vec<f64> { s.row(t).iter().map(|&v| f64::from(v)).collect() };
-        let mut a = if rows > 0 { row(0) } else { Vec::new() };
-        for t in 1..rows {
-            let b = row(t);
+        for t in lag..rows {
+            let (a, b) = (row(t - lag), row(t));
             for x in 0..n {
                 col_a[x] += a[x] * a[x];
                 col_b[x] += b[x] * b[x];
@@ -234,7 +239,6 @@ impl StretchCorrelation {
                     *acc += av * bv;
                 }
             }
-            a = b;
         }
         let prefix = |v: &[f64]| {
             let mut p = vec![0.0f64; v.len() + 1];
@@ -395,6 +399,106 @@ fn for_each_step(s: &Array2<f32>, noise: f64, mut visit: impl FnMut(&[f64], &[f6
         }
         visit(&change, &energy);
     }
+}
+
+/// The column at which a segment holds two vessels whose cells move in opposite directions
+/// along it, meeting at (or leaving from) one point: flow converging on or diverging from a
+/// junction the detector merged through, which the space-time diagram shows as a V. On each
+/// side of a candidate column the rows correlate from frame to frame best at a displacement
+/// `d ≠ 0` (over one frame, or four for slow flow), of opposite signs on the two sides, and better there than at the mirrored
+/// displacement `−d` and than at the other side's displacement by at least `min_z` standard
+/// errors (the NCC difference times the square root of the row pairs times the
+/// overlapping columns; faint cells give small NCCs that a whole clip still makes
+/// significant). Of the columns where this holds, the one where the smallest of these NCC
+/// margins is largest: there neither side holds a piece of the other vessel. Red cells in one unbranched vessel move one way
+/// at a time, so one vessel never shows both directions at once.
+///
+/// ```
+/// use mcvideo_flow::split::{split_column_by_direction, MotionSplit};
+/// let rule = MotionSplit { min_piece_px: 16, min_ratio: 3.0, min_moving: 4.0, min_ratio_above_noise: 20.0 };
+/// // 40 columns, 30 frames: a pseudo-random cell pattern that moves 2 px per frame towards
+/// // column 20 from both sides.
+/// let cell = |i: i64| if (i * 7919).rem_euclid(13) < 5 { 4.0 } else { -2.0 };
+/// let s = ndarray::Array2::from_shape_fn((30, 40), |(t, x)| {
+///     let (t, x) = (t as i64, x as i64);
+///     if x < 20 { cell(x - 2 * t) } else { cell(x + 2 * t + 500) }
+/// });
+/// assert_eq!(split_column_by_direction(&s, 1.0, &rule, 8.0), Some(20));
+/// // The same direction all along: one vessel.
+/// let one = ndarray::Array2::from_shape_fn((30, 40), |(t, x)| cell(x as i64 - 2 * t as i64));
+/// assert_eq!(split_column_by_direction(&one, 1.0, &rule, 8.0), None);
+/// ```
+pub fn split_column_by_direction(
+    s: &Array2<f32>,
+    noise: f64,
+    rule: &MotionSplit,
+    min_z: f64,
+) -> Option<usize> {
+    let (rows, n, m) = diagram_shape(s, noise, rule, min_z)?;
+    let max_shift = (m / 2).max(1);
+    let min_overlap = (m - max_shift).max(2);
+    // Lag 1 for fast flow; slow flow creeps too little in one frame for blurred cells to
+    // correlate better forwards than backwards, and shows its direction over four.
+    [1, 4]
+        .into_iter()
+        .filter(|&lag| lag < rows)
+        .filter_map(|lag| {
+            let table = StretchCorrelation::at_lag(s, max_shift, lag);
+            direction_split(&table, rows - lag, n, m, min_overlap, min_z)
+        })
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// The best column for [`split_column_by_direction`] on one lag's table, with its score.
+fn direction_split(
+    table: &StretchCorrelation,
+    pairs: usize,
+    n: usize,
+    m: usize,
+    min_overlap: usize,
+    min_z: f64,
+) -> Option<(f64, usize)> {
+    let pairs = pairs as f64;
+    // How far the stretch [a, b) correlates better at its own displacement `d` than at
+    // `other`, in standard errors.
+    // The NCC margin and its significance.
+    let beats = |a: usize, b: usize, d: isize, peak: f64, other: isize| -> Option<(f64, f64)> {
+        let there = table.ncc(a, b, other, min_overlap)?;
+        let overlap = (b - a) as f64 - d.unsigned_abs() as f64;
+        Some((peak - there, (peak - there) * (pairs * overlap).sqrt()))
+    };
+    let mut best: Option<(f64, usize)> = None;
+    for c in m..=n - m {
+        let (Some((d_left, p_left)), Some((d_right, p_right))) =
+            (table.peak(0, c, min_overlap), table.peak(c, n, min_overlap))
+        else {
+            continue;
+        };
+        if d_left == 0 || d_right == 0 || d_left.signum() == d_right.signum() {
+            continue;
+        }
+        // Each side beats both its mirrored displacement and the other side's: a periodic
+        // train of cells correlates at aliases of both signs, and then neither side does.
+        // Every margin significant; the split where the weaker margin is widest, i.e. where
+        // neither side holds a piece of the other vessel.
+        let weakest = [
+            beats(0, c, d_left, p_left, -d_left),
+            beats(0, c, d_left, p_left, d_right),
+            beats(c, n, d_right, p_right, -d_right),
+            beats(c, n, d_right, p_right, d_left),
+        ]
+        .into_iter()
+        .try_fold((f64::INFINITY, f64::INFINITY), |(m, z), b| {
+            b.map(|(bm, bz)| (m.min(bm), z.min(bz)))
+        });
+        if let Some((score, _)) = weakest.filter(|&(_, z)| z >= min_z) {
+            if best.is_none_or(|(top, _)| score > top) {
+                best = Some((score, c));
+            }
+        }
+    }
+    best
 }
 
 /// See [`split_column_by_speed`].
@@ -571,8 +675,9 @@ pub fn split_column_by_windows(
 
 /// The first column at which diagram `s` (background removed, noise variance `noise`) holds
 /// two vessels, by the whole-clip activity ([`split_column`]), then the windows
-/// ([`split_column_by_windows`]), the frame steps ([`split_column_by_steps`]) and the speeds
-/// ([`split_column_by_speed`]), each tried only if the one before finds nothing.
+/// ([`split_column_by_windows`]), the frame steps ([`split_column_by_steps`]), the speeds
+/// ([`split_column_by_speed`]) and the directions ([`split_column_by_direction`]), each tried
+/// only if the one before finds nothing.
 fn split_diagram(
     s: &Array2<f32>,
     noise: f64,
@@ -602,6 +707,11 @@ fn split_diagram(
                         params.split_min_still_share,
                     )
                 })
+                .flatten()
+        })
+        .or_else(|| {
+            (params.split_min_direction_z > 0.0)
+                .then(|| split_column_by_direction(s, noise, rule, params.split_min_direction_z))
                 .flatten()
         })
 }
@@ -725,8 +835,11 @@ mod tests {
             window_s: 0.4,
             ..FlowParams::default()
         };
+        // Without the step test (and the direction test, to which cells exactly 9 px apart
+        // moving 12 px in four frames on one side look like 3 px forwards or 6 back): none.
         let windows_only = FlowParams {
             split_min_still_share: 0.0,
+            split_min_direction_z: 0.0,
             ..params.clone()
         };
         assert_eq!(split_at(&f, &windows_only), None);
@@ -772,14 +885,35 @@ mod tests {
         let params = FlowParams::default();
         let at = split_at(&f, &params).expect("split found");
         assert!((at - 53.0).abs() <= 3.0, "split at {at}");
+        // The speed test makes this split: without it (and without the direction test, to
+        // which the cells every 9 px rushing 13 px per frame look like 4 px back), none.
         let no_speed = FlowParams {
             split_min_speed_ratio: 0.0,
+            split_min_direction_z: 0.0,
             ..params.clone()
         };
         assert_eq!(split_at(&f, &no_speed), None);
         // One vessel creeping at 2 px per frame all along: no split.
         let f = vessel_frames(60, |_| 9, |_, t| 2 * t, |_| 90);
         assert_eq!(split_at(&f, &params), None);
+    }
+
+    #[test]
+    fn flow_meeting_from_both_sides_is_split_where_it_meets() {
+        // Cells move 3 px per frame towards x = 50 from both sides.
+        let meeting = |x: u32, t: u32| if x < 50 { 3 * t } else { 600 - 3 * t };
+        let f = vessel_frames(60, |_| 9, meeting, |_| 90);
+        let params = FlowParams {
+            split_min_speed_ratio: 0.0,
+            ..FlowParams::default()
+        };
+        let at = split_at(&f, &params).expect("split found");
+        assert!((at - 48.0).abs() <= 4.0, "split at {at}");
+        let no_direction = FlowParams {
+            split_min_direction_z: 0.0,
+            ..params
+        };
+        assert_eq!(split_at(&f, &no_direction), None);
     }
 
     /// The split point [`find_motion_splits`] gives the vessel of [`vessel_frames`] (y = 10,

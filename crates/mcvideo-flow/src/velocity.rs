@@ -36,7 +36,7 @@ impl VelocityEstimate {
 }
 
 /// Mean NCC along a streak of slope v, with the number of lags used.
-fn streak_score(ncc: &NccTable, v: f64) -> (f64, usize) {
+pub(crate) fn streak_score(ncc: &NccTable, v: f64) -> (f64, usize) {
     let dmax = ncc.max_shift as f64;
     let mut sum = 0.0;
     let mut n = 0;
@@ -59,7 +59,7 @@ fn streak_score(ncc: &NccTable, v: f64) -> (f64, usize) {
 }
 
 /// Mean NCC at zero displacement over the first `lags` available lags.
-fn static_score(ncc: &NccTable, lags: usize) -> f64 {
+pub(crate) fn static_score(ncc: &NccTable, lags: usize) -> f64 {
     let mut sum = 0.0;
     let mut n = 0;
     for k in (1..=ncc.lags).filter(|&k| ncc.has_lag(k)).take(lags) {
@@ -136,13 +136,19 @@ pub(crate) fn estimate_velocity(ncc: &NccTable) -> Option<VelocityEstimate> {
 /// pairs times overlapping columns, summed over the lags the score used). For noise the NCC
 /// of n independent samples has a standard deviation of about 1/sqrt(n).
 pub(crate) fn streak_z(wc: &WindowCorrelation, e: &VelocityEstimate, columns: usize) -> f64 {
+    e.score * streak_samples(wc, e.v_px, columns).sqrt()
+}
+
+/// The samples a streak of slope `v_px` rests on: row pairs times overlapping columns, summed
+/// over the lags whose displacement stays within range.
+pub(crate) fn streak_samples(wc: &WindowCorrelation, v_px: f64, columns: usize) -> f64 {
     let mut samples = 0.0;
     for k in 1..=wc.lags {
-        let shift = k as f64 * e.v_px.abs();
+        let shift = k as f64 * v_px.abs();
         if shift > wc.max_shift as f64 {
             break;
         }
         samples += wc.pairs[k - 1] as f64 * (columns as f64 - shift).max(0.0);
     }
-    e.score * samples.sqrt()
+    samples
 }

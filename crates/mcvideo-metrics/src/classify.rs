@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// Thresholds that turn measurements into classes.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct FlowClassRule {
     /// Flowing vessels slower than this are sluggish (class 2), faster ones continuous (3).
     /// Default 300 µm/s: the lower end of the range of continuous red-cell velocity usually

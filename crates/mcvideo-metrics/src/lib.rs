@@ -16,6 +16,7 @@
 //!     diameter_um: 6.0,
 //!     flow_class: 3,
 //!     velocity_um_s: Some(800.0),
+//!     flow_unresolved: false,
 //! }];
 //! let params = MetricsParams { um_per_px: 1.0, small_vessel_cutoff_um: 20.0, valid_region: [0.0, 0.0, 100.0, 100.0] };
 //! let m = site_metrics(&vessels, &params).unwrap();
@@ -59,6 +60,10 @@ pub struct MeasuredVessel {
     pub flow_class: u8,
     /// Mean red-cell velocity while flowing; `None` when there is no flow or it is unmeasured.
     pub velocity_um_s: Option<f64>,
+    /// True when nothing in the clip tells whether this vessel flows: its length counts in
+    /// TVD, and it is left out of PPV, PVD's share and MFI (see `SiteMetrics::flow_unresolved_mm`).
+    #[serde(default)]
+    pub flow_unresolved: bool,
 }
 
 /// Scale, small-vessel cutoff and the region over which densities are computed.
@@ -93,6 +98,10 @@ pub struct SiteMetrics {
     pub tvd_all_mm_per_mm2: f64,
     pub pvd_all_mm_per_mm2: f64,
     pub ppv_all_pct: Option<f64>,
+    /// Small-vessel length whose flow could not be told (mm): counted in TVD, left out of
+    /// PPV and MFI rather than called no flow.
+    #[serde(default)]
+    pub flow_unresolved_mm: f64,
 }
 
 fn validate(vessels: &[MeasuredVessel], params: &MetricsParams) -> Result<Rect, MetricsError> {
@@ -161,21 +170,33 @@ pub fn site_metrics(
     let mut velocity_weighted = 0.0;
     let mut velocity_len = 0.0;
     let mut crossings = 0usize;
+    let mut unresolved_len = 0.0;
+    let mut all_unresolved_len = 0.0;
 
     for v in vessels {
         let len_mm = clipped_length(&v.centerline_px, &region) * mm_per_px;
         if len_mm <= 0.0 {
             continue;
         }
-        let perfused = v.flow_class >= 2;
+        let perfused = v.flow_class >= 2 && !v.flow_unresolved;
         all_len += len_mm;
         if perfused {
             all_perfused_len += len_mm;
+        }
+        if v.flow_unresolved {
+            all_unresolved_len += len_mm;
         }
         if v.diameter_um >= params.small_vessel_cutoff_um {
             continue;
         }
         small_len += len_mm;
+        for line in region.de_backer_lines() {
+            crossings += crossings_of_line(&v.centerline_px, &line);
+        }
+        if v.flow_unresolved {
+            unresolved_len += len_mm;
+            continue;
+        }
         small_count += 1;
         if perfused {
             small_perfused_len += len_mm;
@@ -190,10 +211,9 @@ pub fn site_metrics(
             velocity_weighted += speed * len_mm;
             velocity_len += len_mm;
         }
-        for line in region.de_backer_lines() {
-            crossings += crossings_of_line(&v.centerline_px, &line);
-        }
     }
+    // PPV and MFI are shares of the length whose flow was told.
+    let told_len = small_len - unresolved_len;
 
     let mfi_quadrants = quadrant_class_len.map(|lengths| predominant_class(&lengths));
     let scored: Vec<f64> = mfi_quadrants.iter().flatten().copied().collect();
@@ -206,16 +226,17 @@ pub fn site_metrics(
         area_mm2,
         tvd_mm_per_mm2: small_len / area_mm2,
         pvd_mm_per_mm2: small_perfused_len / area_mm2,
-        ppv_pct: ratio_pct(small_perfused_len, small_len),
+        ppv_pct: ratio_pct(small_perfused_len, told_len),
         ppv_count_pct: ratio_pct(small_perfused_count as f64, small_count as f64),
         mfi,
         mfi_quadrants,
-        mfi_vessel: (small_len > 0.0).then(|| class_weighted / small_len),
+        mfi_vessel: (told_len > 0.0).then(|| class_weighted / told_len),
         de_backer_per_mm: crossings as f64 / line_length_mm,
         mean_velocity_um_s: (velocity_len > 0.0).then(|| velocity_weighted / velocity_len),
         tvd_all_mm_per_mm2: all_len / area_mm2,
         pvd_all_mm_per_mm2: all_perfused_len / area_mm2,
-        ppv_all_pct: ratio_pct(all_perfused_len, all_len),
+        ppv_all_pct: ratio_pct(all_perfused_len, all_len - all_unresolved_len),
+        flow_unresolved_mm: unresolved_len,
     })
 }
 
@@ -266,6 +287,7 @@ impl SiteMetrics {
             ("tvd_all_mm_per_mm2", Some(self.tvd_all_mm_per_mm2)),
             ("pvd_all_mm_per_mm2", Some(self.pvd_all_mm_per_mm2)),
             ("ppv_all_pct", self.ppv_all_pct),
+            ("flow_unresolved_mm", Some(self.flow_unresolved_mm)),
         ]
     }
 
@@ -286,6 +308,7 @@ impl SiteMetrics {
             tvd_all_mm_per_mm2: 0.0,
             pvd_all_mm_per_mm2: 0.0,
             ppv_all_pct: None,
+            flow_unresolved_mm: 0.0,
         };
         empty.columns().into_iter().map(|(name, _)| name)
     }
@@ -297,11 +320,30 @@ mod tests {
 
     fn vessel(points: &[[f64; 2]], diameter_um: f64, flow_class: u8) -> MeasuredVessel {
         MeasuredVessel {
+            flow_unresolved: false,
             centerline_px: points.to_vec(),
             diameter_um,
             flow_class,
             velocity_um_s: (flow_class >= 2).then_some(500.0),
         }
+    }
+
+    #[test]
+    fn unresolved_flow_counts_in_tvd_and_is_left_out_of_ppv_and_mfi() {
+        let flowing = vessel(&[[0.0, 20.0], [40.0, 20.0]], 6.0, 3);
+        let stopped = vessel(&[[0.0, 30.0], [20.0, 30.0]], 6.0, 0);
+        let unknown = MeasuredVessel {
+            flow_unresolved: true,
+            ..vessel(&[[0.0, 40.0], [60.0, 40.0]], 6.0, 0)
+        };
+        let m = site_metrics(&[flowing, stopped, unknown], &params()).unwrap();
+        // At 2 µm/px TVD counts all 240 µm; PPV is 80 of the 120 µm whose flow was told.
+        let area = m.area_mm2;
+        assert!((m.tvd_mm_per_mm2 - 0.24 / area).abs() < 1e-9);
+        assert!((m.ppv_pct.unwrap() - 100.0 * 40.0 / 60.0).abs() < 1e-9);
+        assert_eq!(m.ppv_count_pct, Some(50.0));
+        assert!((m.flow_unresolved_mm - 0.12).abs() < 1e-12);
+        assert!((m.mfi_vessel.unwrap() - 3.0 * 40.0 / 60.0).abs() < 1e-9);
     }
 
     fn params() -> MetricsParams {

@@ -8,4 +8,6 @@ pub mod font;
 pub mod palette;
 
 pub use draw::{encode_png, gray_background, render_overlay, OverlayError, OverlayLine};
-pub use palette::{diameter_class_color, flow_class_color, DIAMETER_LEGEND, FLOW_LEGEND};
+pub use palette::{
+    diameter_class_color, flow_class_color, DIAMETER_LEGEND, FLOW_LEGEND, UNRESOLVED_FLOW_COLOR,
+};

@@ -21,6 +21,14 @@ pub fn flow_class_color(class: u8) -> [u8; 3] {
     }
 }
 
+/// Colour of a vessel whose flow could not be told (neither moving nor stopped on any
+/// evidence): a neutral grey, apart from the four classes' hues.
+///
+/// ```
+/// assert_eq!(mcvideo_overlay::UNRESOLVED_FLOW_COLOR, [150, 150, 150]);
+/// ```
+pub const UNRESOLVED_FLOW_COLOR: [u8; 3] = [150, 150, 150];
+
 /// Legend entries for flow classes.
 pub const FLOW_LEGEND: [(&str, u8); 4] = [
     ("0 NO FLOW", 0),

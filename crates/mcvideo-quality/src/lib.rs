@@ -34,7 +34,7 @@ pub const UNACCEPTABLE: u8 = 10;
 
 /// Thresholds of every item. Pairs are `[optimal limit, acceptable limit]`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct QualityParams {
     /// Frames graded for illumination and focus (evenly spaced kept frames).
     pub sample_frames: usize,

@@ -1,7 +1,11 @@
 //! Accuracy harness: renders a suite of synthetic clips, scores each end to end, and prints
 //! the errors against the exact truth (issues 4 and 5). Run it in release:
 //!
-//! `cargo run --release -p mcvideo-score --example accuracy -- [--clips 12] [--size 320x240] [--duration 3] [--first-seed 100]`
+//! `cargo run --release -p mcvideo-score --example accuracy -- [--clips 12] [--size 320x240] [--duration 3] [--first-seed 100] [--params FILE.toml] [--only 101,107] [--keep DIR] [--diagnose merges,quadrants] [--regime default|low-snr]`
+//!
+//! `--params` scores with a parameter file (as `mcvideo score --params`; the scale comes from
+//! each clip), `--only` scores only the clips of those seeds, `--keep` writes each clip's
+//! overlay, truth and score JSON into DIR.
 //!
 //! Matching and error definitions: `examples/common/compare.rs`.
 
@@ -57,6 +61,46 @@ fn suite(clips: usize, first_seed: u64, width: u32, height: u32, duration_s: f64
         .collect()
 }
 
+/// The real clip's regime ([`SynthParams::low_snr`]): faint, blurred cells near the noise
+/// level, 1-3 px per frame, 60-120 fps at 0.7-0.8 µm/px, bright and dark polarity, three
+/// flow mixes and two noise levels. Its size and duration are the preset's.
+fn low_snr_suite(clips: usize, first_seed: u64) -> Vec<Case> {
+    let fps = [120.0, 90.0, 60.0];
+    let scales = [0.77, 0.7, 0.8, 0.75];
+    let mixes: [(&str, [f64; 4]); 3] = [
+        ("default", SynthParams::low_snr().flow_mix),
+        ("healthy", [0.03, 0.05, 0.62, 0.30]),
+        ("shock", [0.25, 0.25, 0.25, 0.25]),
+    ];
+    (0..clips)
+        .map(|i| {
+            let (mix_name, mix) = mixes[(i / 3) % mixes.len()];
+            let polarity = if i % 2 == 0 {
+                mcvideo_synth::Polarity::Bright
+            } else {
+                mcvideo_synth::Polarity::Dark
+            };
+            let noise = if i % 5 == 4 { 1.5 } else { 1.0 };
+            let params = SynthParams {
+                seed: first_seed + i as u64,
+                fps: fps[i % fps.len()],
+                um_per_px: scales[i % scales.len()],
+                flow_mix: mix,
+                polarity,
+                noise,
+                ..SynthParams::low_snr()
+            };
+            Case {
+                name: format!(
+                    "s{} {:.2}um {}fps {} {:?} n{}",
+                    params.seed, params.um_per_px, params.fps, mix_name, polarity, noise
+                ),
+                params,
+            }
+        })
+        .collect()
+}
+
 /// One summary line: mean |PPV error| and the clips within ±5 points and MFI within ±0.25.
 fn print_ppv_mfi(label: &str, ppv_errs: &[f64], mfi_errs: &[f64]) {
     println!(
@@ -85,11 +129,30 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("| clip | TVD err % | small length found % | false % | centerline err px | diameter err um | class acc % | velocity err % | PPV err pts | MFI err | s |");
     println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     let mut rows = Vec::new();
-    // ACC_ONLY=<seed>,<seed>... scores only those clips of the suite (to look at one closely).
-    let only: Option<Vec<u64>> = std::env::var("ACC_ONLY")
-        .ok()
+    let base = match arg::<String>(&args, "--params", String::new()).as_str() {
+        "" => ScoreParams::default(),
+        path => ScoreParams::from_toml_file(std::path::Path::new(path))?,
+    };
+    let only: Option<Vec<u64>> = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1))
         .map(|v| v.split(',').filter_map(|s| s.trim().parse().ok()).collect());
-    let cases = suite(clips, first_seed, w, h, duration)
+    let keep: Option<String> = args
+        .iter()
+        .position(|a| a == "--keep")
+        .and_then(|i| args.get(i + 1))
+        .cloned();
+    let diagnose = arg::<String>(&args, "--diagnose", String::new());
+    compare::set_diagnostics(diagnose.contains("merges"), diagnose.contains("quadrants"));
+    // `--regime low-snr` renders the real clip's regime instead (its own size and duration).
+    let regime: String = arg(&args, "--regime", "default".to_string());
+    let all = match regime.as_str() {
+        "default" => suite(clips, first_seed, w, h, duration),
+        "low-snr" => low_snr_suite(clips, first_seed),
+        other => return Err(format!("--regime {other}: expected default or low-snr").into()),
+    };
+    let cases = all
         .into_iter()
         .filter(|c| only.as_ref().is_none_or(|o| o.contains(&c.params.seed)));
     for (i, case) in cases.enumerate() {
@@ -101,51 +164,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         )?;
         let mut params = ScoreParams {
             um_per_px: Some(case.params.um_per_px),
-            no_overlay: true,
-            ..ScoreParams::default()
+            device: None,
+            ..base.clone()
         };
-        // Tuning hooks: each variable overrides one vessel or flow parameter.
-        let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<f64>().ok());
-        let (v, f) = (&mut params.vessels, &mut params.flow);
-        let [z_lo, z_hi] = &mut v.motion_z_range;
-        let real: [(&str, &mut f64); 19] = [
-            ("ACC_EVIDENCE", &mut v.motion_evidence),
-            ("ACC_BOOST", &mut v.motion_boost),
-            ("ACC_ZLO", z_lo),
-            ("ACC_ZHI", z_hi),
-            ("ACC_BRIDGE", &mut v.bridge_gap_um),
-            ("ACC_BRIDGE_COS", &mut v.bridge_min_cos),
-            ("ACC_BRIDGE_MIN", &mut v.bridge_min_significance),
-            ("ACC_WIDE", &mut v.wide_lumen_um),
-            ("ACC_ENDOFF", &mut v.end_ridge_offset_px),
-            ("ACC_MINLEN", &mut v.min_segment_length_um),
-            ("ACC_JOIN_GAP", &mut v.join_stopped_gap_um),
-            ("ACC_JOIN_ANGLE", &mut v.join_max_angle_deg),
-            ("ACC_EPISODE_CORR", &mut f.episode_min_correlation),
-            ("ACC_LONE_Z", &mut f.lone_streak_min_z),
-            ("ACC_SPLIT_PIECE", &mut f.split_min_piece_um),
-            ("ACC_SPLIT_ABOVE_NOISE", &mut f.split_min_ratio_above_noise),
-            ("ACC_SPLIT_STILL_SHARE", &mut f.split_min_still_share),
-            ("ACC_SPLIT_SPEED_RATIO", &mut f.split_min_speed_ratio),
-            ("ACC_FAST_ROW_SIMILARITY", &mut f.fast_max_row_similarity),
-        ];
-        for (key, slot) in real {
-            if let Some(value) = env(key) {
-                *slot = value;
-            }
-        }
-        let counts: [(&str, &mut usize); 2] = [
-            ("ACC_DISCORD", &mut f.split_min_discordant_windows),
-            ("ACC_EPISODE_STEPS", &mut f.episode_min_steps),
-        ];
-        for (key, slot) in counts {
-            if let Some(value) = env(key) {
-                *slot = value as usize;
-            }
-        }
         let started = std::time::Instant::now();
-        // ACC_OVERLAY_DIR=<dir> keeps each clip's overlay PNG and score JSON for inspection.
-        let keep = std::env::var("ACC_OVERLAY_DIR").ok();
         params.no_overlay = keep.is_none();
         let scored = score_clip(&out.clip_path, &params)?;
         if let Some(dir) = &keep {

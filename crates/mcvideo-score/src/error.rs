@@ -11,6 +11,9 @@ pub enum ScoreError {
     /// The scale is unknown or implausible (the calibration error names the clip already).
     #[error(transparent)]
     Calibration(#[from] mcvideo_calibration::CalibrationError),
+    /// A parameter file could not be read or holds something no parameter takes.
+    #[error("{path}: {message}")]
+    Params { path: PathBuf, message: String },
     /// A stage failed on this clip.
     #[error("{path}: {stage} failed: {message}")]
     Stage {

@@ -15,7 +15,10 @@ pub mod summary;
 pub use batch_scorer::PipelineScorer;
 pub use error::ScoreError;
 pub use mcvideo_decode::FieldMode;
-pub use params::ScoreParams;
+pub use mcvideo_vessels::polarity::Polarity;
+pub use params::{PolarityChoice, ScoreParams};
 pub use pipeline::{inspect_clip, score_clip, ScoredOutput};
-pub use report::{InspectReport, ScoreReport, VesselReport, SCORE_SCHEMA};
+pub use report::{
+    ClipReport, InspectReport, PolaritySource, ScoreReport, VesselReport, SCORE_SCHEMA,
+};
 pub use summary::{inspect_summary, score_summary};

@@ -3,7 +3,7 @@
 use crate::report::VesselReport;
 use mcvideo_overlay::{
     encode_png, flow_class_color, gray_background, render_overlay, OverlayError, OverlayLine,
-    FLOW_LEGEND,
+    FLOW_LEGEND, UNRESOLVED_FLOW_COLOR,
 };
 use mcvideo_stabilize::FloatImage;
 
@@ -17,15 +17,22 @@ pub fn draw_score_overlay(
         .iter()
         .map(|v| OverlayLine {
             points: v.centerline_px.clone(),
-            color: flow_class_color(v.flow_class),
+            color: if v.flow_unresolved {
+                UNRESOLVED_FLOW_COLOR
+            } else {
+                flow_class_color(v.flow_class)
+            },
             // Large vessels drawn thicker, so the small/large split also shows.
             width: if v.small { 2.0 } else { 4.0 },
         })
         .collect();
-    let legend: Vec<(String, [u8; 3])> = FLOW_LEGEND
+    let mut legend: Vec<(String, [u8; 3])> = FLOW_LEGEND
         .iter()
         .map(|(label, class)| (label.to_string(), flow_class_color(*class)))
         .collect();
+    if vessels.iter().any(|v| v.flow_unresolved) {
+        legend.push(("UNRESOLVED".to_string(), UNRESOLVED_FLOW_COLOR));
+    }
     let image = render_overlay(background, &lines, &legend, Some("FLOW CLASS"));
     encode_png(&image)
 }

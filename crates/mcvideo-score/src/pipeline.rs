@@ -1,8 +1,10 @@
 //! The pipeline of one clip: each stage's output feeds the next, frames stay in memory once.
 
 use crate::overlay::draw_score_overlay;
-use crate::report::{InspectReport, ScoreReport, VesselReport, SCORE_SCHEMA};
-use crate::{ScoreError, ScoreParams};
+use crate::report::{
+    ClipReport, InspectReport, PolaritySource, ScoreReport, VesselReport, SCORE_SCHEMA,
+};
+use crate::{PolarityChoice, ScoreError, ScoreParams};
 use image::GrayImage;
 use mcvideo_metrics::{site_metrics, MeasuredVessel, MetricsParams};
 use std::collections::BTreeMap;
@@ -42,6 +44,8 @@ impl Timer {
 /// Decoded, calibrated, registered and graded: what `inspect` shows and `score` builds on.
 struct Prepared {
     info: mcvideo_decode::ClipInfo,
+    /// Which way round the vessels are; bright clips' frames are inverted.
+    polarity: (mcvideo_vessels::polarity::Polarity, PolaritySource, f64),
     calibration: mcvideo_calibration::Calibration,
     frames: Vec<GrayImage>,
     stabilization: mcvideo_stabilize::Stabilization,
@@ -68,13 +72,15 @@ fn prepare(path: &Path, params: &ScoreParams) -> Result<Prepared, ScoreError> {
     // A picture framed by a blank border is analysed alone; coordinates go back to the
     // frame's at the end (`to_frame_coordinates`).
     let area = mcvideo_decode::border::content_box(&frames);
-    let frames = if area == [0, 0, info.width, info.height] {
+    let mut frames = if area == [0, 0, info.width, info.height] {
         frames
     } else {
         info.content_region = Some(area);
         mcvideo_decode::border::crop_frames(frames, area)
     };
     timer.lap("decode");
+    let polarity = decide_polarity(&mut frames, calibration.um_per_px, params.polarity);
+    timer.lap("polarity");
     let stabilization = mcvideo_stabilize::stabilize(&frames, &params.stabilize)
         .map_err(|e| ScoreError::stage(path, "stabilization", e))?;
     timer.lap("stabilize");
@@ -111,12 +117,50 @@ fn prepare(path: &Path, params: &ScoreParams) -> Result<Prepared, ScoreError> {
     timer.lap("quality");
     Ok(Prepared {
         info,
+        polarity,
         calibration,
         frames,
         stabilization,
         quality,
         timer,
     })
+}
+
+/// Decides whether the vessels are dark or bright (or takes the given choice) and inverts
+/// the frames of a bright clip (`255 - v`), so that every later stage sees dark vessels on
+/// bright tissue; pixel positions do not change. Returns the polarity, how it was chosen and
+/// the automatic decision's score (computed also when the polarity is given, as a check).
+fn decide_polarity(
+    frames: &mut [GrayImage],
+    um_per_px: f64,
+    choice: PolarityChoice,
+) -> (mcvideo_vessels::polarity::Polarity, PolaritySource, f64) {
+    use mcvideo_vessels::polarity::{invert_frames, polarity_of_frames, Polarity};
+    let evidence = polarity_of_frames(frames, um_per_px);
+    let (polarity, source) = match choice {
+        PolarityChoice::Auto => (evidence.polarity, PolaritySource::Auto),
+        PolarityChoice::Dark => (Polarity::Dark, PolaritySource::Option),
+        PolarityChoice::Bright => (Polarity::Bright, PolaritySource::Option),
+    };
+    if polarity == Polarity::Bright {
+        invert_frames(frames);
+    }
+    (polarity, source, evidence.score)
+}
+
+/// The clip section of the JSON: what was decoded and which way round its vessels are.
+fn clip_report(
+    info: mcvideo_decode::ClipInfo,
+    polarity: (mcvideo_vessels::polarity::Polarity, PolaritySource, f64),
+) -> ClipReport {
+    let (polarity, polarity_source, score) = polarity;
+    ClipReport {
+        info,
+        polarity,
+        polarity_source,
+        // Rounded so that the JSON does not carry float noise.
+        polarity_score: (score * 1e4).round() / 1e4,
+    }
 }
 
 /// Moves reference-frame coordinates computed on a picture cropped out of a blank border
@@ -146,11 +190,12 @@ pub fn inspect_clip(path: &Path, params: &ScoreParams) -> Result<InspectReport, 
     Ok(InspectReport {
         schema: SCORE_SCHEMA.to_string(),
         version: env!("CARGO_PKG_VERSION").to_string(),
-        clip: p.info,
+        clip: clip_report(p.info, p.polarity),
         calibration: p.calibration,
         stabilization: p.stabilization,
         quality: p.quality,
         timings_ms: p.timer.timings,
+        params: params.clone(),
     })
 }
 
@@ -199,7 +244,10 @@ fn join_stopped_pieces(
         .iter()
         .map(|v| (v.centerline_px.clone(), v.diameter_um / um_per_px))
         .collect();
-    let stopped: Vec<bool> = vessels.iter().map(|v| v.flow_class == 0).collect();
+    let stopped: Vec<bool> = vessels
+        .iter()
+        .map(|v| v.flow_class == 0 && !v.flow_unresolved)
+        .collect();
     let rule = mcvideo_vessels::join::JoinRule {
         max_gap_px: params.join_stopped_gap_um / um_per_px,
         max_angle_deg: params.join_max_angle_deg,
@@ -236,6 +284,7 @@ fn join_stopped_pieces(
             v_max_um_s: pieces.iter().map(|v| v.v_max_um_s).fold(0.0, f64::max),
             flowing_fraction: weighted(|v| v.flowing_fraction),
             contrast: weighted(|v| v.contrast),
+            unresolved_fraction: weighted(|v| v.unresolved_fraction),
             flow_from_neighbour: pieces.iter().any(|v| v.flow_from_neighbour),
             joined_gaps_um: (length_um - pieces_um).max(0.0)
                 + pieces.iter().map(|v| v.joined_gaps_um).sum::<f64>(),
@@ -252,6 +301,7 @@ fn join_stopped_pieces(
 pub fn score_clip(path: &Path, params: &ScoreParams) -> Result<ScoredOutput, ScoreError> {
     let Prepared {
         info,
+        polarity,
         calibration,
         frames,
         mut stabilization,
@@ -326,6 +376,8 @@ pub fn score_clip(path: &Path, params: &ScoreParams) -> Result<ScoredOutput, Sco
             v_max_um_s: f.v_max_um_s,
             flowing_fraction: f.flowing_fraction,
             flow_class: f.flow_class,
+            unresolved_fraction: f.unresolved_fraction,
+            flow_unresolved: f.flow_unresolved,
             flow_from_neighbour: from_neighbour,
             joined_gaps_um: 0.0,
         })
@@ -338,6 +390,7 @@ pub fn score_clip(path: &Path, params: &ScoreParams) -> Result<ScoredOutput, Sco
             diameter_um: v.diameter_um,
             flow_class: v.flow_class,
             velocity_um_s: v.velocity_um_s,
+            flow_unresolved: v.flow_unresolved,
         })
         .collect();
     let metrics = site_metrics(
@@ -369,7 +422,16 @@ pub fn score_clip(path: &Path, params: &ScoreParams) -> Result<ScoredOutput, Sco
     let overlay_png = if params.no_overlay {
         None
     } else {
-        let png = draw_score_overlay(&mean, &vessels)
+        // The overlay shows the clip as recorded: a bright clip's mean is inverted back.
+        let shown = match polarity.0 {
+            mcvideo_vessels::polarity::Polarity::Dark => mean,
+            mcvideo_vessels::polarity::Polarity::Bright => {
+                let mut back = mean;
+                back.iter_mut().for_each(|v| *v = 255.0 - *v);
+                back
+            }
+        };
+        let png = draw_score_overlay(&shown, &vessels)
             .map_err(|e| ScoreError::stage(path, "overlay", e))?;
         timer.lap("overlay");
         Some(png)
@@ -379,13 +441,14 @@ pub fn score_clip(path: &Path, params: &ScoreParams) -> Result<ScoredOutput, Sco
         report: ScoreReport {
             schema: SCORE_SCHEMA.to_string(),
             version: env!("CARGO_PKG_VERSION").to_string(),
-            clip: info,
+            clip: clip_report(info, polarity),
             calibration,
             stabilization,
             quality,
             vessels,
             metrics,
             timings_ms: timer.timings,
+            params: params.clone(),
         },
         overlay_png,
     })
@@ -411,6 +474,8 @@ mod tests {
             v_max_um_s: 300.0,
             flowing_fraction: if flow_class == 0 { 0.0 } else { 1.0 },
             flow_class,
+            unresolved_fraction: 0.0,
+            flow_unresolved: false,
             flow_from_neighbour: false,
             joined_gaps_um: 0.0,
         }

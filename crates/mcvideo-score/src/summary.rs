@@ -1,10 +1,23 @@
 //! The short human summaries that `score` and `inspect` print.
 
-use crate::report::{InspectReport, ScoreReport};
+use crate::report::{ClipReport, InspectReport, PolaritySource, ScoreReport};
 use std::fmt::Write;
 
 fn opt(v: Option<f64>, digits: usize) -> String {
     v.map_or_else(|| "n/a".to_string(), |x| format!("{x:.digits$}"))
+}
+
+/// "dark vessels (auto, score -0.62)": the polarity, how it was chosen, the automatic score.
+fn polarity_words(c: &ClipReport) -> String {
+    let source = match c.polarity_source {
+        PolaritySource::Auto => "auto",
+        PolaritySource::Option => "given",
+    };
+    format!(
+        "{} vessels ({source}, score {:+.2})",
+        c.polarity.name(),
+        c.polarity_score
+    )
 }
 
 fn quality_line(q: &mcvideo_quality::Quality) -> String {
@@ -26,14 +39,15 @@ pub fn inspect_summary(r: &InspectReport) -> String {
     let c = &r.clip;
     let _ = writeln!(
         s,
-        "clip       {}: {} frames, {}x{}, {:.2} fps, {:.2} s, {}",
+        "clip       {}: {} frames, {}x{}, {:.2} fps, {:.2} s, {}, {}",
         c.path.display(),
         c.frames,
         c.width,
         c.height,
         c.fps,
         c.duration_s,
-        c.codec
+        c.codec,
+        polarity_words(c)
     );
     let _ = writeln!(
         s,
@@ -61,13 +75,14 @@ pub fn score_summary(r: &ScoreReport) -> String {
     let c = &r.clip;
     let _ = writeln!(
         s,
-        "clip       {}: {} frames, {}x{}, {:.2} fps, {:.3} um/px",
+        "clip       {}: {} frames, {}x{}, {:.2} fps, {:.3} um/px, {}",
         c.path.display(),
         c.frames,
         c.width,
         c.height,
         c.fps,
-        r.calibration.um_per_px
+        r.calibration.um_per_px,
+        polarity_words(c)
     );
     let _ = writeln!(s, "{}", quality_line(&r.quality));
     let m = &r.metrics;
@@ -91,6 +106,14 @@ pub fn score_summary(r: &ScoreReport) -> String {
         opt(m.mfi, 2),
         opt(m.mean_velocity_um_s, 0)
     );
+    if m.flow_unresolved_mm > 0.0 {
+        let unresolved = r.vessels.iter().filter(|v| v.flow_unresolved).count();
+        let _ = writeln!(
+            s,
+            "unresolved {unresolved} vessels, {:.0} um of small-vessel length: flow not told, left out of PPV and MFI",
+            m.flow_unresolved_mm * 1000.0
+        );
+    }
     let total: f64 = r.timings_ms.values().sum();
     let _ = writeln!(s, "time       {:.0} ms", total);
     s

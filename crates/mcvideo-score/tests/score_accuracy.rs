@@ -10,7 +10,8 @@ use mcvideo_encode::VideoFormat;
 use mcvideo_score::{score_clip, ScoreParams};
 use mcvideo_synth::{write_clip, SynthParams};
 
-fn scored(params: &SynthParams) -> compare::Row {
+/// Renders a clip as FFV1 AVI and scores it end to end: its truth and the report.
+fn render_and_score(params: &SynthParams) -> (mcvideo_synth::Truth, mcvideo_score::ScoreReport) {
     let dir = tempfile::tempdir().unwrap();
     let out = write_clip(params, dir.path(), "clip", VideoFormat::Ffv1Avi).unwrap();
     let score = ScoreParams {
@@ -19,12 +20,17 @@ fn scored(params: &SynthParams) -> compare::Row {
         ..ScoreParams::default()
     };
     let report = score_clip(&out.clip_path, &score).unwrap().report;
+    (out.truth, report)
+}
+
+fn scored(params: &SynthParams) -> compare::Row {
+    let (truth, report) = render_and_score(params);
     // The truth-sensitivity metrics with no gap left out are the truth's own.
     assert_eq!(
-        compare::truth_metrics_without_gaps(&out.truth, f64::INFINITY).as_ref(),
-        Some(&out.truth.metrics)
+        compare::truth_metrics_without_gaps(&truth, f64::INFINITY).as_ref(),
+        Some(&truth.metrics)
     );
-    compare::compare(&out.truth, &report, 0.0)
+    compare::compare(&truth, &report, 0.0)
 }
 
 fn check(name: &str, params: SynthParams, ppv_points: f64) {
@@ -112,4 +118,50 @@ fn a_picture_inside_a_blank_border_scores_as_itself() {
     );
     let ppv_err = (m.ppv_pct.unwrap() - t.ppv_pct.unwrap()).abs();
     assert!(ppv_err <= 8.0, "PPV {:?} vs {:?}", m.ppv_pct, t.ppv_pct);
+}
+
+/// Scores a clip end to end and returns its report.
+fn report_of(params: &SynthParams) -> mcvideo_score::ScoreReport {
+    render_and_score(params).1
+}
+
+#[test]
+fn a_clip_where_nothing_moves_reads_no_perfusion() {
+    // Every capillary stopped, no venule, a shaking hand and twice the noise: a window
+    // without a streak is no longer a stop by default, so this guards the other side.
+    for seed in [302, 303] {
+        let params = SynthParams {
+            seed,
+            duration_s: 2.0,
+            flow_mix: [1.0, 0.0, 0.0, 0.0],
+            venules: 0,
+            motion: 2.0,
+            noise: 2.0,
+            ..SynthParams::default()
+        };
+        let report = report_of(&params);
+        let ppv = report.metrics.ppv_pct.expect("a PPV");
+        assert!(ppv <= 5.0, "seed {seed}: PPV {ppv}");
+        let told_mm = report.metrics.tvd_mm_per_mm2 * report.metrics.area_mm2
+            - report.metrics.flow_unresolved_mm;
+        assert!(
+            report.metrics.flow_unresolved_mm <= 0.25 * told_mm,
+            "seed {seed}: stopped cells read as unresolved: {:?}",
+            report.metrics
+        );
+    }
+}
+
+#[test]
+fn faint_blurred_cells_in_steady_flow_read_as_flowing() {
+    // The real clip's regime (negative-contrast fluorescence: bright vessels, cells as faint
+    // as the noise, blurred): the flowing length must not read as stops.
+    let params = SynthParams {
+        seed: 304,
+        flow_mix: [0.0, 0.0, 0.7, 0.3],
+        ..SynthParams::low_snr()
+    };
+    let report = report_of(&params);
+    let ppv = report.metrics.ppv_pct.expect("a PPV");
+    assert!(ppv >= 80.0, "PPV {ppv}: {:?}", report.metrics);
 }

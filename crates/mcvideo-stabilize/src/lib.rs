@@ -27,6 +27,7 @@ pub type FloatImage = ImageBuffer<Luma<f32>, Vec<f32>>;
 
 /// Tuning of [`stabilize`]. Sizes are in working (downsampled) pixels unless named `_px`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct StabilizeParams {
     /// Downsampling factor of the working images; `None` picks max(1, min(w, h) / 190)
     /// (integer division: 1 up to 379 px, 3 for 720×576).
@@ -59,6 +60,12 @@ pub struct StabilizeParams {
     /// A frame whose sharpness in some direction (0°, 45°, 90°, 135°) is below this fraction
     /// of the clip median in that direction is motion-blurred.
     pub blur_ratio: f64,
+    /// A frame whose first registration lands further than this (working px) from the
+    /// median of its two neighbours on each side is a spike: faint, noisy frames let a
+    /// spurious correlation peak win, while the hand moves the field smoothly or jumps and
+    /// stays. It is registered again from its neighbour's shift and takes that result when
+    /// it correlates nearly as well (at least 0.9 times). 0 disables.
+    pub max_spike_px: f64,
 }
 
 impl Default for StabilizeParams {
@@ -77,6 +84,7 @@ impl Default for StabilizeParams {
             min_ncc: 0.15,
             min_relative_ncc: 0.5,
             blur_ratio: 0.5,
+            max_spike_px: 8.0,
         }
     }
 }

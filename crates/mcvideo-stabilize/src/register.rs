@@ -115,12 +115,35 @@ pub fn stabilize(
                 && a.refined.shift[1].abs() <= capture[1])
     };
 
+    // Spikes: first shifts far from the median of the two neighbours on each side.
+    let spike = spikes(
+        &results.iter().map(|a| a.refined.shift).collect::<Vec<_>>(),
+        params.max_spike_px,
+    );
+
     // Pass 2: failed or far frames, outward from the reference, guided by their neighbour.
     let mut scratch = corr.scratch();
     let order = (reference + 1..work.len())
         .map(|t| (t, t - 1))
         .chain((0..reference).rev().map(|t| (t, t + 1)));
     for (t, neighbour) in order {
+        if spike[t] && ok(&results[t]) && t != reference {
+            // Refined locally from the neighbour's shift: the nearest optimum, not the
+            // strongest peak anywhere.
+            let local = refine_over_overlap(
+                &ref_fixed,
+                &work[t],
+                results[neighbour].refined.shift,
+                params,
+            );
+            if local.ncc >= ncc_floor
+                && local.last_step < 0.5
+                && local.ncc >= 0.9 * results[t].refined.ncc
+            {
+                results[t].refined = local;
+            }
+            continue;
+        }
         if ok(&results[t]) {
             continue;
         }
@@ -139,6 +162,19 @@ pub fn stabilize(
             || attempt.refined.ncc > results[t].refined.ncc;
         if better {
             results[t] = attempt;
+        }
+        if results[t].status == FrameStatus::Registered && !ok(&results[t]) {
+            // Both correlation peaks were spurious (a faint, noisy frame): the nearest
+            // optimum from the neighbour's shift.
+            let local = refine_over_overlap(
+                &ref_fixed,
+                &work[t],
+                results[neighbour].refined.shift,
+                params,
+            );
+            if local.ncc > results[t].refined.ncc {
+                results[t].refined = local;
+            }
         }
         if results[t].status == FrameStatus::Registered
             && !ok(&results[t])
@@ -196,6 +232,24 @@ pub fn stabilize(
         factor as u32,
         frames_info,
     ))
+}
+
+/// For each frame, whether its shift goes out and comes back: further than `max_px` (in x
+/// or y) from both neighbours' shifts while those two lie within `max_px` of each other. A
+/// probe that slips jumps and stays, so the frames on either side of a jump are no spikes.
+/// None when `max_px` is not positive.
+fn spikes(shifts: &[[f64; 2]], max_px: f64) -> Vec<bool> {
+    let far = |a: [f64; 2], b: [f64; 2]| (a[0] - b[0]).abs().max((a[1] - b[1]).abs()) > max_px;
+    (0..shifts.len())
+        .map(|t| {
+            max_px > 0.0
+                && t > 0
+                && t + 1 < shifts.len()
+                && far(shifts[t], shifts[t - 1])
+                && far(shifts[t], shifts[t + 1])
+                && !far(shifts[t - 1], shifts[t + 1])
+        })
+        .collect()
 }
 
 /// One registration attempt of one frame (working px).
@@ -548,6 +602,21 @@ fn summarize(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lone_far_shift_is_a_spike_and_a_jump_is_not() {
+        let mut shifts: Vec<[f64; 2]> = (0..10).map(|t| [0.1 * t as f64, 0.0]).collect();
+        shifts[4] = [30.0, 0.0];
+        let found = spikes(&shifts, 8.0);
+        assert_eq!(found.iter().filter(|&&s| s).count(), 1);
+        assert!(found[4]);
+        // A jump of 20 px that stays: the frames on either side of it are not spikes.
+        let jump: Vec<[f64; 2]> = (0..10)
+            .map(|t| [0.0, if t < 5 { 0.0 } else { 20.0 }])
+            .collect();
+        assert!(spikes(&jump, 8.0).iter().all(|&s| !s));
+        assert!(spikes(&shifts, 0.0).iter().all(|&s| !s));
+    }
 
     #[test]
     fn reference_is_the_sharpest_of_the_middle_half() {

@@ -57,14 +57,17 @@ pub(crate) fn make_train(
     let um = params.um_per_px;
     let length = segment.curve.length();
     let travel = flow.displacement_px.last().copied().unwrap_or(0.0);
-    let blur2 = blur_px * blur_px;
+    // The cells' own extra blur adds in quadrature (0 by default: exactly the optical blur).
+    let blur2 = blur_px * blur_px + params.cell_blur_px * params.cell_blur_px;
+    let contrast = params.cell_contrast;
     let diameter_um = 2.0 * segment.radius_px * um;
     // Sigma of a Gaussian whose full width at half maximum is `size`.
     let sigma_of = |size: f64| size / 2.3548;
+    // Blur keeps the integrated absorbance: the peak falls as the spot widens.
     let blurred = |along: f64, across: f64, amp: f64| {
         let (sa, sc) = (sigma_of(along), sigma_of(across));
         let (ba, bc) = ((sa * sa + blur2).sqrt(), (sc * sc + blur2).sqrt());
-        (amp * sa * sc / (ba * bc), ba, bc)
+        (amp * sa * sc / (ba * bc) * contrast, ba, bc)
     };
     let mut cells = Vec::new();
     let (k_min, cell_len_px, lumen_absorbance, haematocrit);

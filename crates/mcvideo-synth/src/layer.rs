@@ -1,5 +1,6 @@
-//! The static part of the scene (tissue texture times vessel-lumen transmittance), rendered
-//! once on a 4x supersampled grid, and the illumination field fixed to the camera.
+//! The static part of the scene (tissue texture times vessel-lumen transmittance, or in
+//! fluorescence the glow of plasma and tissue), rendered once on a 4x supersampled grid, and
+//! the illumination field fixed to the camera.
 //!
 //! Every component is band-limited by construction (cubic B-spline noise attenuated by the
 //! optical transfer function, lumen profiles convolved with the blur), so bilinear sampling
@@ -7,11 +8,15 @@
 //! under one grey level: camera motion is rendered, not resampled from a pixel image.
 
 use crate::network::Segment;
-use crate::params::SynthParams;
+use crate::params::{Polarity, SynthParams};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 use rayon::prelude::*;
+
+/// Fluorescence of the tissue relative to dye-filled plasma on a capillary axis
+/// ([`Polarity::Bright`]): autofluorescence and out-of-focus dye, dark but not black.
+const BRIGHT_TISSUE: f64 = 0.25;
 
 /// Supersampling factor of the static layer.
 pub(crate) const SUPERSAMPLE: usize = 4;
@@ -224,9 +229,11 @@ fn add_lumen(
     });
 }
 
-/// Renders the static layer over `bounds` (scene px): texture times lumen transmittance.
-/// `lumens` gives each segment's lumen absorbance and the arc span it is drawn over (the
-/// span red cells show; none: not drawn).
+/// Renders the static layer over `bounds` (scene px): texture times lumen transmittance
+/// ([`Polarity::Dark`]) or times the fluorescence of tissue and plasma ([`Polarity::Bright`]).
+/// `lumens` gives each segment's lumen absorbance (dark) or plasma emission (bright, 0..1) and
+/// the arc span it is drawn over (the span red cells show; none: not drawn); the deep vessels'
+/// values are read the same way.
 pub(crate) fn build_layer(
     bounds: [f64; 4],
     segments: &[Segment],
@@ -268,11 +275,23 @@ pub(crate) fn build_layer(
         let pts = &segment.curve.points;
         add_lumen(&layer, &mut absorb, pts, segment.radius_px, *lumen, *blur);
     }
-    layer
-        .data
-        .par_iter_mut()
-        .zip(absorb.par_iter())
-        .for_each(|(v, a)| *v = (*v - a).exp());
+    match params.polarity {
+        Polarity::Dark => layer
+            .data
+            .par_iter_mut()
+            .zip(absorb.par_iter())
+            .for_each(|(v, a)| *v = (*v - a).exp()),
+        // `absorb` holds the plasma's emission here (1 on the axis of a capillary): the tissue
+        // glows at BRIGHT_TISSUE of the plasma, the texture modulates both.
+        Polarity::Bright => {
+            let tissue = BRIGHT_TISSUE as f32;
+            layer
+                .data
+                .par_iter_mut()
+                .zip(absorb.par_iter())
+                .for_each(|(v, e)| *v = v.exp() * (tissue + (1.0 - tissue) * e.min(1.0)))
+        }
+    }
     layer
 }
 

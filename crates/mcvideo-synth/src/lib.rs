@@ -5,7 +5,9 @@
 //! long clips. The model is described in the crate README: branching vessels as smooth
 //! random walks on textured tissue, red cells moving along them in the four consensus flow
 //! classes, camera drift and tremor rendered at exact sub-pixel positions, blur, uneven
-//! illumination, vignetting and sensor noise.
+//! illumination, vignetting and sensor noise. [`SynthParams::low_snr`] and
+//! [`SynthParams::cytocam`] give other regimes: faint diffuse cells near the noise level,
+//! shot noise, and [`Polarity::Bright`] (negative-contrast fluorescence).
 //!
 //! ```
 //! let params = mcvideo_synth::SynthParams { width: 64, height: 48, duration_s: 0.2, ..Default::default() };
@@ -33,7 +35,7 @@ pub use flow::assign_classes;
 pub use interlace::weave_fields;
 pub use motion::valid_region;
 pub use network::VesselKind;
-pub use params::SynthParams;
+pub use params::{Polarity, SynthParams};
 pub use truth::{clip_polyline, visible_span, Truth, TruthVessel, TRUTH_SCHEMA};
 
 use image::GrayImage;

@@ -10,6 +10,11 @@ use serde::{Deserialize, Serialize};
 /// Ranges `[lo, hi]` are sampled uniformly per vessel. Degradations: `defocus_px` (focus),
 /// `illumination` (too dark below about 0.5, saturated above about 1.5), `duration_s`,
 /// `motion` and `jumps` (stability), `noise`.
+///
+/// The fields after `interlaced` (cell contrast and blur, shot noise, polarity) are left out
+/// of the JSON at their defaults, so a default clip's truth file reads as it always did, and
+/// files written without them load with the defaults (the container's `serde(default)`).
+/// [`SynthParams::low_snr`] and [`SynthParams::cytocam`] are presets for other regimes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SynthParams {
@@ -85,6 +90,59 @@ pub struct SynthParams {
     /// decoder to see. The truth then describes the fields (`fps` doubled, a shift per field).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub interlaced: bool,
+    /// Multiplier of the absorbance of every moving red cell (capillaries and venules): 1 the
+    /// crisp SDF cells, about 0.1 cells as faint as the noise. The static lumen is unchanged.
+    #[serde(skip_serializing_if = "is_one")]
+    pub cell_contrast: f64,
+    /// Extra Gaussian blur (sigma, px) of the red cells only, added in quadrature to the
+    /// optical blur: diffuse cells, as when they lie slightly above or below the focal plane
+    /// or scatter. Each cell keeps its integrated absorbance, so its peak falls. 0: none.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub cell_blur_px: f64,
+    /// Multiplier of the signal-dependent (Poisson-like) part of the noise variance, on top
+    /// of `noise`: variance `noise² (2² + 0.12 shot_noise I)` grey levels² at grey level I.
+    /// 1 typical; 4 to 8 a photon-starved fluorescence camera.
+    #[serde(skip_serializing_if = "is_one")]
+    pub shot_noise: f64,
+    /// What is bright: `dark` (default) the dark-field image (bright tissue, dark vessels and
+    /// cells); `bright` negative-contrast fluorescence (bright plasma in the lumen, red cells
+    /// dark shadows in it, dark tissue).
+    #[serde(skip_serializing_if = "Polarity::is_dark")]
+    pub polarity: Polarity,
+}
+
+/// Which of tissue and vessel lumen is bright.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Polarity {
+    /// Dark field (SDF, IDF): light scattered back by the tissue, absorbed by haemoglobin.
+    /// Vessels and red cells dark on bright tissue.
+    #[default]
+    Dark,
+    /// Negative-contrast intravital fluorescence: a plasma dye lights the lumen, red cells
+    /// exclude it and show as dark shadows, the tissue around stays dark.
+    Bright,
+}
+
+impl Polarity {
+    /// `true` for [`Polarity::Dark`].
+    ///
+    /// ```
+    /// use mcvideo_synth::Polarity;
+    /// assert!(Polarity::Dark.is_dark() && !Polarity::Bright.is_dark());
+    /// assert_eq!(serde_json::to_string(&Polarity::Bright).unwrap(), "\"bright\"");
+    /// ```
+    pub fn is_dark(&self) -> bool {
+        *self == Polarity::Dark
+    }
+}
+
+fn is_one(v: &f64) -> bool {
+    *v == 1.0
+}
+
+fn is_zero(v: &f64) -> bool {
+    *v == 0.0
 }
 
 impl Default for SynthParams {
@@ -123,6 +181,10 @@ impl Default for SynthParams {
             flow_rule: FlowClassRule::default(),
             small_vessel_cutoff_um: mcvideo_metrics::DEFAULT_SMALL_VESSEL_CUTOFF_UM,
             interlaced: false,
+            cell_contrast: 1.0,
+            cell_blur_px: 0.0,
+            shot_noise: 1.0,
+            polarity: Polarity::Dark,
         }
     }
 }
@@ -136,6 +198,92 @@ impl SynthParams {
     /// ```
     pub fn frame_count(&self) -> usize {
         (self.duration_s * self.fps).round().max(0.0) as usize
+    }
+
+    /// The regime of in-vivo capillary clips filmed fast and close, such as mouse capillaries
+    /// in negative-contrast intravital fluorescence (425x110, 120 fps, 0.77 µm/px): red cells
+    /// faint and diffuse (peak contrast about the noise sigma), blurred (optics 1.6 px plus
+    /// 1.5 px on the cells), densely packed (line haematocrit 0.35-0.6), photon-limited noise,
+    /// and slow flow, 100-450 µm/s or about 1-5 px per frame, with no venule in the field.
+    /// Polarity `bright` as in that clip; set `polarity: Polarity::Dark` for the same regime
+    /// in dark field.
+    ///
+    /// Under the default `flow_rule` (sluggish below 300 µm/s) sluggish vessels move at
+    /// 100-250 µm/s and continuous ones at 350-450 µm/s: speeds within a few percent of the
+    /// boundary would make the truth class a coin flip for any measurement a few percent off.
+    ///
+    /// ```
+    /// use mcvideo_synth::{Polarity, SynthParams};
+    /// let p = SynthParams::low_snr();
+    /// assert!(p.validate().is_ok());
+    /// assert_eq!((p.width, p.height, p.fps, p.um_per_px), (425, 110, 120.0, 0.77));
+    /// assert_eq!(p.polarity, Polarity::Bright);
+    /// assert_eq!((p.cell_contrast, p.cell_blur_px, p.blur_px, p.shot_noise), (0.2, 1.5, 1.6, 6.0));
+    /// // px per frame at the ends of the flowing ranges: 1.08 to 4.87.
+    /// let px = |um_s: f64| um_s / (p.fps * p.um_per_px);
+    /// assert_eq!(format!("{:.2} {:.2}", px(p.sluggish_um_s[0]), px(p.continuous_um_s[1])), "1.08 4.87");
+    /// ```
+    pub fn low_snr() -> SynthParams {
+        SynthParams {
+            width: 425,
+            height: 110,
+            fps: 120.0,
+            duration_s: 2.0,
+            um_per_px: 0.77,
+            noise: 1.0,
+            shot_noise: 6.0,
+            blur_px: 1.6,
+            cell_blur_px: 1.5,
+            cell_contrast: 0.2,
+            polarity: Polarity::Bright,
+            illumination: 0.8,
+            texture: 0.5,
+            // A stage-mounted preparation: breathing, no hand tremor.
+            motion: 0.3,
+            flow_mix: [0.05, 0.1, 0.55, 0.3],
+            capillary_diameter_um: [4.0, 8.0],
+            venules: 0,
+            // Mouse red cells are smaller than human ones.
+            cell_um: 6.0,
+            haematocrit: [0.35, 0.6],
+            // Flowing speeds kept clear of the 300 µm/s sluggish/continuous boundary: a truth
+            // class set by a speed within a few percent of it would be a coin flip for any
+            // measurement a few percent off.
+            continuous_um_s: [350.0, 450.0],
+            sluggish_um_s: [100.0, 250.0],
+            intermittent_um_s: [100.0, 300.0],
+            venule_um_s: [300.0, 600.0],
+            ..SynthParams::default()
+        }
+    }
+
+    /// A CytoCam (incident dark field) clip at its native 2208x1648 pixels, 0.71 µm/px
+    /// (field about 1.57 x 1.17 mm), 25 fps: capillaries slightly deep in the tissue, so blurred
+    /// (optics 1.4 px, cells 1.0 px more) and low in contrast (cells at 0.5), with a few
+    /// out-of-focus deeper vessels. Flow and anatomy are the human defaults. A full clip is
+    /// large (3.6 Mpx per frame): [`crate::Renderer`] or [`crate::write_clip`] render it in
+    /// bounded memory.
+    ///
+    /// ```
+    /// use mcvideo_synth::{Polarity, SynthParams};
+    /// let p = SynthParams::cytocam();
+    /// assert!(p.validate().is_ok());
+    /// assert_eq!((p.width, p.height, p.um_per_px, p.fps), (2208, 1648, 0.71, 25.0));
+    /// assert_eq!((p.cell_contrast, p.cell_blur_px, p.blur_px, p.deep_vessels), (0.5, 1.0, 1.4, 4));
+    /// assert_eq!(p.polarity, Polarity::Dark);
+    /// ```
+    pub fn cytocam() -> SynthParams {
+        SynthParams {
+            width: 2208,
+            height: 1648,
+            fps: 25.0,
+            um_per_px: 0.71,
+            blur_px: 1.4,
+            cell_blur_px: 1.0,
+            cell_contrast: 0.5,
+            deep_vessels: 4,
+            ..SynthParams::default()
+        }
     }
 
     /// Checks that every number is usable; the error names the parameter and the problem.
@@ -180,6 +328,9 @@ impl SynthParams {
                 "capillary_density_mm_per_mm2",
                 self.capillary_density_mm_per_mm2,
             ),
+            ("cell_contrast", self.cell_contrast),
+            ("cell_blur_px", self.cell_blur_px),
+            ("shot_noise", self.shot_noise),
         ];
         for (name, value) in non_negative {
             if !(value.is_finite() && value >= 0.0) {

@@ -6,14 +6,16 @@
 //! field (illumination, vignetting), g_t a slight flicker, S the static scene (texture
 //! times lumen transmittance, sampled from the 4x layer) and A_t the absorbance of the red
 //! cells drawn at their exact positions. Noise is Gaussian with a variance that grows with
-//! the signal (read noise plus Poisson-like shot noise).
+//! the signal (read noise plus Poisson-like shot noise, the latter times `shot_noise`).
+//! In [`Polarity::Bright`] S is the fluorescence of the scene instead (bright plasma in the
+//! lumen, dark tissue; see `layer::build_layer`) and the cells' `exp(-A_t)` are their shadows.
 
 use crate::cells::{cell_free_runs, draw_train, make_train, Canvas, Train};
 use crate::flow::{assign_classes, vessel_flow, Flow};
 use crate::layer::{build_layer, illumination_field, StaticLayer, SUPERSAMPLE};
 use crate::motion::camera_shifts;
 use crate::network::{build_network, deep_network, Segment, VesselKind};
-use crate::params::SynthParams;
+use crate::params::{Polarity, SynthParams};
 use crate::truth::visible_span;
 use crate::SynthError;
 use image::GrayImage;
@@ -125,10 +127,15 @@ impl Scene {
             .zip(&cell_free)
             .map(|(s, free)| visible_span(free, s.curve.length()))
             .collect();
+        // Dark field draws each lumen by its absorbance; fluorescence by the light its plasma
+        // sends, dimmed by the same static absorbers (packed cells darken a venule).
         let lumens: Vec<(f64, Option<[f64; 2]>)> = trains
             .iter()
             .zip(&visible)
-            .map(|(t, &span)| (t.lumen_absorbance, span))
+            .map(|(t, &span)| match params.polarity {
+                Polarity::Dark => (t.lumen_absorbance, span),
+                Polarity::Bright => ((-t.lumen_absorbance).exp(), span),
+            })
             .collect();
         let mut deep_rng = stream_rng(params.seed, Stream::Deep);
         let deep: Vec<(Segment, f64, f64)> =
@@ -207,7 +214,7 @@ impl Scene {
         let gain = self.flicker[t];
         let noise = self.params.noise as f32;
         let read2 = (READ_NOISE * READ_NOISE) as f32;
-        let shot = SHOT_NOISE as f32;
+        let shot = (SHOT_NOISE * self.params.shot_noise) as f32;
         let mut rng = stream_rng_at(self.params.seed, Stream::Noise as u64 + t as u64);
         let mut out = vec![0u8; w * h];
         for v in 0..h {
@@ -232,5 +239,76 @@ impl Scene {
             }
         }
         GrayImage::from_raw(w as u32, h as u32, out).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The red cells' absorbance of frame `t`, before light, quantization and noise.
+    fn cell_absorbance(scene: &Scene, t: usize) -> Vec<f32> {
+        let (w, h) = (scene.params.width as usize, scene.params.height as usize);
+        let mut data = vec![0.0f32; w * h];
+        let mut canvas = Canvas {
+            data: &mut data,
+            width: w,
+            height: h,
+        };
+        for ((segment, train), flow) in scene.segments.iter().zip(&scene.trains).zip(&scene.flows) {
+            draw_train(segment, train, flow, t, scene.shifts[t], &mut canvas);
+        }
+        data
+    }
+
+    /// Sum and Laplacian energy of an image.
+    fn sum_and_laplacian_energy(a: &[f32], w: usize, h: usize) -> (f64, f64) {
+        let mut energy = 0.0f64;
+        for y in 1..h - 1 {
+            for x in 1..w - 1 {
+                let i = y * w + x;
+                let l = a[i - 1] + a[i + 1] + a[i - w] + a[i + w] - 4.0 * a[i];
+                energy += f64::from(l * l);
+            }
+        }
+        (a.iter().map(|&v| f64::from(v)).sum(), energy)
+    }
+
+    #[test]
+    fn cell_blur_spreads_the_same_absorbance_with_far_less_high_frequency_energy() {
+        let sharp = SynthParams {
+            seed: 5,
+            width: 160,
+            height: 120,
+            duration_s: 0.2,
+            ..SynthParams::default()
+        };
+        let diffuse = SynthParams {
+            cell_blur_px: 2.5,
+            ..sharp.clone()
+        };
+        let faint = SynthParams {
+            cell_contrast: 0.25,
+            ..sharp.clone()
+        };
+        let (w, h) = (160, 120);
+        let measure = |p: &SynthParams| {
+            let scene = Scene::build(p).unwrap();
+            sum_and_laplacian_energy(&cell_absorbance(&scene, 2), w, h)
+        };
+        let (s0, e0) = measure(&sharp);
+        let (s1, e1) = measure(&diffuse);
+        let (s2, e2) = measure(&faint);
+        assert!(s0 > 100.0, "cell absorbance {s0}");
+        // Same cells, same integrated absorbance (up to the cells the widened spots push
+        // across the frame edge or into the ends' fade), much smoother.
+        assert!((s1 / s0 - 1.0).abs() < 0.1, "absorbance {s0} -> {s1}");
+        assert!(e1 < 0.25 * e0, "Laplacian energy {e0} -> {e1}");
+        // Contrast scales the absorbance linearly.
+        assert!((s2 / s0 - 0.25).abs() < 1e-3, "absorbance {s0} -> {s2}");
+        assert!(
+            (e2 / e0 - 0.0625).abs() < 1e-3,
+            "Laplacian energy {e0} -> {e2}"
+        );
     }
 }

@@ -210,6 +210,7 @@ pub(crate) fn build_truth(scene: &Scene) -> Result<Truth, SynthError> {
         let diameter_um = 2.0 * segment.radius_px * p.um_per_px;
         for run in clip_polyline(&segment.curve.points, region) {
             geometric.push(MeasuredVessel {
+                flow_unresolved: false,
                 centerline_px: run,
                 diameter_um,
                 flow_class: flow.flow_class,
@@ -250,6 +251,7 @@ pub(crate) fn build_truth(scene: &Scene) -> Result<Truth, SynthError> {
     let measured: Vec<MeasuredVessel> = vessels
         .iter()
         .map(|v| MeasuredVessel {
+            flow_unresolved: false,
             centerline_px: v.centerline_px.clone(),
             diameter_um: v.diameter_um,
             flow_class: v.flow_class,

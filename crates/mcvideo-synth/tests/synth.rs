@@ -1,6 +1,8 @@
 //! Integration tests of mcvideo-synth: lossless round trip through FFV1 and the decoder,
 //! determinism, truth sanity, and rendered motion equal to the truth's shifts.
 
+mod common;
+
 use image::GrayImage;
 use mcvideo_encode::VideoFormat;
 use mcvideo_synth::{render, write_clip, Renderer, SynthParams, VesselKind};
@@ -154,6 +156,7 @@ fn truth_is_consistent_with_its_parameters() {
             .vessels
             .iter()
             .map(|v| mcvideo_metrics::MeasuredVessel {
+                flow_unresolved: false,
                 centerline_px: v.centerline_px.clone(),
                 diameter_um: v.diameter_um,
                 flow_class: v.flow_class,
@@ -375,25 +378,7 @@ fn noise_variance_grows_with_the_signal() {
     };
     let (noisy, _) = render(&base).unwrap();
     let (clean, _) = render(&SynthParams { noise: 0.0, ..base }).unwrap();
-    // Least squares of (noisy - clean)² on [1, I] over unsaturated pixels.
-    let (mut s1, mut si, mut sii, mut sy, mut siy) = (0.0, 0.0, 0.0, 0.0, 0.0);
-    for (n, c) in noisy.iter().zip(&clean) {
-        for (&a, &b) in n.as_raw().iter().zip(c.as_raw()) {
-            if !(20..=230).contains(&b) || a == 255 || a == 0 {
-                continue;
-            }
-            let i = f64::from(b);
-            let y = (f64::from(a) - i).powi(2);
-            s1 += 1.0;
-            si += i;
-            sii += i * i;
-            sy += y;
-            siy += i * y;
-        }
-    }
-    let det = s1 * sii - si * si;
-    let read2 = (sii * sy - si * siy) / det;
-    let shot = (s1 * siy - si * sy) / det;
+    let (read2, shot) = common::noise_variance_fit(&noisy, &clean, 20..=230);
     println!("noise variance = {read2:.2} + {shot:.3} I");
     assert!((shot - 0.12).abs() < 0.03, "shot coefficient {shot}");
     assert!((read2 - 4.0).abs() < 2.0, "read variance {read2}");

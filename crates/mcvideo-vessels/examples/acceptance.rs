@@ -1,15 +1,26 @@
 //! Acceptance table of vessel detection on mcvideo-synth clips: seeds × scales × noise and
-//! degraded variants. `cargo run --release -p mcvideo-vessels --example acceptance [seeds] [png-dir]`.
-//! Overlays: truth green (no-flow yellow), detections red/blue, false detections magenta.
-//! Diagnostics: `VS_SPLIT=1` prints under each row where the detected small length lies (on
+//! degraded variants.
+//!
+//! `cargo run --release -p mcvideo-vessels --example acceptance -- [seeds] [png-dir] [--first-seed 0] [--params FILE.toml] [--only VARIANT-PREFIX] [--no-motion] [--dump DIR] [--split] [--split-segments]`
+//!
+//! The positional arguments come before the options. Overlays (png-dir): truth green (no-flow
+//! yellow), detections red/blue, false detections magenta. `--first-seed` runs seeds n.. for a
+//! held-out check of a tuned change; `--params` detects with a `VesselParams` TOML file (its
+//! keys at top level, the ones it leaves out at their defaults); `--only` runs the variants
+//! whose name starts with the prefix; `--no-motion` detects from the mean image alone, without
+//! the temporal standard deviation. `--dump` writes each clip's truth and detected segments as
+//! JSON into DIR. `--split` prints under each row where the detected small length lies (on
 //! small truth, on wide truth, false, wide-on-small, then the false part split into runs past
 //! a matched end, runs between matched stretches, wholly false segments and the region's
-//! 2 px rim), all as % of the true small length; `VS_SPLIT=2` also lists each segment with
-//! false length. `VS_DUMP=<dir>` writes each clip's truth and detected segments as JSON.
+//! 2 px rim), all as % of the true small length; `--split-segments` also lists each segment
+//! with false length.
 
+#[path = "../../mcvideo-score/examples/common/args.rs"]
+mod args;
 #[path = "../tests/common/synth.rs"]
 mod synth;
 
+use args::arg;
 use image::{Rgb, RgbImage};
 use mcvideo_metrics::{site_metrics, MeasuredVessel, MetricsParams};
 use mcvideo_synth::SynthParams;
@@ -25,6 +36,7 @@ fn tvd(vessels: &[VesselSegment], um_per_px: f64, region: [f64; 4]) -> f64 {
     let measured: Vec<MeasuredVessel> = vessels
         .iter()
         .map(|v| MeasuredVessel {
+            flow_unresolved: false,
             centerline_px: v.centerline_px.clone(),
             diameter_um: v.diameter_um,
             flow_class: 3,
@@ -44,11 +56,13 @@ fn tvd(vessels: &[VesselSegment], um_per_px: f64, region: [f64; 4]) -> f64 {
 /// Detected length (px, inside the region, 0.5 px samples) split by what lies under it:
 /// `[small on small truth, small on wide truth, small false, wide on small truth,
 /// false overrunning a matched end, false between matched runs, false whole segment,
-/// false within 2 px of the region border]`. `VS_SPLIT=1` prints it beside each row.
+/// false within 2 px of the region border]`. `--split` prints it beside each row;
+/// `list_segments` also prints each segment with false length.
 fn split_lengths(
     truth: &mcvideo_synth::Truth,
     found: &[VesselSegment],
     region: [f64; 4],
+    list_segments: bool,
 ) -> [f64; 8] {
     let mut out = [0.0; 8];
     let inside = |p: [f64; 2]| {
@@ -95,7 +109,7 @@ fn split_lengths(
             }
         }
         let any_matched = samples.iter().any(|s| s.1 != 2);
-        if std::env::var("VS_SPLIT").is_ok_and(|x| x == "2") {
+        if list_segments {
             let false_len: f64 = samples.iter().filter(|s| s.1 == 2).map(|s| s.0).sum();
             if false_len > 0.0 {
                 let first = v.centerline_px[0];
@@ -211,10 +225,27 @@ fn overlay(
         .expect("writable png path");
 }
 
-fn main() {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
-    let seeds: u64 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(3);
-    let png_dir = args.get(2).cloned();
+    let positional: Vec<&String> = args
+        .iter()
+        .skip(1)
+        .take_while(|a| !a.starts_with("--"))
+        .collect();
+    let seeds: u64 = positional.first().and_then(|s| s.parse().ok()).unwrap_or(3);
+    let png_dir = positional.get(1).map(|s| s.to_string());
+    let first_seed: u64 = arg(&args, "--first-seed", 0);
+    let params = match arg::<String>(&args, "--params", String::new()).as_str() {
+        "" => VesselParams::default(),
+        path => toml::from_str(&std::fs::read_to_string(path)?)
+            .map_err(|e| format!("--params {path}: {e}"))?,
+    };
+    let only = Some(arg::<String>(&args, "--only", String::new())).filter(|o| !o.is_empty());
+    let dump_dir = Some(arg::<String>(&args, "--dump", String::new())).filter(|d| !d.is_empty());
+    let flag = |name: &str| args.iter().any(|a| a == name);
+    let motion = !flag("--no-motion");
+    let list_segments = flag("--split-segments");
+    let split = list_segments || flag("--split");
     let variants: Vec<Variant> = vec![
         ("clean", |_p| {}),
         ("noise2", |p| p.noise = 2.0),
@@ -226,60 +257,6 @@ fn main() {
         // image they are dotted lines rather than continuous dark ones.
         ("shock", |p| p.flow_mix = [0.25, 0.25, 0.25, 0.25]),
     ];
-    // Optional overrides for tuning: VS_SEED, VS_GROW, VS_BETA, VS_MINLEN, VS_CONTRAST,
-    // VS_BRIDGE, VS_BRIDGE_COS, VS_BRIDGE_MIN, VS_EVIDENCE, VS_BOOST, VS_ZLO, VS_ZHI, VS_WIDE,
-    // VS_SMOOTH, VS_ENDOFF;
-    // VS_ONLY=<variant prefix>.
-    let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<f64>().ok());
-    let mut params = VesselParams::default();
-    if let Some(v) = env("VS_SEED") {
-        params.seed_over_background = v;
-    }
-    if let Some(v) = env("VS_GROW") {
-        params.grow_fraction = v;
-    }
-    if let Some(v) = env("VS_BETA") {
-        params.blob_beta = v;
-    }
-    if let Some(v) = env("VS_MINLEN") {
-        params.min_segment_length_um = v;
-    }
-    if let Some(v) = env("VS_CONTRAST") {
-        params.min_contrast = v;
-    }
-    if let Some(v) = env("VS_BRIDGE") {
-        params.bridge_gap_um = v;
-    }
-    if let Some(v) = env("VS_BRIDGE_COS") {
-        params.bridge_min_cos = v;
-    }
-    if let Some(v) = env("VS_BRIDGE_MIN") {
-        params.bridge_min_significance = v;
-    }
-    if let Some(v) = env("VS_EVIDENCE") {
-        params.motion_evidence = v;
-    }
-    if let Some(v) = env("VS_BOOST") {
-        params.motion_boost = v;
-    }
-    if let Some(v) = env("VS_ZLO") {
-        params.motion_z_range[0] = v;
-    }
-    if let Some(v) = env("VS_ZHI") {
-        params.motion_z_range[1] = v;
-    }
-    if let Some(v) = env("VS_SMOOTH") {
-        params.smooth_half_window = v as usize;
-    }
-    if let Some(v) = env("VS_ENDOFF") {
-        params.end_ridge_offset_px = v;
-    }
-    if let Some(v) = env("VS_WIDE") {
-        params.wide_lumen_um = v;
-    }
-    let only = std::env::var("VS_ONLY").ok();
-    // VS_FIRST_SEED=<n>: seeds n.. instead of 0.., for a held-out check of a tuned change.
-    let first_seed = env("VS_FIRST_SEED").map_or(0, |v| v as u64);
     println!("| variant | um/px | seed | TVD err % | small found % | small false % | pos err px | diam err um | diam bias um | n diam |");
     println!("|---|---|---|---|---|---|---|---|---|---|");
     let mut rows: Vec<Row> = Vec::new();
@@ -298,7 +275,6 @@ fn main() {
                 };
                 apply(&mut sp);
                 let (mean, std, truth) = synth::synth_mean_std(&sp);
-                let motion = std::env::var("VS_MOTION").map_or(true, |v| v != "0");
                 let region = truth.valid_region;
                 let found = match detect_vessels_with_motion(
                     &mean,
@@ -331,7 +307,7 @@ fn main() {
                     c.median_diameter_bias_px * um,
                     c.diameter_vessels
                 );
-                if let Ok(dir) = std::env::var("VS_DUMP") {
+                if let Some(dir) = &dump_dir {
                     let _ = std::fs::write(
                         format!("{dir}/{name}_{um}_{seed}.truth.json"),
                         serde_json::to_string(&truth).unwrap_or_default(),
@@ -341,8 +317,8 @@ fn main() {
                         serde_json::to_string(&found).unwrap_or_default(),
                     );
                 }
-                if std::env::var("VS_SPLIT").is_ok() {
-                    let sp = split_lengths(&truth, &found, region);
+                if split {
+                    let sp = split_lengths(&truth, &found, region, list_segments);
                     let t = c.true_small_length_px.max(1e-9);
                     let pct: Vec<String> =
                         sp.iter().map(|x| format!("{:.1}", 100.0 * x / t)).collect();
@@ -400,4 +376,5 @@ fn main() {
             a.bias, a.lower, a.upper
         );
     }
+    Ok(())
 }

@@ -1,10 +1,19 @@
 //! Where detection misses true small vessels: missed length by flow class and by the
 //! vessel's local contrast in the mean image.
-//! `cargo run --release -p mcvideo-vessels --example miss_diagnosis [seeds] [flow-mix]`;
-//! probes: MD_MINLEN=<µm> (pruning length), MD_SEED=<factor> (scales both seed thresholds).
+//!
+//! `cargo run --release -p mcvideo-vessels --example miss_diagnosis -- [seeds] [shock|texture] [--params FILE.toml] [--no-motion]`
+//!
+//! The positional arguments come before the options. `--params` detects with a `VesselParams`
+//! TOML file (its keys at top level, e.g. `min_segment_length_um` to probe the pruning length,
+//! `seed_over_background` and `min_contrast` the seed thresholds); `--no-motion` detects from
+//! the mean image alone.
 
+#[path = "../../mcvideo-score/examples/common/args.rs"]
+mod args;
 #[path = "../tests/common/synth.rs"]
 mod synth;
+
+use args::arg;
 
 use mcvideo_synth::SynthParams;
 use mcvideo_vessels::{detect_vessels_with_motion, VesselParams};
@@ -16,25 +25,26 @@ fn sample(img: &mcvideo_vessels::FloatImage, x: f64, y: f64) -> f64 {
     f64::from(img.get_pixel(xi, yi)[0])
 }
 
-fn main() {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
-    let seeds: u64 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(3);
-    let variant = args.get(2).cloned().unwrap_or_default();
+    let positional: Vec<&String> = args
+        .iter()
+        .skip(1)
+        .take_while(|a| !a.starts_with("--"))
+        .collect();
+    let seeds: u64 = positional.first().and_then(|s| s.parse().ok()).unwrap_or(3);
+    let variant = positional.get(1).map(|s| s.to_string()).unwrap_or_default();
+    let params = match arg::<String>(&args, "--params", String::new()).as_str() {
+        "" => VesselParams::default(),
+        path => toml::from_str(&std::fs::read_to_string(path)?)
+            .map_err(|e| format!("--params {path}: {e}"))?,
+    };
+    let motion = !args.iter().any(|a| a == "--no-motion");
     // [class][0=total,1=missed], contrast bins
     let mut by_class = [[0.0f64; 2]; 4];
     let mut by_contrast = [[0.0f64; 2]; 6];
     let mut static_by_contrast = [[0.0f64; 2]; 6];
     let edges = [0.02, 0.04, 0.06, 0.09, 0.13];
-    let mut params = VesselParams::default();
-    // Probes: MD_MINLEN (µm) shortens pruning, MD_SEED scales the seed thresholds.
-    let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<f64>().ok());
-    if let Some(v) = env("MD_MINLEN") {
-        params.min_segment_length_um = v;
-    }
-    if let Some(v) = env("MD_SEED") {
-        params.seed_over_background *= v;
-        params.min_contrast *= v;
-    }
     for &um in &[0.8, 1.2, 1.6] {
         for seed in 0..seeds {
             let mut sp = SynthParams {
@@ -48,7 +58,6 @@ fn main() {
                 _ => {}
             }
             let (mean, std, truth) = synth::synth_mean_std(&sp);
-            let motion = std::env::var("VS_MOTION").map_or(true, |v| v != "0");
             let r = truth.valid_region;
             let found = detect_vessels_with_motion(&mean, motion.then_some(&std), um, r, &params)
                 .expect("detects");
@@ -151,4 +160,5 @@ fn main() {
             100.0 * m / t.max(1e-9)
         );
     }
+    Ok(())
 }

@@ -4,13 +4,17 @@
 //! detection; and the stopped capillaries' misses by line haematocrit. Long missed runs are
 //! listed with their position, so they can be looked at in the dumped images.
 //!
-//! `cargo run --release -p mcvideo-vessels --example miss_where [clean|noise|defocus|texture|shock]`
+//! `cargo run --release -p mcvideo-vessels --example miss_where -- [clean|noise|defocus|texture|shock] [--dump DIR]`
 //!
-//! `MW_DUMP=<dir>` writes each clip's mean image at 3x with the truth (small green, wide blue)
-//! and the detections (small red, wide magenta) drawn on it.
+//! `--dump` writes each clip's mean image at 3x with the truth (small green, wide blue) and the
+//! detections (small red, wide magenta) drawn on it into DIR.
 
+#[path = "../../mcvideo-score/examples/common/args.rs"]
+mod args;
 #[path = "../tests/common/synth.rs"]
 mod synth;
+
+use args::arg;
 
 use mcvideo_synth::{SynthParams, Truth, TruthVessel};
 use mcvideo_vessels::polyline::distance_to;
@@ -225,8 +229,13 @@ fn dump(dir: &str, name: &str, mean: &FloatImage, truth: &Truth, found: &[Vessel
 }
 
 fn main() {
-    let variant = std::env::args().nth(1).unwrap_or_else(|| "clean".into());
-    let dump_dir = std::env::var("MW_DUMP").ok();
+    let args: Vec<String> = std::env::args().collect();
+    let variant = args
+        .get(1)
+        .filter(|a| !a.starts_with("--"))
+        .cloned()
+        .unwrap_or_else(|| "clean".into());
+    let dump_dir = Some(arg::<String>(&args, "--dump", String::new())).filter(|d| !d.is_empty());
     let params = VesselParams::default();
     let mut tally = Tally::default();
     for &um in &[0.8, 1.2, 1.6] {

@@ -28,6 +28,7 @@ pub mod graph;
 pub mod join;
 pub mod lumen;
 pub mod motion;
+pub mod polarity;
 pub mod polyline;
 pub mod ridge;
 pub mod skeleton;
@@ -65,7 +66,7 @@ pub enum VesselError {
 
 /// Detection parameters. Lengths in µm are converted to px through the calibration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct VesselParams {
     /// Vessels with a diameter strictly below this are small (consensus: 20 µm).
     pub small_vessel_cutoff_um: f64,

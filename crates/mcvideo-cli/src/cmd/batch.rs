@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use mcvideo_batch::{read_manifest, run_batch, scan_folder, BatchOptions, Shard, DEFAULT_PATTERN};
-use mcvideo_score::{PipelineScorer, ScoreParams};
+use mcvideo_score::PipelineScorer;
 use std::path::PathBuf;
 
 /// Arguments of `mcvideo batch`.
@@ -19,6 +19,8 @@ pub struct Args {
     /// Scale for clips whose manifest row gives none (µm per pixel).
     #[arg(long)]
     um_per_px: Option<f64>,
+    #[command(flatten)]
+    tuning: super::tuning::TuningArgs,
     /// Clips scored at once (default: all cores).
     #[arg(long)]
     jobs: Option<usize>,
@@ -34,16 +36,8 @@ pub struct Args {
     /// Do not draw overlay PNGs.
     #[arg(long)]
     no_overlay: bool,
-    /// Vessels with a diameter below this are small (µm).
-    #[arg(long, default_value_t = mcvideo_metrics::DEFAULT_SMALL_VESSEL_CUTOFF_UM)]
-    small_vessel_cutoff_um: f64,
-    /// Flowing vessels slower than this are sluggish, faster ones continuous (µm/s).
-    #[arg(long, default_value_t = mcvideo_metrics::FlowClassRule::default().sluggish_below_um_s)]
-    sluggish_below_um_s: f64,
-    /// Interlaced video (analog capture, DV): analyse whole frames, or split each frame into
-    /// its two fields at twice the rate (more fast vessels get a measured speed).
-    #[arg(long, value_enum, default_value_t = super::fields::Fields::Frames)]
-    fields: super::fields::Fields,
+    #[command(flatten)]
+    scoring: super::tuning::ScoringArgs,
 }
 
 /// Runs `mcvideo batch`.
@@ -58,28 +52,33 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1);
-    let mut params = ScoreParams {
+    let mut params = args.tuning.params()?;
+    let scale = super::scale::ScaleArgs {
         device: args.device.clone(),
         um_per_px: args.um_per_px,
-        no_overlay: args.no_overlay,
-        // Parallelism comes from scoring clips side by side (`--jobs`); a multi-threaded
-        // decoder per clip would only add threads beyond the cores asked for.
-        decode_threads: 1,
-        fields: args.fields.mode(),
-        ..ScoreParams::default()
     };
-    params.vessels.small_vessel_cutoff_um = args.small_vessel_cutoff_um;
-    params.flow.rule.sluggish_below_um_s = args.sluggish_below_um_s;
+    scale.apply(&mut params);
+    params.no_overlay |= args.no_overlay;
+    // Parallelism comes from scoring clips side by side (`--jobs`); a multi-threaded
+    // decoder per clip would only add threads beyond the cores asked for.
+    params.decode_threads = 1;
+    args.scoring.apply(&mut params);
+    // The whole parameter set and its hash: two runs scored alike exactly when the hashes
+    // agree (a manifest row's own scale still applies to its clip).
     let parameters = serde_json::json!({
         "input": args.input,
-        "device": args.device,
-        "um_per_px": args.um_per_px,
+        "device": params.device,
+        "um_per_px": params.um_per_px,
         "shard": args.shard,
         "pattern": args.pattern,
-        "small_vessel_cutoff_um": args.small_vessel_cutoff_um,
-        "sluggish_below_um_s": args.sluggish_below_um_s,
-        "overlay": !args.no_overlay,
-        "fields": args.fields.name(),
+        "small_vessel_cutoff_um": params.vessels.small_vessel_cutoff_um,
+        "sluggish_below_um_s": params.flow.rule.sluggish_below_um_s,
+        "overlay": !params.no_overlay,
+        "fields": params.fields,
+        "polarity": params.polarity,
+        "params_file": args.tuning.params,
+        "params_sha256": params.sha256(),
+        "params": params,
     });
     let options = BatchOptions {
         out_dir: args.out.clone(),

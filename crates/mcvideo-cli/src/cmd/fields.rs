@@ -19,12 +19,4 @@ impl Fields {
             Fields::Split => mcvideo_score::FieldMode::Split,
         }
     }
-
-    /// The name on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            Fields::Frames => "frames",
-            Fields::Split => "split",
-        }
-    }
 }

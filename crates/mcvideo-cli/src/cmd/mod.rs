@@ -10,4 +10,5 @@ pub mod score;
 pub mod stats;
 pub mod synth;
 pub mod synth_study;
+pub mod tuning;
 pub mod version;

@@ -10,3 +10,17 @@ pub struct ScaleArgs {
     #[arg(long)]
     pub um_per_px: Option<f64>,
 }
+
+impl ScaleArgs {
+    /// Lays the options given over a parameter file's scale: a device given on the command
+    /// line replaces the file's scale too, so the file's `um_per_px` cannot override it.
+    pub fn apply(&self, params: &mut mcvideo_score::ScoreParams) {
+        if self.device.is_some() {
+            params.device = self.device.clone();
+            params.um_per_px = None;
+        }
+        if self.um_per_px.is_some() {
+            params.um_per_px = self.um_per_px;
+        }
+    }
+}

@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use mcvideo_encode::VideoFormat;
-use mcvideo_synth::SynthParams;
+use mcvideo_synth::{Polarity, SynthParams};
 use std::path::PathBuf;
 
 /// Arguments of `mcvideo synth`. Options left out keep the values of `--params` (if given)
@@ -21,6 +21,27 @@ pub struct Args {
     /// Start from these parameters: a JSON SynthParams object or a truth file's `params`.
     #[arg(long, value_name = "FILE.json")]
     params: Option<PathBuf>,
+    /// Start from a preset instead of the defaults: low-snr (faint diffuse cells near the
+    /// noise, 425x110 at 120 fps and 0.77 µm/px, slow dense flow, bright polarity) or cytocam
+    /// (2208x1648 at 0.71 µm/px, blurred low-contrast capillaries).
+    #[arg(long, value_parser = parse_preset, conflicts_with = "params", value_name = "NAME")]
+    preset: Option<fn() -> SynthParams>,
+    /// Which is bright: dark (dark field: dark vessels on bright tissue) or bright
+    /// (negative-contrast fluorescence: bright plasma, dark cell shadows, dark tissue).
+    #[arg(long, value_parser = parse_polarity)]
+    polarity: Option<Polarity>,
+    /// Multiplier of the red cells' absorbance (1 crisp dark-field cells, 0.2 faint).
+    #[arg(long)]
+    cell_contrast: Option<f64>,
+    /// Extra blur of the red cells only, Gaussian sigma in px (diffuse cells).
+    #[arg(long, value_name = "PX")]
+    cell_blur: Option<f64>,
+    /// Optical blur of the whole image, Gaussian sigma in px (default 0.7).
+    #[arg(long, value_name = "PX")]
+    blur: Option<f64>,
+    /// Multiplier of the signal-dependent (shot) noise variance (1 typical, 6 photon-starved).
+    #[arg(long)]
+    shot_noise: Option<f64>,
     /// Clip format: ffv1 (lossless AVI, default), h264 (MP4; MPEG-4 if libx264 is missing),
     /// mpeg4, mjpeg, rawvideo, dv, mkv, or a full name such as h264-mov.
     #[arg(long, default_value = "ffv1", value_parser = parse_format)]
@@ -106,6 +127,24 @@ fn parse_format(name: &str) -> Result<VideoFormat, String> {
     })
 }
 
+/// The preset named on the command line.
+fn parse_preset(name: &str) -> Result<fn() -> SynthParams, String> {
+    match name {
+        "low-snr" | "low_snr" => Ok(SynthParams::low_snr),
+        "cytocam" => Ok(SynthParams::cytocam),
+        other => Err(format!("unknown preset {other:?}: use low-snr or cytocam")),
+    }
+}
+
+/// The polarity named on the command line.
+fn parse_polarity(name: &str) -> Result<Polarity, String> {
+    match name {
+        "dark" => Ok(Polarity::Dark),
+        "bright" => Ok(Polarity::Bright),
+        other => Err(format!("unknown polarity {other:?}: use dark or bright")),
+    }
+}
+
 /// Four non-negative shares `a,b,c,d` (a bad value is a command-line error: exit 2).
 fn parse_flow_mix(text: &str) -> Result<[f64; 4], String> {
     let values: Vec<f64> = text
@@ -127,7 +166,9 @@ fn parse_flow_mix(text: &str) -> Result<[f64; 4], String> {
 /// The parameters: `--params` or defaults, then each option given.
 fn build_params(args: &Args) -> anyhow::Result<SynthParams> {
     let mut p = match &args.params {
-        None => SynthParams::default(),
+        None => args
+            .preset
+            .map_or_else(SynthParams::default, |preset| preset()),
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("{}: cannot read the parameters", path.display()))?;
@@ -159,6 +200,13 @@ fn build_params(args: &Args) -> anyhow::Result<SynthParams> {
     set(&mut p.defocus_px, args.defocus);
     set(&mut p.illumination, args.illumination);
     set(&mut p.capillary_density_mm_per_mm2, args.density);
+    set(&mut p.cell_contrast, args.cell_contrast);
+    set(&mut p.cell_blur_px, args.cell_blur);
+    set(&mut p.blur_px, args.blur);
+    set(&mut p.shot_noise, args.shot_noise);
+    if let Some(polarity) = args.polarity {
+        p.polarity = polarity;
+    }
     if args.dark {
         p.illumination = 0.3;
     }
@@ -228,4 +276,65 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         opt(m.mfi)
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: Args,
+    }
+
+    fn params(line: &[&str]) -> anyhow::Result<SynthParams> {
+        let cli = Cli::try_parse_from(["synth", "--out", "x"].iter().chain(line))?;
+        build_params(&cli.args)
+    }
+
+    #[test]
+    fn presets_and_regime_flags_set_the_parameters() {
+        assert_eq!(params(&[]).unwrap(), SynthParams::default());
+        let p = params(&["--preset", "low-snr", "--seed", "4"]).unwrap();
+        assert_eq!(
+            p,
+            SynthParams {
+                seed: 4,
+                ..SynthParams::low_snr()
+            }
+        );
+        let p = params(&["--preset", "cytocam", "--width", "640"]).unwrap();
+        assert_eq!((p.width, p.height, p.um_per_px), (640, 1648, 0.71));
+        let p = params(&[
+            "--polarity",
+            "bright",
+            "--cell-contrast",
+            "0.3",
+            "--cell-blur",
+            "2",
+            "--blur",
+            "1.6",
+            "--shot-noise",
+            "5",
+        ])
+        .unwrap();
+        assert_eq!(p.polarity, Polarity::Bright);
+        assert_eq!(
+            (p.cell_contrast, p.cell_blur_px, p.blur_px, p.shot_noise),
+            (0.3, 2.0, 1.6, 5.0)
+        );
+        let p = params(&["--preset", "low-snr", "--polarity", "dark"]).unwrap();
+        assert_eq!(p.polarity, Polarity::Dark);
+    }
+
+    #[test]
+    fn bad_regime_values_are_refused() {
+        assert!(params(&["--preset", "sdf"]).is_err());
+        assert!(params(&["--polarity", "inverted"]).is_err());
+        assert!(params(&["--preset", "cytocam", "--params", "a.json"]).is_err());
+        let err = params(&["--cell-contrast=-1"]).unwrap_err().to_string();
+        assert!(err.contains("cell_contrast"), "{err}");
+    }
 }

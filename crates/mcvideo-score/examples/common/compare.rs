@@ -11,6 +11,7 @@ use mcvideo_metrics::{site_metrics, MeasuredVessel, MetricsParams, SiteMetrics};
 use mcvideo_score::ScoreReport;
 use mcvideo_synth::Truth;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Points (with the index of the polyline they belong to) per grid cell.
 type Cells = HashMap<(i64, i64), Vec<(usize, [f64; 2])>>;
@@ -155,6 +156,7 @@ pub fn truth_metrics_without_gaps(truth: &Truth, gap_um: f64) -> Option<SiteMetr
             };
             if to > from && line.len() >= 2 {
                 pieces.push(MeasuredVessel {
+                    flow_unresolved: false,
                     centerline_px: line,
                     diameter_um: v.diameter_um,
                     flow_class: v.flow_class,
@@ -169,6 +171,17 @@ pub fn truth_metrics_without_gaps(truth: &Truth, gap_um: f64) -> Option<SiteMetr
         valid_region: truth.valid_region,
     };
     site_metrics(&pieces, &params).ok()
+}
+
+/// Extra diagnostics on stderr, switched on by the accuracy harness (`--diagnose`).
+static DIAGNOSE_MERGES: AtomicBool = AtomicBool::new(false);
+static DIAGNOSE_QUADRANTS: AtomicBool = AtomicBool::new(false);
+
+/// Turns the diagnostics on: `merges` (wrong-class length on segments merged across a
+/// junction) and `quadrants` (MFI quadrant by quadrant).
+pub fn set_diagnostics(merges: bool, quadrants: bool) {
+    DIAGNOSE_MERGES.store(merges, Ordering::Relaxed);
+    DIAGNOSE_QUADRANTS.store(quadrants, Ordering::Relaxed);
 }
 
 /// Scores `report` against `truth`; `seconds` is the wall time to keep in the row.
@@ -271,7 +284,7 @@ pub fn compare(truth: &Truth, report: &ScoreReport, seconds: f64) -> Row {
             }
         }
     }
-    if std::env::var("ACC_MERGES").is_ok() {
+    if DIAGNOSE_MERGES.load(Ordering::Relaxed) {
         // Wrong-class length on detected vessels that also cover a truth vessel of the
         // measured class (a merge across a junction) versus not.
         let (mut merged, mut alone) = (0usize, 0usize);
@@ -316,7 +329,7 @@ pub fn compare(truth: &Truth, report: &ScoreReport, seconds: f64) -> Row {
         }
     }
     let oracle = oracle_flow_metrics(truth, report, &true_classes);
-    if std::env::var("ACC_QUAD").is_ok() {
+    if DIAGNOSE_QUADRANTS.load(Ordering::Relaxed) {
         let truth_lines: Vec<_> = truth
             .vessels
             .iter()
@@ -396,6 +409,7 @@ pub fn oracle_flow_metrics(
         .iter()
         .zip(classes)
         .map(|(v, &flow_class)| MeasuredVessel {
+            flow_unresolved: false,
             centerline_px: v.centerline_px.clone(),
             diameter_um: v.diameter_um,
             flow_class,
@@ -411,7 +425,7 @@ pub fn oracle_flow_metrics(
 }
 
 /// Small-vessel length (µm) per quadrant and flow class, in the frame-0 coordinates of the
-/// truth: `[quadrant][class]`. `ACC_QUAD=1` prints it for truth and measurement, to see why
+/// truth: `[quadrant][class]`. `--diagnose quadrants` prints it for truth and measurement, to see why
 /// an MFI quadrant score differs.
 pub fn quadrant_class_lengths(
     lines: &[(Vec<[f64; 2]>, bool, u8)],
