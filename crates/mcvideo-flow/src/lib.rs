@@ -484,6 +484,7 @@ pub fn measure_flow(
     for (i, (&(start, end), wc)) in wins.iter().zip(&sums).enumerate() {
         let est = velocity::estimate_velocity(&wc.ncc());
         let z = est.map_or(0.0, |e| velocity::streak_z(wc, &e, columns));
+        let change = motion::temporal_change(&s, start, end);
         let window = WindowEvidence {
             start,
             end,
@@ -492,11 +493,7 @@ pub fn measure_flow(
             standing_ncc: est.map_or(0.0, |e| e.static_score),
             streak_z: z,
             persistence: motion::persistence(&s, start, end, lags),
-            change_ratio: if noise > 0.0 {
-                motion::temporal_change(&s, start, end) / noise
-            } else {
-                0.0
-            },
+            change_ratio: if noise > 0.0 { change / noise } else { 0.0 },
         };
         let crisp =
             est.filter(|e| e.is_streak(v_floor, params.min_correlation, params.motion_ratio));
@@ -512,7 +509,6 @@ pub fn measure_flow(
         } else {
             // No streak in range: flow beyond range if the pattern churns far above noise
             // while a standing pattern does not explain it.
-            let change = motion::temporal_change(&s, start, end);
             let standing = est.map_or(0.0, |e| e.static_score);
             let churn = noise > 0.0
                 && change >= params.fast_change_ratio * noise
