@@ -198,10 +198,9 @@ pub fn plain_mean(frames: &[GrayImage]) -> FloatImage {
 }
 
 /// Where the clip's cells move, relative to its mean picture `mean` (see [`plain_mean`]): the
-/// normalized correlation,
-/// over the picture, of the mean's fine structure with that of the growth of the
-/// frame-to-frame change from one frame apart to four (mean squared differences at lag 4 less
-/// those at lag 1; both less a Gaussian blur of 10 µm). Sensor noise, white in time, changes a
+/// normalized correlation, over the picture, of the mean's fine structure with that of the
+/// growth of the frame-to-frame change from one frame apart to four (mean squared differences
+/// at lag 4 less those at lag 1; both less a Gaussian blur of 10 µm). Sensor noise, white in time, changes a
 /// pixel as much over one frame as over four and cancels, however it grows with brightness;
 /// red cells creeping along a vessel change it more over four frames than over one. So the
 /// growth gathers on the vessels: on dark lines in dark field (a negative correlation), on

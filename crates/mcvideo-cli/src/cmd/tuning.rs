@@ -2,7 +2,7 @@
 //! and how they combine with the defaults (explicit options win over the file).
 
 use mcvideo_score::{PolarityChoice, ScoreParams};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// `--polarity`: which way round the vessels are.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,7 +43,8 @@ impl TuningArgs {
     /// The defaults with the parameter file laid over them and `--polarity` over that.
     pub fn params(&self) -> anyhow::Result<ScoreParams> {
         let mut params = match &self.params {
-            Some(path) => load(path)?,
+            // The error names the file and, for a bad key or value, the key and its line.
+            Some(path) => ScoreParams::from_toml_file(path)?,
             None => ScoreParams::default(),
         };
         if let Some(p) = self.polarity {
@@ -73,20 +74,14 @@ pub struct ScoringArgs {
 impl ScoringArgs {
     /// Lays the options given over `params`.
     pub fn apply(&self, params: &mut ScoreParams) {
-        let args = self;
-        if let Some(fields) = args.fields {
+        if let Some(fields) = self.fields {
             params.fields = fields.mode();
         }
-        if let Some(cutoff) = args.small_vessel_cutoff_um {
+        if let Some(cutoff) = self.small_vessel_cutoff_um {
             params.vessels.small_vessel_cutoff_um = cutoff;
         }
-        if let Some(sluggish) = args.sluggish_below_um_s {
+        if let Some(sluggish) = self.sluggish_below_um_s {
             params.flow.rule.sluggish_below_um_s = sluggish;
         }
     }
-}
-
-/// The error names the file and, for a bad key or value, the key and its line.
-fn load(path: &Path) -> anyhow::Result<ScoreParams> {
-    Ok(ScoreParams::from_toml_file(path)?)
 }
