@@ -2,7 +2,7 @@
 //! `--jobs 2` (throughput ratio, target ≥ 1.8×), and peak memory of a 50-clip and a 200-clip
 //! run (target: equal within 10%). Each run is a fresh child process, so peak memory is its own.
 
-use mcvideo_batch::{read_manifest, run_batch, BatchOptions};
+use mcvideo_batch::{load_manifest, run_batch, Archive, BatchOptions};
 use mcvideo_benches::{data_dir, peak_rss_mib};
 use mcvideo_encode::VideoFormat;
 use mcvideo_score::{PipelineScorer, ScoreParams};
@@ -31,8 +31,11 @@ fn archive() -> std::path::PathBuf {
 /// Child: scores the first `n` clips with `jobs` threads and prints "seconds peak_mib".
 fn child(n: usize, jobs: usize) {
     let manifest = archive();
-    let all = read_manifest(&manifest).expect("manifest");
-    let clips: Vec<_> = all.into_iter().take(n).collect();
+    let all = load_manifest(&manifest).expect("manifest");
+    let clips = Archive {
+        jobs: all.jobs.into_iter().take(n).collect(),
+        ..all
+    };
     let out = tempfile_dir();
     let options = BatchOptions {
         out_dir: out.clone(),
@@ -40,6 +43,8 @@ fn child(n: usize, jobs: usize) {
         resume: false,
         shard: None,
         parameters: serde_json::json!({}),
+        settings_sha256: String::new(),
+        command: "batch_scaling bench".to_string(),
         progress: false,
     };
     let scorer = PipelineScorer {
@@ -48,6 +53,10 @@ fn child(n: usize, jobs: usize) {
             decode_threads: 1,
             ..ScoreParams::default()
         },
+    };
+    let options = BatchOptions {
+        settings_sha256: scorer.params.sha256(),
+        ..options
     };
     let started = std::time::Instant::now();
     let summary = run_batch(&clips, &options, &scorer).expect("batch runs");

@@ -3,19 +3,27 @@
 //! The batch never holds more than one clip per worker in memory: every clip's score JSON
 //! (and overlay) is written to `clips/` as soon as it is done, atomically, and the tables are
 //! built at the end from those files. That makes a batch resumable after any interruption
-//! (`--resume` skips clips whose score JSON is complete), shardable across a cluster
-//! (`--shard K/N`, then `merge`), and its tables independent of thread count and run order.
+//! (`--resume` reuses a clip's score only when its resume key, a hash of the clip's bytes and
+//! of the settings, still fits), shardable across a cluster (`--shard K/N`, then `merge`, which
+//! checks that the shards are complete and were scored alike), and its tables independent of
+//! thread count and run order. One run at a time writes into an output folder ([`lock`]).
 
 pub mod atomic;
+pub mod fingerprint;
+pub mod lock;
 pub mod manifest;
 pub mod merge;
 pub mod run;
 pub mod shard;
 pub mod tables;
 
-pub use manifest::{read_manifest, scan_folder, ClipJob, DEFAULT_PATTERN};
-pub use merge::merge_outputs;
-pub use run::{run_batch, BatchOptions, BatchSummary, ClipScorer, ScoredClip};
+pub use fingerprint::ResumeKey;
+pub use lock::{OutputLock, LOCK_FILE};
+pub use manifest::{
+    load_manifest, read_manifest, scan_folder, Archive, ClipJob, SkippedEntry, DEFAULT_PATTERN,
+};
+pub use merge::{merge_outputs, MergeOptions, MergeSummary};
+pub use run::{run_batch, BatchOptions, BatchSummary, ClipScorer, Rescored, ScoredClip};
 pub use shard::Shard;
 
 use std::path::PathBuf;
@@ -48,6 +56,12 @@ pub enum BatchError {
         first: String,
         second: String,
     },
+    /// Another run holds the output folder's lock.
+    #[error("{path}: {message}")]
+    Locked { path: PathBuf, message: String },
+    /// `merge` found shards that are missing, duplicated or scored differently.
+    #[error("{out}: refusing to merge:\n  - {}", problems.join("\n  - "))]
+    MergeRefused { out: PathBuf, problems: Vec<String> },
     /// The worker pool could not be built.
     #[error("cannot start {0} worker threads")]
     ThreadPool(usize),

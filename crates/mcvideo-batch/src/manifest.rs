@@ -82,9 +82,59 @@ pub fn normalize_jobs(mut jobs: Vec<ClipJob>) -> Result<Vec<ClipJob>, BatchError
     Ok(jobs)
 }
 
+/// An entry of a scanned folder that looks like a clip but yields none, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct SkippedEntry {
+    /// The path relative to the scanned folder.
+    pub path: String,
+    pub reason: String,
+}
+
+/// The clips of a batch, with what the input's reading found worth telling the user.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Archive {
+    /// Sorted by patient, day, site and path (see [`normalize_jobs`]).
+    pub jobs: Vec<ClipJob>,
+    /// Folder entries that look like clips but match no pattern; the batch lists them in
+    /// `failures.csv` and `run.json`.
+    pub skipped: Vec<SkippedEntry>,
+    /// Warnings about the input (for example unknown manifest columns), for stderr and
+    /// `run.json`.
+    pub warnings: Vec<String>,
+}
+
+/// The manifest columns this version reads.
+pub const MANIFEST_COLUMNS: [&str; 6] = ["path", "patient", "day", "site", "device", "um_per_px"];
+
+/// The known column a misspelled one most likely meant: compared without case and
+/// punctuation, by Jaro-Winkler similarity (0.8 or more), so `um_px` gives `um_per_px`.
+fn closest_column(name: &str) -> Option<&'static str> {
+    let squash = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let given = squash(name);
+    MANIFEST_COLUMNS
+        .iter()
+        .map(|known| (strsim::jaro_winkler(&given, &squash(known)), *known))
+        .filter(|(similarity, _)| *similarity >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, known)| known)
+}
+
 /// Reads a manifest CSV with the columns `path,patient,day,site` and optional
-/// `device,um_per_px`. Relative paths are relative to the manifest's folder.
+/// `device,um_per_px`. Relative paths are relative to the manifest's folder. The warnings
+/// that [`load_manifest`] also returns are dropped.
 pub fn read_manifest(manifest: &Path) -> Result<Vec<ClipJob>, BatchError> {
+    load_manifest(manifest).map(|archive| archive.jobs)
+}
+
+/// Reads a manifest like [`read_manifest`], with a warning for each column it does not know
+/// (naming the known column it most likely meant), since an ignored `um_px` silently drops
+/// the scale of every clip.
+pub fn load_manifest(manifest: &Path) -> Result<Archive, BatchError> {
     let bad = |problem: String| BatchError::Manifest {
         path: manifest.to_path_buf(),
         problem,
@@ -106,6 +156,23 @@ pub fn read_manifest(manifest: &Path) -> Result<Vec<ClipJob>, BatchError> {
             ))
         })?;
         required.insert(name, index);
+    }
+    let mut warnings = Vec::new();
+    for name in header.iter() {
+        if MANIFEST_COLUMNS
+            .iter()
+            .any(|known| known.eq_ignore_ascii_case(name))
+        {
+            continue;
+        }
+        let hint = closest_column(name)
+            .map(|known| format!(" (did you mean '{known}'?)"))
+            .unwrap_or_default();
+        warnings.push(format!(
+            "{}: unknown column '{name}' is ignored{hint}; known columns: {}",
+            manifest.display(),
+            MANIFEST_COLUMNS.join(", ")
+        ));
     }
     let device_col = column("device");
     let scale_col = column("um_per_px");
@@ -151,7 +218,11 @@ pub fn read_manifest(manifest: &Path) -> Result<Vec<ClipJob>, BatchError> {
     if jobs.is_empty() {
         return Err(bad("the manifest lists no clips".to_string()));
     }
-    normalize_jobs(jobs)
+    Ok(Archive {
+        jobs: normalize_jobs(jobs)?,
+        skipped: Vec::new(),
+        warnings,
+    })
 }
 
 /// Compiles a folder pattern such as `{patient}/{day}/{site}.{ext}` into a regex over
@@ -220,14 +291,39 @@ fn walk(dir: &Path, root: &Path, found: &mut Vec<(String, PathBuf)>) -> Result<(
     Ok(())
 }
 
+/// File extensions of the video containers a scan reports when the pattern misses them.
+const VIDEO_EXTENSIONS: [&str; 14] = [
+    "avi", "mp4", "m4v", "mkv", "mov", "mpg", "mpeg", "wmv", "webm", "mts", "m2ts", "mxf", "ogv",
+    "dv",
+];
+
+/// Image extensions of frame-folder clips.
+const FRAME_EXTENSIONS: [&str; 3] = ["png", "tif", "tiff"];
+
+fn extension_in(relative: &str, list: &[&str]) -> bool {
+    Path::new(relative)
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| list.iter().any(|known| known.eq_ignore_ascii_case(e)))
+}
+
+fn parent_of(relative: &str) -> &str {
+    relative.rsplit_once('/').map_or("", |(parent, _)| parent)
+}
+
 /// Lists the clips under `root` whose relative path matches `pattern`. A matching folder
-/// (an image-sequence clip) is one clip; nothing below it is matched again.
-pub fn scan_folder(root: &Path, pattern: &str) -> Result<Vec<ClipJob>, BatchError> {
+/// (an image-sequence clip) is one clip; nothing below it is matched again. Video files and
+/// folders of frames that the pattern does not match are returned in
+/// [`Archive::skipped`], so that no clip is left out without a word; hidden entries (names
+/// starting with `.`) are not looked at.
+pub fn scan_folder(root: &Path, pattern: &str) -> Result<Archive, BatchError> {
     let regex = compile_pattern(pattern)?;
     let mut entries = Vec::new();
     walk(root, root, &mut entries)?;
     let mut jobs: Vec<ClipJob> = Vec::new();
     let mut matched_dirs: Vec<String> = Vec::new();
+    let mut unmatched_videos = Vec::new();
+    let mut unmatched_frame_dirs: Vec<String> = Vec::new();
     for (relative, path) in entries {
         if matched_dirs
             .iter()
@@ -236,6 +332,16 @@ pub fn scan_folder(root: &Path, pattern: &str) -> Result<Vec<ClipJob>, BatchErro
             continue;
         }
         let Some(caps) = regex.captures(&relative) else {
+            if path.is_file() {
+                if extension_in(&relative, &VIDEO_EXTENSIONS) {
+                    unmatched_videos.push(relative);
+                } else if extension_in(&relative, &FRAME_EXTENSIONS) {
+                    let dir = parent_of(&relative).to_string();
+                    if !dir.is_empty() && unmatched_frame_dirs.last() != Some(&dir) {
+                        unmatched_frame_dirs.push(dir);
+                    }
+                }
+            }
             continue;
         };
         if path.is_dir() {
@@ -252,13 +358,58 @@ pub fn scan_folder(root: &Path, pattern: &str) -> Result<Vec<ClipJob>, BatchErro
             um_per_px: None,
         });
     }
-    if jobs.is_empty() {
-        return Err(BatchError::Pattern {
-            pattern: pattern.to_string(),
-            problem: format!("no file under {} matches it", root.display()),
+    // A folder that holds a matched clip (single images matched with {ext}) is not itself a
+    // missed clip.
+    let matched: Vec<&str> = jobs.iter().map(|j| j.path_as_given.as_str()).collect();
+    let folder_hint = if pattern.contains("{ext}") {
+        " (a folder of frames is one clip and is matched by a pattern without {ext}, e.g. '{patient}/{day}/{site}')"
+    } else {
+        ""
+    };
+    let mut skipped: Vec<SkippedEntry> = unmatched_videos
+        .into_iter()
+        .map(|path| SkippedEntry {
+            reason: format!("not scored: the path does not match --pattern '{pattern}'"),
+            path,
+        })
+        .collect();
+    for dir in unmatched_frame_dirs {
+        if matched.iter().any(|m| parent_of(m) == dir) || matched.contains(&dir.as_str()) {
+            continue;
+        }
+        skipped.push(SkippedEntry {
+            reason: format!(
+                "not scored: this folder of frames does not match --pattern '{pattern}'{folder_hint}"
+            ),
+            path: dir,
         });
     }
-    normalize_jobs(jobs)
+    skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    skipped.dedup();
+    if jobs.is_empty() {
+        let missed = match skipped.first() {
+            Some(first) => format!(
+                "; {} clip-like entries do not match it, e.g. '{}'{}",
+                skipped.len(),
+                first.path,
+                if first.reason.contains("folder of frames") {
+                    folder_hint
+                } else {
+                    ""
+                }
+            ),
+            None => String::new(),
+        };
+        return Err(BatchError::Pattern {
+            pattern: pattern.to_string(),
+            problem: format!("no file under {} matches it{missed}", root.display()),
+        });
+    }
+    Ok(Archive {
+        jobs: normalize_jobs(jobs)?,
+        skipped,
+        warnings: Vec::new(),
+    })
 }
 
 #[cfg(test)]
@@ -306,6 +457,26 @@ mod tests {
     }
 
     #[test]
+    fn unknown_columns_warn_with_the_likely_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = dir.path().join("m.csv");
+        fs::write(
+            &manifest,
+            "path,patient,day,site,um_px,Device,comment\na.avi,1,1,1,1.2,x,hello\n",
+        )
+        .unwrap();
+        let archive = load_manifest(&manifest).unwrap();
+        assert_eq!(archive.warnings.len(), 2, "{:?}", archive.warnings);
+        assert!(archive.warnings[0].contains("unknown column 'um_px'"));
+        assert!(archive.warnings[0].contains("did you mean 'um_per_px'?"));
+        assert!(archive.warnings[0].contains("m.csv"));
+        assert!(archive.warnings[1].contains("'comment'"));
+        assert!(!archive.warnings[1].contains("did you mean"));
+        assert_eq!(archive.jobs[0].device.as_deref(), Some("x"));
+        assert_eq!(archive.jobs[0].um_per_px, None);
+    }
+
+    #[test]
     fn duplicate_ids_are_rejected() {
         let dir = tempfile::tempdir().unwrap();
         let manifest = dir.path().join("m.csv");
@@ -336,12 +507,21 @@ mod tests {
         }
         fs::create_dir_all(dir.path().join("P3/1/s1")).unwrap();
         fs::write(dir.path().join("P3/1/s1/0001.png"), b"x").unwrap();
-        let jobs = scan_folder(dir.path(), DEFAULT_PATTERN).unwrap();
-        let ids: Vec<_> = jobs.iter().map(ClipJob::id).collect();
+        let scan = scan_folder(dir.path(), DEFAULT_PATTERN).unwrap();
+        let ids: Vec<_> = scan.jobs.iter().map(ClipJob::id).collect();
         assert_eq!(ids, ["P1_1_s1", "P1_3_s2", "P2_1_s1"]);
+        // The folder of frames is not matched by the default pattern, and says so.
+        assert_eq!(scan.skipped.len(), 1, "{:?}", scan.skipped);
+        assert_eq!(scan.skipped[0].path, "P3/1/s1");
+        assert!(scan.skipped[0].reason.contains("without {ext}"));
         // Without {ext}, a folder of frames is one clip and nothing inside it is matched.
         let folders = scan_folder(dir.path(), "{patient}/{day}/{site}").unwrap();
-        let paths: Vec<_> = folders.iter().map(|j| j.path_as_given.as_str()).collect();
+        assert!(folders.skipped.is_empty(), "{:?}", folders.skipped);
+        let paths: Vec<_> = folders
+            .jobs
+            .iter()
+            .map(|j| j.path_as_given.as_str())
+            .collect();
         assert_eq!(
             paths,
             ["P1/1/s1.avi", "P1/3/s2.mp4", "P2/1/s1.avi", "P3/1/s1"]

@@ -126,7 +126,8 @@ pub struct Calibration {
     pub device: Option<String>,
     /// Micrometres per pixel.
     pub um_per_px: f64,
-    /// Where the scale came from: `"--um-per-px"` or `"preset"`.
+    /// Where the scale came from: `"--um-per-px"`, `"file header"` (a MetaImage clip's
+    /// `ElementSpacing`) or `"preset"`.
     pub source: String,
     /// A caveat the user should see, e.g. an assumed preset.
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -189,6 +190,42 @@ pub fn resolve(
         source: "preset".to_string(),
         note,
     })
+}
+
+/// [`resolve`] for a clip whose file states its own scale (`header_um_per_px`, e.g. a
+/// MetaImage `ElementSpacing`): an explicit `um_per_px` wins, then the file's scale, then the
+/// device preset.
+///
+/// ```
+/// use std::path::Path;
+/// let c = mcvideo_calibration::resolve_with_header(None, None, Some(0.71), Path::new("a.mha"), 2208).unwrap();
+/// assert_eq!((c.um_per_px, c.source.as_str()), (0.71, "file header"));
+/// let c = mcvideo_calibration::resolve_with_header(None, Some(1.0), Some(0.71), Path::new("a.mha"), 2208).unwrap();
+/// assert_eq!((c.um_per_px, c.source.as_str()), (1.0, "--um-per-px"));
+/// ```
+pub fn resolve_with_header(
+    device: Option<&str>,
+    um_per_px: Option<f64>,
+    header_um_per_px: Option<f64>,
+    clip: &Path,
+    frame_width: u32,
+) -> Result<Calibration, CalibrationError> {
+    match (um_per_px, header_um_per_px) {
+        (None, Some(value)) => {
+            let (min, max) = UM_PER_PX_RANGE;
+            if !(value.is_finite() && (min..=max).contains(&value)) {
+                return Err(CalibrationError::ImplausibleScale { value, min, max });
+            }
+            let device = device.map(Device::from_name).transpose()?;
+            Ok(Calibration {
+                device: device.map(|d| d.name().to_string()),
+                um_per_px: value,
+                source: "file header".to_string(),
+                note: None,
+            })
+        }
+        _ => resolve(device, um_per_px, clip, frame_width),
+    }
 }
 
 #[cfg(test)]

@@ -23,6 +23,8 @@ enum Command {
     Inspect(cmd::inspect::Args),
     /// Join the outputs of sharded batch runs into one sites.csv/patients.csv/failures.csv.
     Merge(cmd::merge::Args),
+    /// Review and correct scored clips in the browser; `--export` rewrites the tables.
+    Review(cmd::review::Args),
     /// One clip end to end: vessels, flow, consensus metrics, overlay.
     Score(cmd::score::Args),
     /// One statistical method on a CSV; JSON on stdout.
@@ -44,6 +46,7 @@ fn main() -> ExitCode {
         Command::Batch(args) => cmd::batch::run(args),
         Command::Inspect(args) => cmd::inspect::run(args),
         Command::Merge(args) => cmd::merge::run(args),
+        Command::Review(args) => cmd::review::run(args),
         Command::Score(args) => cmd::score::run(args),
         Command::Stats(command) => cmd::stats::run(command),
         Command::Synth(args) => cmd::synth::run(args),

@@ -162,11 +162,12 @@ fn bad_input_exits_1_naming_the_problem() {
         err.contains("`age`") && err.contains("event must be 0"),
         "{err}"
     );
+    // A malformed option is a command-line error (exit 2).
     let args = [
         "km", &data, "--time", "time", "--event", "event", "--cutoff", "age",
     ];
     let (code, _, err) = stats(&args);
-    assert_eq!(code, 1);
+    assert_eq!(code, 2);
     assert!(err.contains("COLUMN:VALUE"), "{err}");
 }
 

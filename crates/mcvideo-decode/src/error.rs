@@ -37,6 +37,9 @@ pub enum DecodeError {
     /// The data stops (or is damaged) before the end the container announces.
     #[error("{path}: truncated or damaged clip: {detail}")]
     Truncated { path: PathBuf, detail: String },
+    /// Too many frames decode with errors (see [`crate::DecodeDamage`]).
+    #[error("{path}: damaged clip: {detail}")]
+    Damaged { path: PathBuf, detail: String },
     /// A frame has a size other than the clip's first frame.
     #[error("{path}: frame {index} is {got_width}x{got_height}, the clip is {width}x{height}")]
     FrameSizeChanged {
@@ -57,6 +60,10 @@ pub enum DecodeError {
         #[source]
         source: image::ImageError,
     },
+    /// A MetaImage (`.mha`/`.mhd`) header is malformed or describes data this crate does
+    /// not read.
+    #[error("{path}: MetaImage: {problem}")]
+    MetaImage { path: PathBuf, problem: String },
     /// A caller-given option is out of range.
     #[error("{path}: {detail}")]
     BadOption { path: PathBuf, detail: String },
@@ -98,9 +105,11 @@ impl DecodeError {
             | DecodeError::TooSmall { path, .. }
             | DecodeError::NoFrames { path }
             | DecodeError::Truncated { path, .. }
+            | DecodeError::Damaged { path, .. }
             | DecodeError::FrameSizeChanged { path, .. }
             | DecodeError::EmptyFolder { path }
             | DecodeError::Image { path, .. }
+            | DecodeError::MetaImage { path, .. }
             | DecodeError::BadOption { path, .. }
             | DecodeError::Ffmpeg { path, .. }
             | DecodeError::Io { path, .. } => path,

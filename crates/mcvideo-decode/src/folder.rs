@@ -121,6 +121,9 @@ pub(crate) fn folder_info(
         codec: if tiff { "tiff" } else { "png" }.to_string(),
         interlaced: false,
         content_region: None,
+        timing: None,
+        decode_errors: crate::DecodeDamage::default(),
+        frame_times_s: Vec::new(),
     })
 }
 

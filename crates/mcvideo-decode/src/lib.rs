@@ -15,28 +15,38 @@
 //! [`DecodeError::Truncated`]; [`DecodeOptions::allow_truncated`] keeps those frames instead.
 
 pub mod border;
+mod damage;
 mod error;
 pub mod fields;
 mod folder;
 mod info;
+pub mod mha;
 mod pixels;
 mod reader;
+pub mod timing;
 mod video;
 
 pub use error::DecodeError;
 pub use folder::natural_cmp;
-pub use info::{ClipInfo, DecodeOptions, FieldMode, DEFAULT_FOLDER_FPS, MIN_FRAME_SIDE};
+pub use info::{
+    damage_limit, ClipInfo, DecodeDamage, DecodeOptions, FieldMode, DEFAULT_FOLDER_FPS,
+    MAX_DAMAGED_RUN, MIN_FRAME_SIDE,
+};
 pub use reader::FrameReader;
 
 use image::GrayImage;
 use std::path::Path;
 
-/// Initialises FFmpeg once and silences its log (our errors carry the file and the problem).
+/// Initialises FFmpeg once and silences its log (our errors carry the file and the problem);
+/// the log still counts each decoder's error messages (see `damage.rs`).
 pub(crate) fn init_ffmpeg() -> Result<(), ffmpeg_next::Error> {
     static INIT: std::sync::OnceLock<Result<(), ffmpeg_next::Error>> = std::sync::OnceLock::new();
     *INIT.get_or_init(|| {
         ffmpeg_next::init()?;
         ffmpeg_next::util::log::set_level(ffmpeg_next::util::log::Level::Quiet);
+        // SAFETY: the callback matches av_log's contract (see `damage::log_callback`) and
+        // is a plain function that lives as long as the program.
+        unsafe { ffmpeg_next::ffi::av_log_set_callback(Some(damage::log_callback)) };
         Ok(())
     })
 }
@@ -68,6 +78,8 @@ pub fn probe_with(path: &Path, options: &DecodeOptions) -> Result<ClipInfo, Deco
     if path.is_dir() {
         let files = folder::frame_files(path)?;
         folder::folder_info(path, &files, folder_fps(path, options)?)
+    } else if path.is_file() && mha::is_metaimage(path) {
+        metaimage_info(path, &mha::read_header(path)?, options)
     } else if path.exists() {
         video::probe_file(path)
     } else {
@@ -106,6 +118,10 @@ pub fn open_with(path: &Path, options: &DecodeOptions) -> Result<FrameReader, De
         let files = folder::frame_files(path)?;
         let info = folder::folder_info(path, &files, folder_fps(path, options)?)?;
         Ok(FrameReader::folder(info, files))
+    } else if path.is_file() && mha::is_metaimage(path) {
+        let frames = mha::MhaFrames::open(path)?;
+        let info = metaimage_info(path, frames.header(), options)?;
+        Ok(FrameReader::metaimage(info, frames))
     } else if path.exists() {
         video::VideoSource::open(path, options).map(FrameReader::video)
     } else {
@@ -116,7 +132,13 @@ pub fn open_with(path: &Path, options: &DecodeOptions) -> Result<FrameReader, De
 }
 
 /// Decodes a whole clip into memory. The returned `info.frames` (and `duration_s`) is the
-/// number of frames decoded.
+/// number of frames decoded. Video files also get their frames' presentation times
+/// (`info.frame_times_s`) and how evenly they are spaced (`info.timing`): a clip whose spacing
+/// varies beyond [`timing::VARIABLE_RATE_TOLERANCE`] is resampled onto an even grid
+/// ([`timing::resample_even`]) and `info.fps` is that grid's rate; an evenly spaced clip whose
+/// timestamps give another rate than the container states gets its effective rate. Frames
+/// that decoded with errors are counted in `info.decode_errors`; too many are an error
+/// ([`DecodeError::Damaged`]).
 ///
 /// ```
 /// let error = mcvideo_decode::read_all(std::path::Path::new("missing.mp4")).unwrap_err();
@@ -145,22 +167,76 @@ pub fn read_all_with(
     path: &Path,
     options: &DecodeOptions,
 ) -> Result<(ClipInfo, Vec<GrayImage>), DecodeError> {
+    let result = read_all_once(path, options);
+    // Which frame a concealed error is charged to depends on how the decoder's threads
+    // interleave; a damaged clip is read again on one thread, so that its count is the same
+    // on every run.
+    let damaged = match &result {
+        Ok((info, _)) => info.decode_errors.frames > 0,
+        Err(error) => matches!(error, DecodeError::Damaged { .. }),
+    };
+    if damaged && options.threads != 1 && !path.is_dir() {
+        let single = DecodeOptions {
+            threads: 1,
+            ..options.clone()
+        };
+        return read_all_once(path, &single);
+    }
+    result
+}
+
+/// The effective rate of evenly spaced frames is taken as the container's rate when the two
+/// agree this closely: the nominal rate is the exact ratio the timestamps were written with,
+/// and the difference is their rounding.
+const SAME_RATE: f64 = 1e-3;
+
+fn read_all_once(
+    path: &Path,
+    options: &DecodeOptions,
+) -> Result<(ClipInfo, Vec<GrayImage>), DecodeError> {
     let mut reader = open_with(path, options)?;
     let mut info = reader.info().clone();
-    let mut frames = Vec::with_capacity(info.frames.min(100_000) as usize);
-    for frame in &mut reader {
-        frames.push(frame?);
+    let capacity = info.frames.min(100_000) as usize;
+    let mut frames = Vec::with_capacity(capacity);
+    let mut stamps: Vec<Option<f64>> = Vec::with_capacity(capacity);
+    while let Some(frame) = reader.next_timed() {
+        let (frame, time_s) = frame?;
+        frames.push(frame);
+        stamps.push(time_s);
     }
     if frames.is_empty() {
         return Err(DecodeError::NoFrames {
             path: path.to_path_buf(),
         });
     }
+    info.decode_errors = reader.damage();
     // Interlacing shows only once frames decode; a clip flagged interlaced whose two fields
     // show one instant holds progressive pictures and is read as such.
     info.interlaced = reader.info().interlaced
         && fields::field_time_ratio(&frames)
             .is_none_or(|ratio| ratio >= fields::PROGRESSIVE_FIELD_RATIO);
+    // Frame folders are evenly spaced by definition; video files say when each frame shows.
+    let stamped: Option<Vec<f64>> = if path.is_dir() {
+        None
+    } else {
+        stamps.iter().copied().collect()
+    };
+    if let Some(stamped) = stamped {
+        let start = stamped[0];
+        let times: Vec<f64> = stamped.iter().map(|t| t - start).collect();
+        info.timing = timing::FrameTiming::from_times(&times, reader.tick_s(), info.fps);
+        if let Some(timing) = &mut info.timing {
+            if timing.variable {
+                let (even, fps) = timing::resample_even(frames, &times);
+                frames = even;
+                info.fps = fps;
+                timing.resampled_fps = Some(fps);
+            } else if (timing.effective_fps / info.fps - 1.0).abs() > SAME_RATE {
+                info.fps = timing.effective_fps;
+            }
+        }
+        info.frame_times_s = times;
+    }
     if info.interlaced && options.fields == FieldMode::Split {
         let top_first = reader.top_field_first();
         frames = frames
@@ -172,6 +248,55 @@ pub fn read_all_with(
     info.frames = frames.len() as u64;
     info.duration_s = info.frames as f64 / info.fps;
     Ok((info, frames))
+}
+
+/// A MetaImage clip's metadata: its header's size and frame count, at the rate of
+/// `options.folder_fps` when given, else the frame interval its header gives
+/// ([`mha::MhaHeader::frame_interval_s`]), else [`DEFAULT_FOLDER_FPS`].
+fn metaimage_info(
+    path: &Path,
+    header: &mha::MhaHeader,
+    options: &DecodeOptions,
+) -> Result<ClipInfo, DecodeError> {
+    if header.width < MIN_FRAME_SIDE || header.height < MIN_FRAME_SIDE {
+        return Err(DecodeError::TooSmall {
+            path: path.to_path_buf(),
+            width: header.width,
+            height: header.height,
+            min: MIN_FRAME_SIDE,
+        });
+    }
+    let fps = match (options.folder_fps, header.frame_interval_s) {
+        // The interval is a rounded decimal: 1/30 s written as 0.033333333 is 30 frames/s.
+        (None, Some(interval)) => {
+            let rate = 1.0 / interval;
+            let rounded = (rate * 1000.0).round() / 1000.0;
+            if ((rate - rounded) / rate).abs() < 1e-6 {
+                rounded
+            } else {
+                rate
+            }
+        }
+        _ => folder_fps(path, options)?,
+    };
+    Ok(ClipInfo {
+        path: path.to_path_buf(),
+        frames: header.frames,
+        fps,
+        width: header.width,
+        height: header.height,
+        duration_s: header.frames as f64 / fps,
+        codec: if header.compressed {
+            "metaimage-zlib".to_string()
+        } else {
+            "metaimage".to_string()
+        },
+        interlaced: false,
+        content_region: None,
+        timing: None,
+        decode_errors: DecodeDamage::default(),
+        frame_times_s: Vec::new(),
+    })
 }
 
 fn folder_fps(path: &Path, options: &DecodeOptions) -> Result<f64, DecodeError> {

@@ -22,6 +22,11 @@ enum Source {
         index: u64,
         failed: bool,
     },
+    MetaImage {
+        info: ClipInfo,
+        frames: Box<crate::mha::MhaFrames>,
+        index: u64,
+    },
 }
 
 impl FrameReader {
@@ -38,6 +43,16 @@ impl FrameReader {
                 files: files.into_iter(),
                 index: 0,
                 failed: false,
+            },
+        }
+    }
+
+    pub(crate) fn metaimage(info: ClipInfo, frames: crate::mha::MhaFrames) -> Self {
+        FrameReader {
+            source: Source::MetaImage {
+                info,
+                frames: Box::new(frames),
+                index: 0,
             },
         }
     }
@@ -63,8 +78,93 @@ impl FrameReader {
     pub fn info(&self) -> &ClipInfo {
         match &self.source {
             Source::Video(video) => video.info(),
-            Source::Folder { info, .. } => info,
+            Source::Folder { info, .. } | Source::MetaImage { info, .. } => info,
         }
+    }
+
+    /// The unit of the stream's timestamps in seconds (0 for frame folders).
+    pub(crate) fn tick_s(&self) -> f64 {
+        match &self.source {
+            Source::Video(video) => video.tick_s(),
+            Source::Folder { .. } | Source::MetaImage { .. } => 0.0,
+        }
+    }
+
+    /// Frames that decoded with errors so far (all of them once the reader has ended); none
+    /// for frame folders, whose broken files are errors.
+    pub fn damage(&self) -> crate::DecodeDamage {
+        match &self.source {
+            Source::Video(video) => video.damage().clone(),
+            Source::Folder { .. } | Source::MetaImage { .. } => crate::DecodeDamage::default(),
+        }
+    }
+
+    /// The next frame with its presentation time in seconds: the stream's timestamp for
+    /// video files (`None` when the stream carries none), `index / fps` for frame folders.
+    /// [`Iterator::next`] gives the same frames without the time.
+    ///
+    /// ```
+    /// use mcvideo_encode::{VideoFormat, VideoWriter};
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("clip.mkv");
+    /// let mut writer = VideoWriter::create(&path, 16, 16, 25.0, VideoFormat::Ffv1Mkv).unwrap();
+    /// for _ in 0..3 {
+    ///     writer.write_frame(&image::GrayImage::from_pixel(16, 16, image::Luma([50]))).unwrap();
+    /// }
+    /// writer.finish().unwrap();
+    /// let mut reader = mcvideo_decode::open(&path).unwrap();
+    /// let mut times = Vec::new();
+    /// while let Some(frame) = reader.next_timed() {
+    ///     times.push(frame.unwrap().1.unwrap());
+    /// }
+    /// assert_eq!(times, [0.0, 0.04, 0.08]);
+    /// ```
+    pub fn next_timed(&mut self) -> Option<Result<(GrayImage, Option<f64>), DecodeError>> {
+        let (fps, index) = match &mut self.source {
+            Source::Video(video) => return video.next_frame(),
+            Source::Folder { info, index, .. } => (info.fps, *index),
+            // MetaImage stores no time per frame: evenly spaced at the clip's rate.
+            Source::MetaImage { frames, index, .. } => {
+                let frame = frames.next()?;
+                *index += 1;
+                return Some(frame.map(|f| (f, None)));
+            }
+        };
+        self.next_folder_frame()
+            .map(|frame| frame.map(|f| (f, Some(index as f64 / fps))))
+    }
+
+    fn next_folder_frame(&mut self) -> Option<Result<GrayImage, DecodeError>> {
+        let Source::Folder {
+            info,
+            files,
+            index,
+            failed,
+        } = &mut self.source
+        else {
+            return None;
+        };
+        if *failed {
+            return None;
+        }
+        let path = files.next()?;
+        let frame = folder::read_frame(&path).and_then(|frame| {
+            if frame.dimensions() == (info.width, info.height) {
+                Ok(frame)
+            } else {
+                Err(DecodeError::FrameSizeChanged {
+                    path: path.clone(),
+                    index: *index,
+                    width: info.width,
+                    height: info.height,
+                    got_width: frame.width(),
+                    got_height: frame.height(),
+                })
+            }
+        });
+        *failed = frame.is_err();
+        *index += 1;
+        Some(frame)
     }
 
     /// For interlaced video, whether the top field was exposed first (see
@@ -72,7 +172,7 @@ impl FrameReader {
     pub(crate) fn top_field_first(&self) -> bool {
         match &self.source {
             Source::Video(video) => video.top_field_first(),
-            Source::Folder { .. } => false,
+            Source::Folder { .. } | Source::MetaImage { .. } => false,
         }
     }
 }
@@ -81,36 +181,6 @@ impl Iterator for FrameReader {
     type Item = Result<GrayImage, DecodeError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        match &mut self.source {
-            Source::Video(video) => video.next_frame(),
-            Source::Folder {
-                info,
-                files,
-                index,
-                failed,
-            } => {
-                if *failed {
-                    return None;
-                }
-                let path = files.next()?;
-                let frame = folder::read_frame(&path).and_then(|frame| {
-                    if frame.dimensions() == (info.width, info.height) {
-                        Ok(frame)
-                    } else {
-                        Err(DecodeError::FrameSizeChanged {
-                            path: path.clone(),
-                            index: *index,
-                            width: info.width,
-                            height: info.height,
-                            got_width: frame.width(),
-                            got_height: frame.height(),
-                        })
-                    }
-                });
-                *failed = frame.is_err();
-                *index += 1;
-                Some(frame)
-            }
-        }
+        self.next_timed().map(|frame| frame.map(|(image, _)| image))
     }
 }

@@ -1,8 +1,9 @@
 //! Video files through FFmpeg (ffmpeg-next): container metadata and a streaming decoder that
 //! yields one gray frame per decoded picture.
 
+use crate::damage::ErrorCounter;
 use crate::pixels::{self, Layout};
-use crate::{ClipInfo, DecodeError, DecodeOptions, MIN_FRAME_SIDE};
+use crate::{damage_limit, ClipInfo, DecodeDamage, DecodeError, DecodeOptions, MIN_FRAME_SIDE};
 use ff::format::Pixel;
 use ff::{codec, decoder, frame, media, Dictionary, Packet, Rational};
 use ffmpeg_next as ff;
@@ -10,10 +11,9 @@ use image::GrayImage;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-/// Frames that may be missing before a clip counts as truncated: fewer than 2 % of the
-/// announced count, and fewer than 2 (container counts of some muxers are off by one).
+/// Frames that may be missing before a clip counts as truncated ([`damage_limit`]).
 fn truncation_tolerance(expected: u64) -> u64 {
-    (expected / 50).max(2)
+    damage_limit(expected)
 }
 
 /// An opened container, its video stream and what the container says about it.
@@ -25,6 +25,10 @@ struct Container {
     info: ClipInfo,
     /// Frame count the container announces (stored, or from its duration), if any.
     expected_frames: Option<u64>,
+    /// Frame count the container stores (AVI, MP4), if it stores one.
+    stored_frames: Option<u64>,
+    /// The stream's (or else the container's) duration in seconds, if known.
+    duration_s: Option<f64>,
     /// The stream header's field order says the top field comes first.
     header_top_first: bool,
 }
@@ -106,6 +110,9 @@ fn open_container(path: &Path) -> Result<Container, DecodeError> {
         codec,
         interlaced: header_interlaced,
         content_region: None,
+        timing: None,
+        decode_errors: DecodeDamage::default(),
+        frame_times_s: Vec::new(),
     };
     Ok(Container {
         input,
@@ -114,6 +121,8 @@ fn open_container(path: &Path) -> Result<Container, DecodeError> {
         time_base,
         info,
         expected_frames,
+        stored_frames,
+        duration_s: seconds,
         header_top_first,
     })
 }
@@ -176,6 +185,9 @@ pub(crate) struct VideoSource {
     stream_index: usize,
     info: ClipInfo,
     expected_frames: Option<u64>,
+    stored_frames: Option<u64>,
+    duration_s: Option<f64>,
+    time_base: Rational,
     allow_truncated: bool,
     /// Reused between frames: the decoder's output, the packet, and a conversion target.
     picture: frame::Video,
@@ -191,6 +203,18 @@ pub(crate) struct VideoSource {
     frame_top_first: Option<bool>,
     /// Field order from the stream header, for frames that do not carry their own.
     header_top_first: bool,
+    /// Error messages the decoder logged (concealed damage), and how many had been logged
+    /// when the previous frame came out.
+    errors: ErrorCounter,
+    errors_seen: u64,
+    /// Damaged frames so far, and the current run of them.
+    damage_count: DecodeDamage,
+    damage_run: u64,
+    /// Frames received or lost so far, in decoding order.
+    frame_slots: u64,
+    /// Presentation times (seconds) of the first and the latest decoded frame.
+    first_time_s: Option<f64>,
+    last_time_s: Option<f64>,
 }
 
 impl VideoSource {
@@ -199,9 +223,15 @@ impl VideoSource {
         let codec_name = container.info.codec.clone();
         let mut context = codec::Context::from_parameters(container.parameters.clone())
             .map_err(ff_error(path, "reading the stream parameters"))?;
-        // SAFETY: plain field write on a valid, not yet opened codec context; demuxed packets
-        // carry timestamps in the stream's time base.
-        unsafe { (*context.as_mut_ptr()).pkt_timebase = container.time_base.into() };
+        let errors = ErrorCounter::register();
+        // SAFETY: plain field writes on a valid, not yet opened codec context; demuxed packets
+        // carry timestamps in the stream's time base, and `opaque` (unused by FFmpeg) keys the
+        // decoder's error messages to this reader (`damage.rs`).
+        unsafe {
+            let raw = context.as_mut_ptr();
+            (*raw).pkt_timebase = container.time_base.into();
+            (*raw).opaque = errors.key() as *mut std::ffi::c_void;
+        }
         let Some(codec) = decoder::find(container.parameters.id()) else {
             return Err(DecodeError::UnsupportedCodec {
                 path: path.to_path_buf(),
@@ -229,6 +259,9 @@ impl VideoSource {
             stream_index: container.stream_index,
             info: container.info,
             expected_frames: container.expected_frames,
+            stored_frames: container.stored_frames,
+            duration_s: container.duration_s,
+            time_base: container.time_base,
             allow_truncated: options.allow_truncated,
             picture: frame::Video::empty(),
             packet: Packet::empty(),
@@ -239,15 +272,51 @@ impl VideoSource {
             done: false,
             frame_top_first: None,
             header_top_first: container.header_top_first,
+            errors,
+            errors_seen: 0,
+            damage_count: DecodeDamage::default(),
+            damage_run: 0,
+            frame_slots: 0,
+            first_time_s: None,
+            last_time_s: None,
         })
+    }
+
+    /// The unit of the stream's timestamps, in seconds.
+    pub(crate) fn tick_s(&self) -> f64 {
+        f64::from(self.time_base)
+    }
+
+    /// Damaged frames so far (all of them once the stream has ended).
+    pub(crate) fn damage(&self) -> &DecodeDamage {
+        &self.damage_count
+    }
+
+    /// Counts one frame slot, damaged or not; a lost frame takes the messages logged so far.
+    fn record_frame(&mut self, damaged: bool, lost: bool) {
+        let d = &mut self.damage_count;
+        if damaged {
+            d.frames += 1;
+            d.lost += u64::from(lost);
+            d.first_frame.get_or_insert(self.frame_slots);
+            self.damage_run += 1;
+            d.longest_run = d.longest_run.max(self.damage_run);
+        } else {
+            self.damage_run = 0;
+        }
+        if lost {
+            self.errors_seen = self.errors.count();
+        }
+        self.frame_slots += 1;
     }
 
     pub(crate) fn info(&self) -> &ClipInfo {
         &self.info
     }
 
-    /// The next frame, the error that ends the stream, or `None` at a clean end.
-    pub(crate) fn next_frame(&mut self) -> Option<Result<GrayImage, DecodeError>> {
+    /// The next frame with its presentation time in seconds (if the stream stamps it), the
+    /// error that ends the stream, or `None` at a clean end.
+    pub(crate) fn next_frame(&mut self) -> Option<Result<(GrayImage, Option<f64>), DecodeError>> {
         if self.done {
             return None;
         }
@@ -258,7 +327,7 @@ impl VideoSource {
         result
     }
 
-    fn advance(&mut self) -> Option<Result<GrayImage, DecodeError>> {
+    fn advance(&mut self) -> Option<Result<(GrayImage, Option<f64>), DecodeError>> {
         loop {
             match self.decoder.receive_frame(&mut self.picture) {
                 Ok(()) => {
@@ -267,11 +336,29 @@ impl VideoSource {
                         self.frame_top_first
                             .get_or_insert(self.picture.is_top_first());
                     }
+                    let logged = self.errors.count();
+                    // SAFETY: reading plain fields of the frame the decoder just filled.
+                    let flagged = unsafe {
+                        let raw = &*self.picture.as_ptr();
+                        raw.decode_error_flags != 0
+                            || raw.flags & ff::ffi::AV_FRAME_FLAG_CORRUPT != 0
+                    };
+                    self.record_frame(flagged || logged > self.errors_seen, false);
+                    self.errors_seen = logged;
+                    let time_s = self
+                        .picture
+                        .timestamp()
+                        .map(|t| t as f64 * f64::from(self.time_base))
+                        .filter(|t| t.is_finite());
                     let gray = self.picture_to_gray();
                     if gray.is_ok() {
                         self.decoded += 1;
+                        if let Some(t) = time_s {
+                            self.first_time_s.get_or_insert(t);
+                            self.last_time_s = Some(t);
+                        }
                     }
-                    return Some(gray);
+                    return Some(gray.map(|g| (g, time_s)));
                 }
                 Err(ff::Error::Eof) => return self.finish(),
                 Err(ff::Error::Other { errno }) if errno == ff::util::error::EAGAIN => {
@@ -284,6 +371,7 @@ impl VideoSource {
                     self.damage.get_or_insert_with(|| {
                         format!("frame {} does not decode: {error}", self.decoded)
                     });
+                    self.record_frame(true, true);
                     // Like the ffmpeg tool, skip the bad frame and go on; finish() judges.
                     if self.draining {
                         return self.finish();
@@ -314,6 +402,7 @@ impl VideoSource {
                                 self.decoded
                             )
                         });
+                        self.record_frame(true, true);
                         // Skip the bad packet and go on, as the ffmpeg tool does.
                         continue;
                     }
@@ -341,8 +430,8 @@ impl VideoSource {
         let _ = self.decoder.send_eof();
     }
 
-    /// End of stream: a clean `None`, or the error that says what is missing.
-    fn finish(&mut self) -> Option<Result<GrayImage, DecodeError>> {
+    /// End of stream: a clean `None`, or the error that says what is missing or damaged.
+    fn finish(&mut self) -> Option<Result<(GrayImage, Option<f64>), DecodeError>> {
         if self.decoded == 0 {
             return Some(Err(DecodeError::NoFrames {
                 path: self.path.clone(),
@@ -351,31 +440,80 @@ impl VideoSource {
         if self.allow_truncated {
             return None;
         }
-        let detail = match (self.expected_frames, &self.damage) {
-            (Some(expected), damage)
-                if self.decoded + truncation_tolerance(expected) <= expected =>
-            {
-                Some(format!(
-                    "only {} of the {expected} frames the container announces decode{}",
-                    self.decoded,
-                    damage
-                        .as_ref()
-                        .map(|d| format!("; {d}"))
-                        .unwrap_or_default()
-                ))
-            }
-            // Damage that cost no more frames than the tolerance is forgiven (a glitch the
-            // decoder concealed or a broken first packet), as the ffmpeg tool carries on too.
-            (Some(_), _) | (None, None) => None,
-            // No announced length to compare with: any damage may hide a truncation.
-            (None, Some(damage)) => Some(format!("{} frames decode; {damage}", self.decoded)),
-        };
-        detail.map(|detail| {
-            Err(DecodeError::Truncated {
+        if let Some(detail) = self.missing_frames() {
+            return Some(Err(DecodeError::Truncated {
                 path: self.path.clone(),
                 detail,
-            })
-        })
+            }));
+        }
+        let d = &self.damage_count;
+        let slots = self.frame_slots.max(self.decoded);
+        if d.frames >= damage_limit(slots) || d.longest_run >= crate::MAX_DAMAGED_RUN {
+            return Some(Err(DecodeError::Damaged {
+                path: self.path.clone(),
+                detail: damage_detail(d, slots),
+            }));
+        }
+        None
+    }
+
+    /// What is missing from the end of the clip, if more than the tolerance is: frames
+    /// against a stored count; time against the duration of a container that stores no count
+    /// (Matroska), whose frames may be unevenly spaced; or, with neither, any packet that
+    /// failed to decode.
+    fn missing_frames(&self) -> Option<String> {
+        let damage = self
+            .damage
+            .as_ref()
+            .map(|d| format!("; {d}"))
+            .unwrap_or_default();
+        let spanned = match (self.first_time_s, self.last_time_s) {
+            (Some(first), Some(last)) if last > first && self.decoded > 1 => {
+                Some((first, last, (last - first) / (self.decoded - 1) as f64))
+            }
+            _ => None,
+        };
+        match (self.stored_frames, self.duration_s, spanned) {
+            (Some(expected), _, _) => {
+                // Frames that decoded with an error are damage, judged on their own.
+                let lost = self.damage_count.lost;
+                (self.decoded + lost + truncation_tolerance(expected) <= expected).then(|| {
+                    format!(
+                        "only {} of the {expected} frames the container announces decode{damage}",
+                        self.decoded
+                    )
+                })
+            }
+            (None, Some(duration), Some((first, last, step))) => {
+                // The last frame is shown for one step; two steps or 2 % are forgiven.
+                let covered = last - first + step;
+                let tolerance = (2.0 * step).max(0.02 * duration);
+                (covered + tolerance <= duration).then(|| {
+                    format!(
+                        "the {} frames that decode span {covered:.2} s of the {duration:.2} s \
+                         the container announces{damage}",
+                        self.decoded
+                    )
+                })
+            }
+            (None, _, _) => match (self.expected_frames, &self.damage) {
+                (Some(expected), damage)
+                    if self.decoded + truncation_tolerance(expected) <= expected =>
+                {
+                    Some(format!(
+                        "only {} of the {expected} frames the container announces decode{}",
+                        self.decoded,
+                        damage
+                            .as_ref()
+                            .map(|d| format!("; {d}"))
+                            .unwrap_or_default()
+                    ))
+                }
+                (Some(_), _) | (None, None) => None,
+                // No announced length to compare with: any damage may hide a truncation.
+                (None, Some(damage)) => Some(format!("{} frames decode; {damage}", self.decoded)),
+            },
+        }
     }
 
     /// Whether the top field of an interlaced frame was exposed first: the frames' own
@@ -440,6 +578,23 @@ impl VideoSource {
             detail: format!("frame {} has fewer pixels than its size", self.decoded),
         })
     }
+}
+
+/// The message of a clip with too many damaged frames.
+fn damage_detail(d: &DecodeDamage, slots: u64) -> String {
+    let first = d
+        .first_frame
+        .map(|f| format!(", the first at frame {f}"))
+        .unwrap_or_default();
+    format!(
+        "{} of {slots} frames are damaged ({} lost, the others concealed by the decoder; {} in a \
+         row at most{first}); a clip fails at {} damaged frames or {} in a row",
+        d.frames,
+        d.lost,
+        d.longest_run,
+        damage_limit(slots),
+        crate::MAX_DAMAGED_RUN
+    )
 }
 
 #[cfg(test)]

@@ -3,6 +3,10 @@
 //! (Wood 2017, Generalized Additive Models, 2nd ed.). Summary quantities follow
 //! `summary.gam` (mgcv 1.8-41): edf = trace of the smooth's block of F = (X'X + S)^-1 X'X,
 //! Bayesian covariance Vp = (X'X + S)^-1 phi, t tests on n - sum(edf) df, Wood (2013) smooth test.
+//!
+//! Cost is linear in n: the n x p design is reduced once by a QR, every REML evaluation then
+//! works in the p x p space ([`crate::reml`]), and the tp basis has at most `max_knots` knots
+//! ([`crate::tp`]). No n x n matrix is formed.
 
 use crate::bootstrap::{bootstrap_ci, BootCi};
 use crate::curvature::{max_curvature, threshold_grid};
@@ -11,6 +15,7 @@ use crate::error::{check_finite, DoseError, Result};
 use crate::reml::RemlProblem;
 use crate::smooth::{BasisKind, Smooth};
 use crate::smooth_test::test_stat;
+use crate::tp::{TpKnotOptions, DEFAULT_MAX_KNOTS};
 use nalgebra::{DMatrix, DVector};
 use serde::Serialize;
 
@@ -25,6 +30,11 @@ pub struct GamOptions {
     pub boot: usize,
     /// Bootstrap seed.
     pub seed: u64,
+    /// tp basis: at most this many knots (mgcv's `max.knots`, 2000); with more distinct x a
+    /// seeded random subset of them is used.
+    pub max_knots: usize,
+    /// tp basis: seed of that knot subset (mgcv's `xt$seed`).
+    pub knot_seed: u64,
 }
 
 impl Default for GamOptions {
@@ -34,8 +44,28 @@ impl Default for GamOptions {
             k: 10,
             boot: 1000,
             seed: 1,
+            max_knots: DEFAULT_MAX_KNOTS,
+            knot_seed: 1,
         }
     }
+}
+
+impl GamOptions {
+    fn tp_knots(&self) -> TpKnotOptions {
+        TpKnotOptions {
+            max_knots: self.max_knots,
+            seed: self.knot_seed,
+        }
+    }
+}
+
+/// Where the smooth's knots come from.
+#[derive(Debug, Clone, Copy)]
+enum Knots<'a> {
+    /// Chosen from the data as mgcv does (all distinct x, or a seeded subset).
+    FromData(TpKnotOptions),
+    /// A given tp knot set.
+    Explicit(&'a [f64]),
 }
 
 /// One parametric term.
@@ -107,6 +137,12 @@ pub struct GamFit {
     pub basis: BasisKind,
     /// Basis dimension.
     pub k: usize,
+    /// tp: the `max_knots` option; cr: unused.
+    pub max_knots: usize,
+    /// tp: the seed of the knot subset (used only when the distinct x exceed `max_knots`).
+    pub knot_seed: u64,
+    /// Knots of the basis fitted to the data (tp: distinct x, at most `max_knots`; cr: k).
+    pub knots: usize,
     /// Effective degrees of freedom of the smooth.
     pub edf: f64,
     /// mgcv's alternative edf (trace of 2F - FF) of the smooth, used by the test.
@@ -178,9 +214,13 @@ fn fit_core(
     covariates: &[Vec<f64>],
     basis: BasisKind,
     k: usize,
+    knots: Knots,
 ) -> Result<Core> {
     let n = y.len();
-    let smooth = Smooth::new(basis, x, k)?;
+    let smooth = match knots {
+        Knots::FromData(opts) => Smooth::with_tp_knots(basis, x, k, &opts)?,
+        Knots::Explicit(kn) => Smooth::tp_with_knots(x, kn, k)?,
+    };
     let n_lin = 1 + covariates.len();
     let p = n_lin + smooth.ncols();
     if n <= p {
@@ -229,8 +269,9 @@ fn threshold_of(
     covariates: &[Vec<f64>],
     basis: BasisKind,
     k: usize,
+    knots: Knots,
 ) -> Result<(f64, f64)> {
-    let core = fit_core(x, y, covariates, basis, k)?;
+    let core = fit_core(x, y, covariates, basis, k, knots)?;
     let beta = core.problem.beta(core.rho);
     let grid = threshold_grid(x)?;
     let f = smooth_values(&core, &beta, &grid);
@@ -254,10 +295,49 @@ pub fn fit_gam(
     covariates: &[(&str, &[f64])],
     opts: &GamOptions,
 ) -> Result<GamFit> {
+    fit_gam_on(x, y, covariates, opts, Knots::FromData(opts.tp_knots()))
+}
+
+/// [`fit_gam`] with a tp basis on the explicit knot set `knots` (mgcv's
+/// `gam(..., knots = list(x = knots))`); `opts.basis` must be tp, and `max_knots` and
+/// `knot_seed` are not used. Bootstrap resamples keep the same knots.
+///
+/// ```
+/// use mcvideo_doseresponse::gam::{fit_gam_with_knots, GamOptions};
+/// let x: Vec<f64> = (0..60).map(|i| i as f64 / 59.0).collect();
+/// let y: Vec<f64> = x.iter().map(|&v| (4.0 * v).sin()).collect();
+/// let knots: Vec<f64> = x.iter().step_by(3).copied().collect();
+/// let opts = GamOptions { boot: 0, ..GamOptions::default() };
+/// let fit = fit_gam_with_knots(&x, &y, &[], &opts, &knots).unwrap();
+/// assert_eq!(fit.knots, 20);
+/// ```
+pub fn fit_gam_with_knots(
+    x: &[f64],
+    y: &[f64],
+    covariates: &[(&str, &[f64])],
+    opts: &GamOptions,
+    knots: &[f64],
+) -> Result<GamFit> {
+    if opts.basis != BasisKind::Tp {
+        return Err(DoseError::InvalidArgument(
+            "explicit knots are supported for the tp basis only".into(),
+        ));
+    }
+    check_finite("a knot", knots)?;
+    fit_gam_on(x, y, covariates, opts, Knots::Explicit(knots))
+}
+
+fn fit_gam_on(
+    x: &[f64],
+    y: &[f64],
+    covariates: &[(&str, &[f64])],
+    opts: &GamOptions,
+    knots: Knots,
+) -> Result<GamFit> {
     validate(x, y, covariates)?;
     let n = y.len();
     let covs: Vec<Vec<f64>> = covariates.iter().map(|(_, c)| c.to_vec()).collect();
-    let core = fit_core(x, y, &covs, opts.basis, opts.k)?;
+    let core = fit_core(x, y, &covs, opts.basis, opts.k, knots)?;
     let fit = core.problem.fit(core.rho);
     let beta = &fit.beta;
     let p = beta.len();
@@ -347,13 +427,16 @@ pub fn fit_gam(
                 .iter()
                 .map(|c| idx.iter().map(|&i| c[i]).collect())
                 .collect();
-            threshold_of(&xb, &yb, &cb, opts.basis, opts.k).map(|t| t.0)
+            threshold_of(&xb, &yb, &cb, opts.basis, opts.k, knots).map(|t| t.0)
         })
     });
     let out = GamFit {
         n,
         basis: opts.basis,
         k: opts.k,
+        max_knots: opts.max_knots,
+        knot_seed: opts.knot_seed,
+        knots: core.smooth.n_knots(),
         edf,
         edf_ref: edf1,
         p_smooth: test.p,

@@ -4,7 +4,7 @@
 use crate::cr::CrBasis;
 use crate::error::{DoseError, Result};
 use crate::linalg::null_space_basis;
-use crate::tp::TpBasis;
+use crate::tp::{TpBasis, TpKnotOptions};
 use nalgebra::DMatrix;
 use serde::Serialize;
 
@@ -54,10 +54,27 @@ impl Raw {
             Raw::Cr(b) => b.k(),
         }
     }
-    fn row(&self, x: f64, out: &mut [f64]) {
+    /// The unconstrained basis at every point of `xs` (len x k).
+    fn design(&self, xs: &[f64]) -> DMatrix<f64> {
         match self {
-            Raw::Tp(b) => b.row(x, out),
-            Raw::Cr(b) => b.row(x, out),
+            Raw::Tp(b) => b.design(xs),
+            Raw::Cr(b) => {
+                let mut out = DMatrix::zeros(xs.len(), b.k());
+                let mut row = vec![0.0; b.k()];
+                for (i, &x) in xs.iter().enumerate() {
+                    b.row(x, &mut row);
+                    for (j, v) in row.iter().enumerate() {
+                        out[(i, j)] = *v;
+                    }
+                }
+                out
+            }
+        }
+    }
+    fn n_knots(&self) -> usize {
+        match self {
+            Raw::Tp(b) => b.n_knots(),
+            Raw::Cr(b) => b.k(),
         }
     }
     fn penalty(&self) -> &DMatrix<f64> {
@@ -90,31 +107,49 @@ impl Smooth {
     /// assert!(s.design().row_sum().norm() < 1e-9);
     /// ```
     pub fn new(kind: BasisKind, x: &[f64], k: usize) -> Result<Self> {
+        Self::with_tp_knots(kind, x, k, &TpKnotOptions::default())
+    }
+
+    /// As [`Smooth::new`], the thin-plate knots chosen under `knots` (ignored by `cr`).
+    pub fn with_tp_knots(
+        kind: BasisKind,
+        x: &[f64],
+        k: usize,
+        knots: &TpKnotOptions,
+    ) -> Result<Self> {
         let raw = match kind {
-            BasisKind::Tp => Raw::Tp(TpBasis::new(x, k)?),
+            BasisKind::Tp => Raw::Tp(TpBasis::with_options(x, k, knots)?),
             BasisKind::Cr => Raw::Cr(CrBasis::new(x, k)?),
         };
+        Ok(Self::constrained(raw, kind, x))
+    }
+
+    /// A thin-plate smooth on an explicit knot set (mgcv's `knots` argument).
+    pub fn tp_with_knots(x: &[f64], knots: &[f64], k: usize) -> Result<Self> {
+        let raw = Raw::Tp(TpBasis::with_knots(x, knots, k)?);
+        Ok(Self::constrained(raw, BasisKind::Tp, x))
+    }
+
+    fn constrained(raw: Raw, kind: BasisKind, x: &[f64]) -> Self {
         let kk = raw.k();
-        let mut x_raw = DMatrix::zeros(x.len(), kk);
-        let mut row = vec![0.0; kk];
-        for (i, &xi) in x.iter().enumerate() {
-            raw.row(xi, &mut row);
-            for (j, v) in row.iter().enumerate() {
-                x_raw[(i, j)] = *v;
-            }
-        }
+        let x_raw = raw.design(x);
         let colsums = DMatrix::from_fn(kk, 1, |j, _| x_raw.column(j).sum());
         let z = null_space_basis(&colsums);
         let penalty = z.transpose() * raw.penalty() * &z;
         let penalty = (&penalty + penalty.transpose()) * 0.5;
         let design = x_raw * &z;
-        Ok(Smooth {
+        Smooth {
             raw,
             kind,
             z,
             penalty,
             design,
-        })
+        }
+    }
+
+    /// Number of knots of the basis (for `tp` at most `max_knots`; for `cr`, k).
+    pub fn n_knots(&self) -> usize {
+        self.raw.n_knots()
     }
 
     /// The basis kind.
@@ -144,19 +179,6 @@ impl Smooth {
 
     /// The constrained design matrix at new points.
     pub fn predict_matrix(&self, xs: &[f64]) -> DMatrix<f64> {
-        let kk = self.raw.k();
-        let mut row = vec![0.0; kk];
-        let mut out = DMatrix::zeros(xs.len(), self.ncols());
-        for (i, &x) in xs.iter().enumerate() {
-            self.raw.row(x, &mut row);
-            for c in 0..self.ncols() {
-                out[(i, c)] = row
-                    .iter()
-                    .zip(self.z.column(c).iter())
-                    .map(|(a, b)| a * b)
-                    .sum();
-            }
-        }
-        out
+        self.raw.design(xs) * &self.z
     }
 }

@@ -39,6 +39,7 @@ fn extra_models_match_mgcv() {
                 k: 10,
                 boot: 0,
                 seed: 1,
+                ..GamOptions::default()
             },
         )
         .unwrap();

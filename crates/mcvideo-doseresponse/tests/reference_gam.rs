@@ -22,6 +22,7 @@ fn check(
         k: 10,
         boot: 0,
         seed: 1,
+        ..GamOptions::default()
     };
     let fit = fit_gam(d.col(xname), d.col(yname), &covariates, &opts).unwrap();
     let edf_r = num(&r, "edf");

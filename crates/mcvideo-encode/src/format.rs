@@ -23,10 +23,15 @@ pub enum VideoFormat {
     H264Mov,
     /// FFV1 as [`VideoFormat::Ffv1Avi`], in Matroska: lossless.
     Ffv1Mkv,
+    /// MetaImage (`.mha`), raw 8-bit frames after a text header: CytoCam's export format,
+    /// written without FFmpeg (see [`crate::MhaWriter`]); lossless.
+    Mha,
+    /// MetaImage with the frames as one zlib stream (`CompressedData = True`); lossless.
+    MhaZlib,
 }
 
 impl VideoFormat {
-    /// Every format, for tests and tools that exercise them all.
+    /// Every format FFmpeg writes and reads, for tests and tools that exercise them all.
     pub const ALL: [VideoFormat; 9] = [
         VideoFormat::Ffv1Avi,
         VideoFormat::RawvideoAvi,
@@ -38,6 +43,9 @@ impl VideoFormat {
         VideoFormat::H264Mov,
         VideoFormat::Ffv1Mkv,
     ];
+
+    /// The MetaImage formats, written and read without FFmpeg.
+    pub const METAIMAGE: [VideoFormat; 2] = [VideoFormat::Mha, VideoFormat::MhaZlib];
 
     /// The usual file extension, without the dot.
     ///
@@ -56,6 +64,7 @@ impl VideoFormat {
             VideoFormat::H264Mp4 | VideoFormat::Mpeg4Mp4 => "mp4",
             VideoFormat::H264Mov => "mov",
             VideoFormat::Ffv1Mkv => "mkv",
+            VideoFormat::Mha | VideoFormat::MhaZlib => "mha",
         }
     }
 
@@ -73,6 +82,8 @@ impl VideoFormat {
                 | VideoFormat::RawvideoAvi
                 | VideoFormat::RawvideoBgrAvi
                 | VideoFormat::Ffv1Mkv
+                | VideoFormat::Mha
+                | VideoFormat::MhaZlib
         )
     }
 
@@ -94,12 +105,17 @@ impl VideoFormat {
             VideoFormat::Mpeg4Mp4 => "mpeg4-mp4",
             VideoFormat::H264Mov => "h264-mov",
             VideoFormat::Ffv1Mkv => "ffv1-mkv",
+            VideoFormat::Mha => "mha",
+            VideoFormat::MhaZlib => "mha-zlib",
         }
     }
 
     /// The format whose [`VideoFormat::name`] is `name`.
     pub fn from_name(name: &str) -> Option<VideoFormat> {
-        VideoFormat::ALL.into_iter().find(|f| f.name() == name)
+        VideoFormat::ALL
+            .into_iter()
+            .chain(VideoFormat::METAIMAGE)
+            .find(|f| f.name() == name)
     }
 
     /// FFmpeg's muxer name.

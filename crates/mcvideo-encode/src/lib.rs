@@ -15,11 +15,13 @@
 mod error;
 mod folder;
 mod format;
+mod mha;
 mod writer;
 
 pub use error::EncodeError;
 pub use folder::{write_png_folder, write_tiff_folder};
 pub use format::VideoFormat;
+pub use mha::MhaWriter;
 pub use writer::VideoWriter;
 
 /// Initialises FFmpeg once and silences its log (our errors carry the file and the problem).

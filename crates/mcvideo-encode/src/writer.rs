@@ -22,6 +22,8 @@ pub struct VideoWriter {
     layout: Layout,
     frames_written: u64,
     inner: Option<Muxing>,
+    /// The MetaImage formats' own writer (no FFmpeg).
+    metaimage: Option<crate::MhaWriter>,
 }
 
 /// How a caller's frame becomes an encoder frame.
@@ -68,6 +70,39 @@ impl VideoWriter {
         fps: f64,
         format: VideoFormat,
     ) -> Result<Self, EncodeError> {
+        Self::create_scaled(path, width, height, fps, format, None)
+    }
+
+    /// [`VideoWriter::create`] that also stores the scale, in µm per pixel, where the format
+    /// has a place for it (MetaImage's `ElementSpacing`; the other formats have none).
+    pub fn create_scaled(
+        path: &Path,
+        width: u32,
+        height: u32,
+        fps: f64,
+        format: VideoFormat,
+        um_per_px: Option<f64>,
+    ) -> Result<Self, EncodeError> {
+        if matches!(format, VideoFormat::Mha | VideoFormat::MhaZlib) {
+            let compressed = format == VideoFormat::MhaZlib;
+            let writer = crate::MhaWriter::create(path, width, height, fps, um_per_px, compressed)?;
+            return Ok(VideoWriter {
+                path: path.to_path_buf(),
+                partial: partial_path(path),
+                width,
+                height,
+                layout: Layout {
+                    pixel: Pixel::GRAY8,
+                    encoded_width: width,
+                    encoded_height: height,
+                    placed_width: width,
+                    placed_height: height,
+                },
+                frames_written: 0,
+                inner: None,
+                metaimage: Some(writer),
+            });
+        }
         let created = Self::create_partial(path, width, height, fps, format);
         if created.is_err() {
             // The muxer may have created `<path>.partial` before the encoder refused: leave nothing.
@@ -108,6 +143,7 @@ impl VideoWriter {
             VideoFormat::DvAvi => "dvvideo",
             VideoFormat::H264Mp4 | VideoFormat::H264Mov => "libx264",
             VideoFormat::Mpeg4Mp4 => "mpeg4",
+            VideoFormat::Mha | VideoFormat::MhaZlib => unreachable!("written by MhaWriter"),
         };
         let codec =
             encoder::find_by_name(codec_name).ok_or_else(|| EncodeError::MissingEncoder {
@@ -177,7 +213,11 @@ impl VideoWriter {
                     ..Default::default()
                 });
             }
-            VideoFormat::RawvideoAvi | VideoFormat::RawvideoBgrAvi | VideoFormat::DvAvi => {}
+            VideoFormat::RawvideoAvi
+            | VideoFormat::RawvideoBgrAvi
+            | VideoFormat::DvAvi
+            | VideoFormat::Mha
+            | VideoFormat::MhaZlib => {}
         }
         video.set_flags(flags);
         let opened = video
@@ -221,6 +261,7 @@ impl VideoWriter {
                 stream_time_base,
                 stream_index,
             }),
+            metaimage: None,
         })
     }
 
@@ -241,6 +282,11 @@ impl VideoWriter {
                 got_height: frame.height(),
             });
         }
+        if let Some(writer) = self.metaimage.as_mut() {
+            writer.write_frame(frame)?;
+            self.frames_written += 1;
+            return Ok(());
+        }
         let mut picture = self.encoder_frame(frame);
         picture.set_pts(Some(self.frames_written as i64));
         let path = self.path.clone();
@@ -260,6 +306,9 @@ impl VideoWriter {
 
     /// Flushes the encoder, writes the trailer, closes the file and renames it into place.
     pub fn finish(mut self) -> Result<(), EncodeError> {
+        if let Some(writer) = self.metaimage.take() {
+            return writer.finish();
+        }
         let path = self.path.clone();
         let mut muxing = self.inner.take().ok_or_else(|| closed_error(&path))?;
         let ff_error = |step: &'static str| {
@@ -424,9 +473,11 @@ fn layout_for(
         placed_height: height,
     };
     Ok(match format {
-        VideoFormat::Ffv1Avi | VideoFormat::Ffv1Mkv | VideoFormat::RawvideoAvi => {
-            direct(Pixel::GRAY8)
-        }
+        VideoFormat::Ffv1Avi
+        | VideoFormat::Ffv1Mkv
+        | VideoFormat::RawvideoAvi
+        | VideoFormat::Mha
+        | VideoFormat::MhaZlib => direct(Pixel::GRAY8),
         VideoFormat::RawvideoBgrAvi => direct(Pixel::BGR24),
         VideoFormat::MjpegAvi => direct(Pixel::YUVJ420P),
         VideoFormat::H264Mp4 | VideoFormat::H264Mov | VideoFormat::Mpeg4Mp4 => {

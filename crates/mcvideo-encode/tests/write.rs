@@ -65,6 +65,7 @@ fn every_format_writes_a_clip_ffmpeg_reads() {
             VideoFormat::DvAvi => "dvvideo",
             VideoFormat::H264Mp4 | VideoFormat::H264Mov => "h264",
             VideoFormat::Mpeg4Mp4 => "mpeg4",
+            VideoFormat::Mha | VideoFormat::MhaZlib => unreachable!("not in VideoFormat::ALL"),
         };
         assert_eq!(codec, expected_codec, "{format:?}");
         let size = if format == VideoFormat::DvAvi {

@@ -26,7 +26,36 @@ pub struct ContentInput {
     pub occluded_fraction: Option<f64>,
 }
 
-/// Grades content into `q.content` and updates the score.
+/// The field-of-view part of content, graded with the frames: a picture narrower than
+/// [`QualityParams::min_field_um`] either way is unacceptable (content 10), since its MFI
+/// quadrants cannot each hold a capillary. Leaves `q.content` as it is otherwise.
+pub(crate) fn grade_field(q: &mut Quality, frames: &[image::GrayImage], params: &QualityParams) {
+    let Some(first) = frames.first() else {
+        return;
+    };
+    let (width, height) = (
+        f64::from(first.width()) * params.um_per_px,
+        f64::from(first.height()) * params.um_per_px,
+    );
+    q.measures.field_um = [width, height];
+    if width.min(height) < params.min_field_um {
+        q.content = Some(UNACCEPTABLE);
+        q.flag(
+            "content",
+            UNACCEPTABLE,
+            format!(
+                "the field of view is {width:.0}x{height:.0} µm ({}x{} px); at least {:.0} µm \
+                 each way are needed to score four MFI quadrants",
+                first.width(),
+                first.height(),
+                params.min_field_um
+            ),
+        );
+    }
+}
+
+/// Grades content into `q.content` and updates the score; a field already graded too small
+/// ([`crate::grade_clip`]) stays unacceptable.
 ///
 /// ```
 /// use mcvideo_quality::{grade_content, ContentInput, Quality, QualityMeasures, QualityParams};
@@ -80,7 +109,7 @@ pub fn grade_content(q: &mut Quality, input: &ContentInput, params: &QualityPara
         .filter(|p| p.0 == grade && grade > OPTIMAL)
         .map(|p| p.1.as_str())
         .collect();
-    q.content = Some(grade);
     q.flag("content", grade, why.join(", "));
+    q.content = Some(grade.max(q.content.unwrap_or(OPTIMAL)));
     q.update_total();
 }

@@ -89,6 +89,13 @@ pub struct QualityParams {
     pub tvd_small_mm_per_mm2: [f64; 2],
     /// Pressure: largest fraction of venules without continuous flow: optimal, acceptable.
     pub impaired_venule_fraction: [f64; 2],
+    /// Content: the smallest field of view (µm, each side of the analysed picture) that can be
+    /// scored; a smaller field is unacceptable. MFI scores four quadrants and the De Backer
+    /// score counts crossings of three lines each way, so each quadrant must be able to hold
+    /// a capillary: sublingual capillaries lie 40-70 µm apart (1/TVD at the normal 15-25
+    /// mm/mm², Ince et al. 2018, Intensive Care Med 44:281), so a quadrant narrower than
+    /// 40 µm, a field under 80 µm, holds on average less than one.
+    pub min_field_um: f64,
 }
 
 impl Default for QualityParams {
@@ -116,6 +123,7 @@ impl Default for QualityParams {
             valid_area_fraction: [0.75, 0.5],
             tvd_small_mm_per_mm2: [10.0, 5.0],
             impaired_venule_fraction: [0.0, 0.5],
+            min_field_um: 80.0,
         }
     }
 }
@@ -142,6 +150,21 @@ pub struct QualityMeasures {
     /// Largest displacement between consecutive frames with trusted shifts (px).
     pub max_jump_px: f64,
     pub residual_rms_px: f64,
+    /// Width and height of the analysed picture in µm.
+    #[serde(default)]
+    pub field_um: [f64; 2],
+    /// How unevenly the frames are spaced in time: (longest − shortest interval) / mean
+    /// interval, beyond the rounding of the timestamps; null when the clip's timestamps were
+    /// not read (frame folders).
+    #[serde(default)]
+    pub frame_interval_spread: Option<f64>,
+    /// The spacing varies beyond the decoder's tolerance: the frames were resampled onto an
+    /// even time grid before velocities were measured.
+    #[serde(default)]
+    pub variable_frame_rate: bool,
+    /// Frames the decoder reported damaged (lost, or decoded with concealed errors).
+    #[serde(default)]
+    pub damaged_frames: u64,
 }
 
 /// The MIQS grades of one clip.
@@ -213,7 +236,8 @@ pub(crate) fn grade_at_most(value: f64, limits: [f64; 2]) -> u8 {
 }
 
 /// Grades illumination, focus, stability and duration of a clip; content and pressure
-/// stay `None` until [`grade_content`] and [`grade_pressure`].
+/// stay `None` until [`grade_content`] and [`grade_pressure`], except that a field of view
+/// too small to score ([`QualityParams::min_field_um`]) makes content unacceptable at once.
 ///
 /// ```
 /// use image::{GrayImage, Luma};
@@ -247,6 +271,7 @@ pub fn grade_clip(
         measures: QualityMeasures::default(),
     };
     let sample = sample_frames(frames, stab, params.sample_frames);
+    content::grade_field(&mut q, frames, params);
     illumination::grade(&mut q, frames, &sample, params);
     focus::grade(&mut q, frames, &sample, params);
     stability::grade(&mut q, stab, params);

@@ -21,6 +21,12 @@ impl ClipScorer for PipelineScorer {
         let mut score_json = serde_json::to_value(&scored.report).map_err(|e| e.to_string())?;
         // Tables and merges compare paths as the manifest gave them, not where it is mounted.
         score_json["clip"]["path"] = serde_json::Value::from(job.path_as_given.clone());
+        // The scale came from the manifest row, not from a command-line option.
+        if job.um_per_px.is_some() {
+            score_json["calibration"]["source"] = serde_json::Value::from("manifest um_per_px");
+        } else if job.device.is_some() && score_json["calibration"]["source"] == "preset" {
+            score_json["calibration"]["source"] = serde_json::Value::from("manifest device preset");
+        }
         Ok(ScoredClip {
             score_json,
             overlay_png: scored.overlay_png,

@@ -14,6 +14,18 @@ pub enum ScoreError {
     /// A parameter file could not be read or holds something no parameter takes.
     #[error("{path}: {message}")]
     Params { path: PathBuf, message: String },
+    /// The clip is too short to tell flow: fewer frames than one flow window.
+    #[error(
+        "{path}: the clip has {frames} frames; flow needs at least {needed} \
+         (one flow window of {window_s} s at {fps:.2} fps), so its flow metrics cannot be measured"
+    )]
+    TooShort {
+        path: PathBuf,
+        frames: usize,
+        needed: usize,
+        fps: f64,
+        window_s: f64,
+    },
     /// A stage failed on this clip.
     #[error("{path}: {stage} failed: {message}")]
     Stage {

@@ -14,7 +14,8 @@ pub mod summary;
 
 pub use batch_scorer::PipelineScorer;
 pub use error::ScoreError;
-pub use mcvideo_decode::FieldMode;
+pub use mcvideo_calibration::UM_PER_PX_RANGE;
+pub use mcvideo_decode::{FieldMode, MIN_FRAME_SIDE};
 pub use mcvideo_vessels::polarity::Polarity;
 pub use params::{PolarityChoice, ScoreParams};
 pub use pipeline::{inspect_clip, score_clip, ScoredOutput};

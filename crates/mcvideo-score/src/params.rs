@@ -85,9 +85,85 @@ impl ScoreParams {
         let mut merged =
             toml::Table::try_from(ScoreParams::default()).map_err(|e| e.to_string())?;
         merge(&mut merged, given);
-        toml::Value::Table(merged)
+        let params: ScoreParams = toml::Value::Table(merged)
             .try_into()
-            .map_err(|e: toml::de::Error| e.to_string())
+            .map_err(|e: toml::de::Error| e.to_string())?;
+        params.validate()?;
+        Ok(params)
+    }
+
+    /// Checks every number: finite everywhere; not negative (no parameter is a signed
+    /// quantity); greater than zero where zero means nothing (scales, the velocity boundary,
+    /// window lengths, Gaussian sigmas); at most 1 for shares, quantiles and correlations;
+    /// `[optimal, acceptable]` limits in the order their grade needs. The error names the
+    /// key as the parameter file writes it (`flow.rule.sluggish_below_um_s`).
+    ///
+    /// ```
+    /// use mcvideo_score::ScoreParams;
+    /// assert!(ScoreParams::default().validate().is_ok());
+    /// let mut p = ScoreParams::default();
+    /// p.flow.rule.sluggish_below_um_s = f64::NAN;
+    /// assert!(p.validate().unwrap_err().starts_with("flow.rule.sluggish_below_um_s"));
+    /// ```
+    pub fn validate(&self) -> Result<(), String> {
+        let table = toml::Table::try_from(self).map_err(|e| e.to_string())?;
+        check_numbers("", &toml::Value::Table(table))?;
+        // Pairs whose first value is the optimal limit of a larger-is-better measure, and
+        // pairs of a smaller-is-better one.
+        let q = &self.quality;
+        let descending = [
+            ("quality.contrast", q.contrast),
+            ("quality.duration_s", q.duration_s),
+            ("quality.focus", q.focus),
+            ("quality.valid_area_fraction", q.valid_area_fraction),
+            ("quality.tvd_small_mm_per_mm2", q.tvd_small_mm_per_mm2),
+        ];
+        let ascending = [
+            ("quality.brightness_optimal", q.brightness_optimal),
+            ("quality.brightness_acceptable", q.brightness_acceptable),
+            ("quality.dark_fraction", q.dark_fraction),
+            ("quality.saturated_fraction", q.saturated_fraction),
+            ("quality.movement_fraction", q.movement_fraction),
+            ("quality.unregistered_fraction", q.unregistered_fraction),
+            ("quality.blurred_fraction", q.blurred_fraction),
+            ("quality.jump_fraction", q.jump_fraction),
+            ("quality.looped_fraction", q.looped_fraction),
+            ("quality.occluded_fraction", q.occluded_fraction),
+            (
+                "quality.impaired_venule_fraction",
+                q.impaired_venule_fraction,
+            ),
+        ];
+        for (key, [a, b]) in descending {
+            if a < b {
+                return Err(format!(
+                    "{key} = [{a}, {b}]: the optimal limit must not be below the acceptable one"
+                ));
+            }
+        }
+        for (key, [a, b]) in ascending {
+            if a > b {
+                return Err(format!(
+                    "{key} = [{a}, {b}]: the first limit must not exceed the second"
+                ));
+            }
+        }
+        let v = &self.vessels;
+        if v.min_diameter_um > v.max_diameter_um {
+            return Err(format!(
+                "vessels.min_diameter_um = {} exceeds vessels.max_diameter_um = {}",
+                v.min_diameter_um, v.max_diameter_um
+            ));
+        }
+        if let Some(scale) = self.um_per_px {
+            let (min, max) = mcvideo_calibration::UM_PER_PX_RANGE;
+            if !(min..=max).contains(&scale) {
+                return Err(format!(
+                    "um_per_px = {scale}: not a plausible scale (expected {min} to {max} µm per pixel)"
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Reads a parameter file (`--params FILE.toml`).
@@ -130,6 +206,78 @@ impl ScoreParams {
     }
 }
 
+/// Keys (dotted, as the parameter file writes them) that must be greater than zero.
+const POSITIVE_KEYS: [&str; 12] = [
+    "um_per_px",
+    "quality.um_per_px",
+    "quality.focus_sigmas_um",
+    "quality.sample_frames",
+    "vessels.small_vessel_cutoff_um",
+    "vessels.max_diameter_um",
+    "vessels.min_diameter_um",
+    "vessels.scale_ratio",
+    "flow.window_s",
+    "flow.max_lag",
+    "flow.rule.sluggish_below_um_s",
+    "stabilize.max_window",
+];
+
+/// Whether a key names a share, quantile or correlation (at most 1).
+fn at_most_one(key: &str) -> bool {
+    let leaf = key.rsplit('.').next().unwrap_or(key);
+    leaf.ends_with("_fraction")
+        || leaf.ends_with("_quantile")
+        || leaf.ends_with("_share")
+        || matches!(
+            leaf,
+            "whitening"
+                | "min_ncc"
+                | "min_relative_ncc"
+                | "min_correlation"
+                | "episode_min_correlation"
+                | "bridge_min_cos"
+                | "fast_max_row_similarity"
+                | "stop_min_persistence"
+        )
+        // Quality's fraction limits are checked with the rest of their pair.
+        || (key.starts_with("quality.") && leaf.ends_with("fraction"))
+}
+
+/// Walks the parameters as TOML (which, unlike JSON, keeps NaN and infinities and leaves
+/// unset options out), checking each number against its key's range.
+fn check_numbers(key: &str, value: &toml::Value) -> Result<(), String> {
+    let x = match value {
+        toml::Value::Table(table) => {
+            for (name, inner) in table {
+                let path = if key.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{key}.{name}")
+                };
+                check_numbers(&path, inner)?;
+            }
+            return Ok(());
+        }
+        toml::Value::Array(items) => {
+            return items.iter().try_for_each(|v| check_numbers(key, v));
+        }
+        toml::Value::Float(x) => *x,
+        toml::Value::Integer(i) => *i as f64,
+        _ => return Ok(()),
+    };
+    if !x.is_finite() {
+        Err(format!("{key} = {x}: not a finite number"))
+    } else if x < 0.0 {
+        Err(format!("{key} = {x}: must not be negative"))
+    } else if x == 0.0 && POSITIVE_KEYS.contains(&key) {
+        Err(format!("{key} = 0: must be greater than 0"))
+    } else if x > 1.0 && at_most_one(key) {
+        Err(format!("{key} = {x}: a share, at most 1"))
+    } else {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,6 +316,50 @@ mod tests {
         assert!(err.contains("purple"), "{err}");
         let err = ScoreParams::from_toml_str("[vessels]\nmin_contrast = \"low\"\n").unwrap_err();
         assert!(err.contains("min_contrast"), "{err}");
+    }
+
+    #[test]
+    fn out_of_range_values_are_named() {
+        for (text, key) in [
+            (
+                "[flow.rule]\nsluggish_below_um_s = nan\n",
+                "flow.rule.sluggish_below_um_s",
+            ),
+            (
+                "[flow.rule]\nsluggish_below_um_s = -1\n",
+                "flow.rule.sluggish_below_um_s",
+            ),
+            (
+                "[flow.rule]\nsluggish_below_um_s = 0\n",
+                "flow.rule.sluggish_below_um_s",
+            ),
+            (
+                "[flow.rule]\nsluggish_below_um_s = inf\n",
+                "flow.rule.sluggish_below_um_s",
+            ),
+            ("um_per_px = 0\n", "um_per_px"),
+            ("um_per_px = 400\n", "um_per_px"),
+            (
+                "[vessels]\nsmall_vessel_cutoff_um = -20\n",
+                "vessels.small_vessel_cutoff_um",
+            ),
+            ("[stabilize]\nmin_ncc = 1.5\n", "stabilize.min_ncc"),
+            ("[quality]\nduration_s = [3.0, 5.0]\n", "quality.duration_s"),
+            (
+                "[quality]\nfocus_sigmas_um = [1.0, 0.0, 4.0]\n",
+                "quality.focus_sigmas_um",
+            ),
+            (
+                "[vessels]\nmin_diameter_um = 80\n",
+                "vessels.min_diameter_um",
+            ),
+        ] {
+            let err = ScoreParams::from_toml_str(text).unwrap_err();
+            assert!(err.starts_with(key), "{text}: {err}");
+        }
+        // Zero where zero is meaningful stays allowed.
+        let p = ScoreParams::from_toml_str("[vessels]\nmotion_evidence = 0\n").unwrap();
+        assert_eq!(p.vessels.motion_evidence, 0.0);
     }
 
     #[test]

@@ -11,6 +11,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Instant;
 
+/// Fewest frames flow can be measured in: a space-time diagram needs three rows.
+pub const MIN_FLOW_FRAMES: usize = 3;
+
 /// What `score` produces: the report and, unless disabled, the overlay PNG.
 #[derive(Debug, Clone)]
 pub struct ScoredOutput {
@@ -57,9 +60,16 @@ fn prepare(path: &Path, params: &ScoreParams) -> Result<Prepared, ScoreError> {
     let mut timer = Timer::new();
     // The scale is checked before decoding, so a clip of unknown scale fails at once.
     let probed = mcvideo_decode::probe(path)?;
-    let calibration = mcvideo_calibration::resolve(
+    // A MetaImage clip may state its scale in its header.
+    let header_scale = if path.is_file() && mcvideo_decode::mha::is_metaimage(path) {
+        mcvideo_decode::mha::read_header(path)?.um_per_px()
+    } else {
+        None
+    };
+    let calibration = mcvideo_calibration::resolve_with_header(
         params.device.as_deref(),
         params.um_per_px,
+        header_scale,
         path,
         probed.width,
     )?;
@@ -100,6 +110,7 @@ fn prepare(path: &Path, params: &ScoreParams) -> Result<Prepared, ScoreError> {
             info.height
         ));
     }
+    note_decoding(&mut quality, &info);
     if info.interlaced {
         // Not a Massey item and no grade: how the two fields of each frame were read.
         quality.flags.push(match params.fields {
@@ -124,6 +135,41 @@ fn prepare(path: &Path, params: &ScoreParams) -> Result<Prepared, ScoreError> {
         quality,
         timer,
     })
+}
+
+/// Records in the quality section how the frames were timed and decoded: the spread of the
+/// frame intervals, a variable frame rate (and the even rate it was resampled to), and
+/// damaged frames the decoder concealed or lost (too many fail the clip in decoding). Not
+/// Massey items and no grade: they say how far the frames can be trusted.
+fn note_decoding(quality: &mut mcvideo_quality::Quality, info: &mcvideo_decode::ClipInfo) {
+    let m = &mut quality.measures;
+    m.frame_interval_spread = info.timing.as_ref().map(|t| t.interval_spread);
+    m.variable_frame_rate = info.timing.as_ref().is_some_and(|t| t.variable);
+    m.damaged_frames = info.decode_errors.frames;
+    if let Some(timing) = info.timing.as_ref().filter(|t| t.variable) {
+        let [shortest, longest] = timing.interval_ms;
+        quality.flags.push(format!(
+            "variable frame rate: frames {shortest:.1} to {longest:.1} ms apart (spread {:.2} \
+             of the mean interval, effective {:.2} fps against {:.2} stated); resampled to an \
+             even {:.2} fps before measuring velocities",
+            timing.interval_spread,
+            timing.effective_fps,
+            timing.nominal_fps,
+            timing.resampled_fps.unwrap_or(info.fps)
+        ));
+    }
+    let damage = &info.decode_errors;
+    if damage.frames > 0 {
+        quality.flags.push(format!(
+            "damaged frames: {} decoded with errors ({} lost, the rest concealed by the \
+             decoder), {} in a row at most; a clip fails at {} or {} in a row",
+            damage.frames,
+            damage.lost,
+            damage.longest_run,
+            mcvideo_decode::damage_limit(info.frames.max(damage.frames)),
+            mcvideo_decode::MAX_DAMAGED_RUN
+        ));
+    }
 }
 
 /// Decides whether the vessels are dark or bright (or takes the given choice) and inverts
@@ -309,6 +355,19 @@ pub fn score_clip(path: &Path, params: &ScoreParams) -> Result<ScoredOutput, Sco
         mut timer,
     } = prepare(path, params)?;
     let um_per_px = calibration.um_per_px;
+    // Flow is told per window of `flow.window_s`; a clip shorter than one window (or than
+    // the three frames a space-time diagram needs) cannot tell flowing from stopped vessels,
+    // and would read as no flow (MFI 0, PPV 0).
+    let needed = ((params.flow.window_s * info.fps).round() as usize).max(MIN_FLOW_FRAMES);
+    if frames.len() < needed {
+        return Err(ScoreError::TooShort {
+            path: path.to_path_buf(),
+            frames: frames.len(),
+            needed,
+            fps: info.fps,
+            window_s: params.flow.window_s,
+        });
+    }
 
     let mean = mcvideo_stabilize::mean_image(&frames, &stabilization);
     // Temporal spread: moving red cells confirm faint vessels that texture would mimic.

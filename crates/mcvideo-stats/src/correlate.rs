@@ -39,7 +39,8 @@ pub struct Correlation {
     pub t: f64,
     pub df: f64,
     /// Two-sided p from Student's t with n − 2 df (`cor.test` for Pearson; for Spearman the
-    /// approximation SciPy and SPSS use, not R's exact/AS 89 p).
+    /// approximation SciPy and SPSS use, not R's AS 89 p, except for small n without ties,
+    /// where it is the exact permutation p as R's).
     pub p: f64,
 }
 
@@ -92,14 +93,75 @@ pub fn pearson(x: &[f64], y: &[f64]) -> Result<Correlation, StatsError> {
     })
 }
 
-/// Spearman's rank correlation (Pearson's r of average ranks) with the t-approximation p.
+/// Largest n for which Spearman's p is the exact permutation p (as R's `prho`, AS 89, which is
+/// exact up to n = 9); the t approximation is unusable there (|r| = 1 has probability 2/n!).
+pub const SPEARMAN_EXACT_MAX_N: usize = 9;
+
+/// Spearman's rank correlation (Pearson's r of average ranks). p is the t approximation on
+/// n - 2 df, except without ties and n <= [`SPEARMAN_EXACT_MAX_N`], where it is the exact
+/// two-sided permutation p of `cor.test(method = "spearman")`.
 ///
 /// ```
 /// let c = mcvideo_stats::correlate::spearman(&[1.0, 2.0, 3.0, 4.0], &[1.0, 8.0, 27.0, 64.0]).unwrap();
 /// assert_eq!(c.r, 1.0);
+/// assert!((c.p - 2.0 / 24.0).abs() < 1e-15); // R: 0.08333
 /// ```
 pub fn spearman(x: &[f64], y: &[f64]) -> Result<Correlation, StatsError> {
-    pearson(&ranks(x), &ranks(y))
+    let (rx, ry) = (ranks(x), ranks(y));
+    let mut c = pearson(&rx, &ry)?;
+    let no_ties = |r: &[f64]| r.iter().all(|v| v.fract() == 0.0);
+    if c.n <= SPEARMAN_EXACT_MAX_N && no_ties(&rx) && no_ties(&ry) {
+        let s: f64 = rx.iter().zip(&ry).map(|(a, b)| (a - b) * (a - b)).sum();
+        c.p = spearman_exact_p(s.round() as u64, c.n);
+    }
+    Ok(c)
+}
+
+/// Two-sided exact p of Spearman's S = sum d^2 for n distinct ranks, as R's `cor.test`:
+/// min(1, 2 P(S <= s)) below the null mean (n^3 - n)/6, min(1, 2 P(S >= s)) above it,
+/// the law of S counted over all n! rank permutations.
+fn spearman_exact_p(s: u64, n: usize) -> f64 {
+    let n64 = n as u64;
+    let max_s = (n64 * n64 * n64 - n64) / 3;
+    let mut counts = vec![0u64; max_s as usize + 1];
+    let mut perm: Vec<u64> = (1..=n64).collect();
+    let mut total = 0u64;
+    // Heap's algorithm visits every permutation once.
+    let mut c = vec![0usize; n];
+    let tally = |perm: &[u64], counts: &mut Vec<u64>| {
+        let s: u64 = perm
+            .iter()
+            .enumerate()
+            .map(|(i, &p)| (i as u64 + 1).abs_diff(p).pow(2))
+            .sum();
+        counts[s as usize] += 1;
+    };
+    tally(&perm, &mut counts);
+    total += 1;
+    let mut i = 0;
+    while i < n {
+        if c[i] < i {
+            if i % 2 == 0 {
+                perm.swap(0, i);
+            } else {
+                perm.swap(c[i], i);
+            }
+            tally(&perm, &mut counts);
+            total += 1;
+            c[i] += 1;
+            i = 0;
+        } else {
+            c[i] = 0;
+            i += 1;
+        }
+    }
+    let s = s.min(max_s) as usize;
+    let tail: u64 = if 6 * s as u64 > n64 * n64 * n64 - n64 {
+        counts[s..].iter().sum()
+    } else {
+        counts[..=s].iter().sum()
+    };
+    (2.0 * tail as f64 / total as f64).min(1.0)
 }
 
 /// Pearson or Spearman by `kind`.
@@ -199,7 +261,12 @@ pub fn correlate(
     Ok(CorrelateResult {
         method: "correlate".into(),
         kind,
-        p_method: "t approximation, n-2 df".into(),
+        p_method: match kind {
+            CorrelationKind::Pearson => "t approximation, n-2 df".into(),
+            CorrelationKind::Spearman => format!(
+                "t approximation, n-2 df; exact permutation p without ties and n <= {SPEARMAN_EXACT_MAX_N}"
+            ),
+        },
         x: x.to_string(),
         n,
         dropped: table.n_rows() - n,

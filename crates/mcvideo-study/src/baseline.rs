@@ -48,9 +48,11 @@ pub fn baseline(config: &StudyConfig, table: &Table) -> Result<Baseline> {
 }
 
 /// The table as text: a header (characteristic, overall, each group with its n, test, p) and
-/// one row per numeric variable or per level of a categorical one.
+/// one row per numeric variable or per level of a categorical one. Empty when the table was skipped.
 pub fn table(a: &Analysis) -> (Vec<String>, Vec<Vec<String>>) {
-    let b = &a.baseline;
+    let Some(b) = &a.baseline else {
+        return (vec!["characteristic".to_string()], Vec::new());
+    };
     let config = &a.config;
     let group_n: Vec<usize> = b
         .group_levels

@@ -24,7 +24,8 @@ pub struct StudyConfig {
     /// Covariates of the adjusted models (regressions, GAM, segmented, RCS, Cox).
     #[serde(default)]
     pub covariates: Vec<String>,
-    /// Display names of columns, e.g. `{ ne_dose = "NE dose (µg/kg/min)" }`.
+    /// Display names of columns, e.g. `{ ne_dose = "NE dose (µg/kg/min)" }`; units written in
+    /// ASCII (`ug/kg/min`, `mm/mm2`) are typeset when the config is read.
     #[serde(default)]
     pub labels: BTreeMap<String, String>,
     /// The baseline table.
@@ -220,6 +221,13 @@ pub struct SurvivalConfig {
     /// Cox ties.
     #[serde(default)]
     pub ties: Ties,
+    /// Days at which the survival of each group is reported with its CI (default 28 and 90).
+    #[serde(default = "default_times")]
+    pub times: Vec<f64>,
+}
+
+fn default_times() -> Vec<f64> {
+    vec![28.0, 90.0]
 }
 
 /// The change analysis: Δ = value on `day_to` − value on `day_from`, per patient.
@@ -234,6 +242,16 @@ pub struct ChangeConfig {
     #[serde(default)]
     pub variables: Vec<String>,
 }
+
+/// A complete config with every key explained, as `mcvideo analyze --example-config` prints it.
+///
+/// ```
+/// use mcvideo_study::config::{StudyConfig, EXAMPLE_CONFIG};
+/// let c = StudyConfig::from_toml(EXAMPLE_CONFIG, "example.toml".as_ref()).unwrap();
+/// assert_eq!(c.survival.times, vec![28.0, 90.0]);
+/// assert!(c.change.is_some());
+/// ```
+pub const EXAMPLE_CONFIG: &str = include_str!("example_config.toml");
 
 /// `base/p`, canonical when it exists.
 fn resolve(base: &Path, p: &Path) -> PathBuf {
@@ -270,6 +288,11 @@ impl StudyConfig {
             message: e.to_string().trim_end().replace('\n', "\n  "),
         })?;
         config.validate(path)?;
+        // Units are typeset once here, so every table, caption and figure shows µg and mm².
+        let mut config = config;
+        for label in config.labels.values_mut() {
+            *label = crate::figures::typeset_units(label);
+        }
         Ok(config)
     }
 
@@ -328,6 +351,14 @@ impl StudyConfig {
         }
         if self.survival.horizons.is_empty() {
             return Err(bad("survival.horizons", "lists no horizon".to_string()));
+        }
+        if let Some(t) = self
+            .survival
+            .times
+            .iter()
+            .find(|t| !(t.is_finite() && **t >= 0.0))
+        {
+            return Err(bad("survival.times", format!("{t} is not a time ≥ 0")));
         }
         for cutoff in &self.survival.cutoffs {
             if let Cutoff::Value(v) = cutoff {

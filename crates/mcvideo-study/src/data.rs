@@ -307,10 +307,20 @@ impl Dataset {
         let rows: Vec<usize> = (0..self.days.len())
             .filter(|&r| self.days[r] == day)
             .collect();
+        self.rows_table(&rows, &format!("day {day}"))
+    }
+
+    /// Every row (all days) as one table, patient and day first.
+    pub fn all_days_table(&self) -> Result<Table> {
+        let rows: Vec<usize> = (0..self.days.len()).collect();
+        self.rows_table(&rows, "all days")
+    }
+
+    fn rows_table(&self, rows: &[usize], which: &str) -> Result<Table> {
         if rows.is_empty() {
             return Err(StudyError::Data {
                 file: self.source.clone(),
-                problem: format!("no rows for day {day}"),
+                problem: format!("no rows for {which}"),
             });
         }
         let mut csv = csv::Writer::from_writer(Vec::new());
@@ -319,7 +329,7 @@ impl Dataset {
             problem: e.to_string(),
         };
         csv.write_record(&self.columns).map_err(io)?;
-        for &r in &rows {
+        for &r in rows {
             let mut record = vec![self.patients[r].clone(), self.days[r].to_string()];
             record.extend(self.cells.iter().map(|c| c[r].clone().unwrap_or_default()));
             csv.write_record(&record).map_err(io)?;
@@ -328,7 +338,7 @@ impl Dataset {
             file: self.source.clone(),
             problem: e.to_string(),
         })?;
-        Table::from_reader(bytes.as_slice(), &format!("{} (day {day})", self.source))
+        Table::from_reader(bytes.as_slice(), &format!("{} ({which})", self.source))
             .map_err(stats_err)
     }
 

@@ -56,17 +56,165 @@ fn tick_text(v: f64, width: f64) -> String {
     }
 }
 
+/// Writes units as typeset text: `ug` → `µg`, `um` → `µm`, `mm2` → `mm²`, `mm3` → `mm³`.
+///
+/// ```
+/// use mcvideo_study::figures::typeset_units;
+/// assert_eq!(typeset_units("NE dose (ug/kg/min)"), "NE dose (µg/kg/min)");
+/// assert_eq!(typeset_units("TVD (mm/mm2)"), "TVD (mm/mm²)");
+/// assert_eq!(typeset_units("drug (mg)"), "drug (mg)");
+/// ```
+pub fn typeset_units(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let chars: Vec<char> = text.chars().collect();
+    let boundary = |i: usize| i == 0 || !chars[i - 1].is_ascii_alphanumeric();
+    let mut i = 0;
+    while i < chars.len() {
+        let rest: String = chars[i..].iter().take(3).collect();
+        if boundary(i) && (rest.starts_with("ug") || rest.starts_with("um")) {
+            let next = chars.get(i + 2).copied();
+            if next.is_none_or(|c| !c.is_ascii_alphabetic()) {
+                out.push('µ');
+                out.push(chars[i + 1]);
+                i += 2;
+                continue;
+            }
+        }
+        if boundary(i) && (rest == "mm2" || rest == "mm3") {
+            let next = chars.get(i + 3).copied();
+            if next.is_none_or(|c| !c.is_ascii_alphanumeric()) {
+                out.push_str(if rest == "mm2" { "mm²" } else { "mm³" });
+                i += 3;
+                continue;
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
+}
+
+/// Maps data coordinates to sub-pixel SVG coordinates of a chart's plotting area, so that curves
+/// and bands are drawn smooth instead of on plotters' whole-pixel grid.
+struct PixelMap {
+    x: (f64, f64),
+    y: (f64, f64),
+    px: (f64, f64),
+    py: (f64, f64),
+}
+
+impl PixelMap {
+    fn new<DB: DrawingBackend>(
+        area: &DrawingArea<
+            DB,
+            plotters::coord::cartesian::Cartesian2d<
+                plotters::coord::types::RangedCoordf64,
+                plotters::coord::types::RangedCoordf64,
+            >,
+        >,
+        x: (f64, f64),
+        y: (f64, f64),
+    ) -> PixelMap {
+        let (xr, yr) = area.get_pixel_range();
+        PixelMap {
+            x,
+            y,
+            px: (f64::from(xr.start), f64::from(xr.end - 1)),
+            py: (f64::from(yr.end - 1), f64::from(yr.start)),
+        }
+    }
+
+    /// Pixel position of a data point, clamped to the plotting area (so that bands reaching
+    /// past the axes end at them, with no clip path).
+    fn at(&self, (x, y): (f64, f64)) -> (f64, f64) {
+        let x = x.clamp(self.x.0.min(self.x.1), self.x.0.max(self.x.1));
+        let y = y.clamp(self.y.0.min(self.y.1), self.y.0.max(self.y.1));
+        (
+            self.px.0 + (x - self.x.0) / (self.x.1 - self.x.0) * (self.px.1 - self.px.0),
+            self.py.0 + (y - self.y.0) / (self.y.1 - self.y.0) * (self.py.1 - self.py.0),
+        )
+    }
+
+    fn path(&self, points: &[(f64, f64)], close: bool) -> String {
+        let mut d = String::new();
+        for (i, &p) in points
+            .iter()
+            .filter(|p| p.0.is_finite() && p.1.is_finite())
+            .enumerate()
+        {
+            let (x, y) = self.at(p);
+            d.push_str(&format!("{}{x:.2} {y:.2} ", if i == 0 { "M" } else { "L" }));
+        }
+        if close {
+            d.push('Z');
+        }
+        d.trim_end().to_string()
+    }
+}
+
+fn hex(c: RGBColor) -> String {
+    format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
+}
+
+/// A stroked (and optionally filled) smooth path element.
+fn path_element(
+    d: &str,
+    stroke: Option<(RGBColor, f64)>,
+    fill: Option<(RGBColor, f64)>,
+    dash: bool,
+) -> String {
+    let stroke_attr = stroke.map_or("stroke=\"none\"".to_string(), |(c, w)| {
+        format!(
+            "stroke=\"{}\" stroke-width=\"{w}\" stroke-linejoin=\"round\"",
+            hex(c)
+        )
+    });
+    let fill_attr = fill.map_or("fill=\"none\"".to_string(), |(c, o)| {
+        format!("fill=\"{}\" fill-opacity=\"{o}\"", hex(c))
+    });
+    let dash_attr = if dash {
+        " stroke-dasharray=\"6 4\""
+    } else {
+        ""
+    };
+    format!("<path d=\"{d}\" {stroke_attr} {fill_attr}{dash_attr}/>")
+}
+
+/// Puts `elements` right after the SVG's background, beneath the axes, points and legend that
+/// plotters drew.
+fn overlay(svg: &mut String, elements: &[String]) {
+    if elements.is_empty() {
+        return;
+    }
+    let group = format!("\n<g class=\"smooth\">{}</g>", elements.join(""));
+    let at = svg
+        .find("<rect")
+        .and_then(|r| svg[r..].find("/>").map(|e| r + e + 2))
+        .unwrap_or(0);
+    if at > 0 {
+        svg.insert_str(at, &group);
+    }
+}
+
+/// The 97.5% quantile of Student's t with `df` degrees of freedom.
+fn t975(df: f64) -> f64 {
+    use statrs::distribution::{ContinuousCDF, StudentsT};
+    StudentsT::new(0.0, 1.0, df).map_or(1.96, |t| t.inverse_cdf(0.975))
+}
+
 /// A scatter plot of `y` against `x` with a least-squares line and a note (e.g. the Spearman r) as title.
 ///
 /// ```
 /// let svg = mcvideo_study::figures::scatter("NE", "MFI", &[0.1, 0.5, 1.0], &[3.0, 2.8, 2.2], "Spearman r = -1.00").unwrap();
 /// assert!(svg.starts_with("<svg") && svg.contains("Spearman r = -1.00"));
 /// assert_eq!(svg.matches("<circle").count(), 3);
+/// assert!(svg.contains("fill-opacity")); // the 95% band of the line
 /// ```
 pub fn scatter(x_label: &str, y_label: &str, x: &[f64], y: &[f64], note: &str) -> Result<String> {
     let name = format!("scatter {y_label}");
     let err = draw_err(&name);
     let mut svg = String::new();
+    let mut elements = Vec::new();
     {
         let root = SVGBackend::with_string(&mut svg, (520, 400)).into_drawing_area();
         root.fill(&WHITE).map_err(&err)?;
@@ -96,16 +244,41 @@ pub fn scatter(x_label: &str, y_label: &str, x: &[f64], y: &[f64], note: &str) -
                     .map(|(&a, &b)| Circle::new((a, b), 3, PALETTE[0].mix(0.7).filled())),
             )
             .map_err(&err)?;
+        let map = PixelMap::new(chart.plotting_area(), (x0, x1), (y0, y1));
         if let Some((a, b)) = least_squares(x, y) {
-            chart
-                .draw_series(LineSeries::new(
-                    [(x0, a + b * x0), (x1, a + b * x1)],
-                    PALETTE[1].stroke_width(2),
-                ))
-                .map_err(&err)?;
+            // 95% confidence band of the mean: ŷ ± t(n−2) · s · sqrt(1/n + (x − x̄)² / Sxx).
+            let n = x.len() as f64;
+            let mx = x.iter().sum::<f64>() / n;
+            let sxx: f64 = x.iter().map(|v| (v - mx).powi(2)).sum();
+            let rss: f64 = x.iter().zip(y).map(|(u, v)| (v - a - b * u).powi(2)).sum();
+            let grid: Vec<f64> = (0..=100)
+                .map(|i| x0 + (x1 - x0) * f64::from(i) / 100.0)
+                .collect();
+            if n > 2.0 {
+                let s = (rss / (n - 2.0)).sqrt();
+                let t = t975(n - 2.0);
+                let half = |u: f64| t * s * (1.0 / n + (u - mx).powi(2) / sxx).sqrt();
+                let mut band: Vec<(f64, f64)> =
+                    grid.iter().map(|&u| (u, a + b * u + half(u))).collect();
+                band.extend(grid.iter().rev().map(|&u| (u, a + b * u - half(u))));
+                elements.push(path_element(
+                    &map.path(&band, true),
+                    None,
+                    Some((PALETTE[1], 0.18)),
+                    false,
+                ));
+            }
+            let line: Vec<(f64, f64)> = grid.iter().map(|&u| (u, a + b * u)).collect();
+            elements.push(path_element(
+                &map.path(&line, false),
+                Some((PALETTE[1], 2.0)),
+                None,
+                false,
+            ));
         }
         root.present().map_err(&err)?;
     }
+    overlay(&mut svg, &elements);
     Ok(svg)
 }
 
@@ -137,37 +310,66 @@ pub struct CurvePoint {
     pub se: f64,
 }
 
-/// A GAM smooth term f(x) with the band f ± 2 se, a rug of the data doses, the threshold as a
-/// vertical line (with its CI shaded when known) and, if given, the segmented breakpoint (dashed).
+/// What a GAM figure shows.
+#[derive(Debug, Clone, Copy)]
+pub struct GamPlot<'a> {
+    /// x axis label (the dose with its unit).
+    pub x_label: &'a str,
+    /// The outcome's label.
+    pub y_label: &'a str,
+    /// The smooth term with its standard error.
+    pub curve: &'a [CurvePoint],
+    /// Doses and partial residuals (y minus the parametric terms), drawn as points.
+    pub points: (&'a [f64], &'a [f64]),
+    /// The threshold (None: not drawn, e.g. a flagged fit).
+    pub threshold: Option<f64>,
+    /// Its CI, shaded.
+    pub threshold_ci: Option<[f64; 2]>,
+    /// The segmented breakpoint (dashed).
+    pub breakpoint: Option<f64>,
+    /// Title note (edf, p).
+    pub note: &'a str,
+}
+
+/// A GAM smooth term f(x) with the band f ± 2 se, the partial residuals as points (as
+/// `plot.gam(residuals = TRUE)`), a rug of the doses, the threshold as a vertical line (with its
+/// CI shaded when known) and, if given, the segmented breakpoint (dashed).
 ///
 /// ```
-/// use mcvideo_study::figures::{gam_curve, CurvePoint};
+/// use mcvideo_study::figures::{gam_curve, CurvePoint, GamPlot};
 /// let curve: Vec<CurvePoint> = (0..11).map(|i| CurvePoint { x: i as f64 / 10.0, fit: -(i as f64 / 10.0 - 0.5).max(0.0), se: 0.05 }).collect();
-/// let svg = gam_curve("NE", "f(NE) for MFI", &curve, &[0.2, 0.7], 0.5, Some([0.4, 0.6]), Some(0.52), "edf 2.1").unwrap();
+/// let svg = gam_curve(&GamPlot { x_label: "NE", y_label: "MFI", curve: &curve, points: (&[0.2, 0.7], &[0.01, -0.2]),
+///     threshold: Some(0.5), threshold_ci: Some([0.4, 0.6]), breakpoint: Some(0.52), note: "edf 2.1" }).unwrap();
 /// assert!(svg.contains("threshold 0.500"));
+/// assert_eq!(svg.matches("<circle").count(), 3); // two points and the legend's
 /// ```
-#[allow(clippy::too_many_arguments)]
-pub fn gam_curve(
-    x_label: &str,
-    y_label: &str,
-    curve: &[CurvePoint],
-    rug: &[f64],
-    threshold: f64,
-    threshold_ci: Option<[f64; 2]>,
-    breakpoint: Option<f64>,
-    note: &str,
-) -> Result<String> {
+pub fn gam_curve(plot: &GamPlot) -> Result<String> {
+    let GamPlot {
+        x_label,
+        y_label,
+        curve,
+        points,
+        threshold,
+        threshold_ci,
+        breakpoint,
+        note,
+    } = *plot;
     let name = format!("gam {y_label}");
     let err = draw_err(&name);
     let mut svg = String::new();
+    let mut elements = Vec::new();
     {
         let root = SVGBackend::with_string(&mut svg, (520, 400)).into_drawing_area();
         root.fill(&WHITE).map_err(&err)?;
-        let (x0, x1) = padded_range(curve.iter().map(|p| p.x).chain(rug.iter().copied()), 0.02);
+        let (x0, x1) = padded_range(
+            curve.iter().map(|p| p.x).chain(points.0.iter().copied()),
+            0.02,
+        );
         let (y0, y1) = padded_range(
             curve
                 .iter()
-                .flat_map(|p| [p.fit - 2.0 * p.se, p.fit + 2.0 * p.se]),
+                .flat_map(|p| [p.fit - 2.0 * p.se, p.fit + 2.0 * p.se])
+                .chain(points.1.iter().copied()),
             0.08,
         );
         // The legend goes into the upper corner the curve leaves free.
@@ -188,63 +390,95 @@ pub fn gam_curve(
             .configure_mesh()
             .light_line_style(RGBColor(235, 235, 235))
             .x_desc(x_label)
-            .y_desc(format!("smooth term ({y_label})"))
+            .y_desc(format!("partial effect on {y_label}"))
             .x_label_formatter(&|v: &f64| tick_text(*v, x1 - x0))
             .y_label_formatter(&|v: &f64| tick_text(*v, y1 - y0))
             .label_style((FONT, 13))
             .draw()
             .map_err(&err)?;
+        let map = PixelMap::new(chart.plotting_area(), (x0, x1), (y0, y1));
         if let Some([lo, hi]) = threshold_ci {
-            chart
-                .draw_series(std::iter::once(Rectangle::new(
-                    [(lo.max(x0), y0), (hi.min(x1), y1)],
-                    RGBColor(213, 94, 0).mix(0.10).filled(),
-                )))
-                .map_err(&err)?;
+            elements.push(path_element(
+                &map.path(
+                    &[
+                        (lo.max(x0), y0),
+                        (hi.min(x1), y0),
+                        (hi.min(x1), y1),
+                        (lo.max(x0), y1),
+                    ],
+                    true,
+                ),
+                None,
+                Some((PALETTE[1], 0.10)),
+                false,
+            ));
         }
         let mut band: Vec<(f64, f64)> = curve.iter().map(|p| (p.x, p.fit + 2.0 * p.se)).collect();
         band.extend(curve.iter().rev().map(|p| (p.x, p.fit - 2.0 * p.se)));
+        elements.push(path_element(
+            &map.path(&band, true),
+            None,
+            Some((PALETTE[0], 0.2)),
+            false,
+        ));
+        let line: Vec<(f64, f64)> = curve.iter().map(|p| (p.x, p.fit)).collect();
+        elements.push(path_element(
+            &map.path(&line, false),
+            Some((PALETTE[0], 2.0)),
+            None,
+            false,
+        ));
         chart
-            .draw_series(std::iter::once(Polygon::new(
-                band,
-                PALETTE[0].mix(0.2).filled(),
-            )))
+            .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())
             .map_err(&err)?
             .label("fit ± 2 se")
             .legend(|(x, y)| {
                 Rectangle::new([(x, y - 5), (x + 16, y + 5)], PALETTE[0].mix(0.2).filled())
             });
         chart
-            .draw_series(LineSeries::new(
-                curve.iter().map(|p| (p.x, p.fit)),
-                PALETTE[0].stroke_width(2),
-            ))
-            .map_err(&err)?;
+            .draw_series(
+                points
+                    .0
+                    .iter()
+                    .zip(points.1)
+                    .map(|(&a, &b)| Circle::new((a, b), 2, BLACK.mix(0.45).filled())),
+            )
+            .map_err(&err)?
+            .label("partial residuals")
+            .legend(|(x, y)| Circle::new((x + 8, y), 2, BLACK.mix(0.45).filled()));
         let rug_h = (y1 - y0) * 0.03;
         chart
             .draw_series(
-                rug.iter()
+                points
+                    .0
+                    .iter()
                     .map(|&v| PathElement::new(vec![(v, y0), (v, y0 + rug_h)], BLACK.mix(0.5))),
             )
             .map_err(&err)?;
-        chart
-            .draw_series(std::iter::once(PathElement::new(
-                vec![(threshold, y0), (threshold, y1)],
-                PALETTE[1].stroke_width(2),
-            )))
-            .map_err(&err)?
-            .label(format!("threshold {threshold:.3}"))
-            .legend(|(x, y)| {
-                PathElement::new(vec![(x, y), (x + 16, y)], PALETTE[1].stroke_width(2))
-            });
-        if let Some(bp) = breakpoint {
-            let dashes = dashed(bp, y0, y1, 24);
+        if let Some(threshold) = threshold {
+            elements.push(path_element(
+                &map.path(&[(threshold, y0), (threshold, y1)], false),
+                Some((PALETTE[1], 2.0)),
+                None,
+                false,
+            ));
             chart
-                .draw_series(
-                    dashes
-                        .into_iter()
-                        .map(|seg| PathElement::new(seg, PALETTE[2].stroke_width(2))),
-                )
+                .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())
+                .map_err(&err)?
+                .label(format!("threshold {threshold:.3}"))
+                .legend(|(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 16, y)], PALETTE[1].stroke_width(2))
+                });
+        }
+        if let Some(bp) = breakpoint {
+            elements.push(path_element(
+                &map.path(&[(bp, y0), (bp, y1)], false),
+                Some((PALETTE[2], 2.0)),
+                None,
+                true,
+            ));
+            chart
+                .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())
                 .map_err(&err)?
                 .label(format!("segmented {bp:.3}"))
                 .legend(|(x, y)| {
@@ -261,18 +495,8 @@ pub fn gam_curve(
             .map_err(&err)?;
         root.present().map_err(&err)?;
     }
+    overlay(&mut svg, &elements);
     Ok(svg)
-}
-
-/// A vertical dashed line at x as `n` short segments.
-fn dashed(x: f64, y0: f64, y1: f64, n: usize) -> Vec<Vec<(f64, f64)>> {
-    let step = (y1 - y0) / (2 * n) as f64;
-    (0..n)
-        .map(|i| {
-            let a = y0 + 2.0 * i as f64 * step;
-            vec![(x, a), (x, a + step)]
-        })
-        .collect()
 }
 
 /// One group of a Kaplan–Meier plot.
@@ -284,6 +508,8 @@ pub struct KmCurve {
     pub short: String,
     /// Event times with the survival just after them, ascending.
     pub steps: Vec<(f64, f64)>,
+    /// The pointwise 95% CI just after each event time (time, lower, upper).
+    pub band: Vec<(f64, f64, f64)>,
     /// Censoring times (marked with a tick).
     pub censored: Vec<f64>,
     /// Every follow-up time of the group, for the numbers at risk.
@@ -295,17 +521,19 @@ pub struct KmCurve {
 ///
 /// ```
 /// use mcvideo_study::figures::{km_plot, KmCurve};
-/// let g = KmCurve { label: "low".into(), short: "low".into(), steps: vec![(5.0, 0.5)], censored: vec![28.0], times: vec![5.0, 28.0] };
+/// let g = KmCurve { label: "low".into(), short: "low".into(), steps: vec![(5.0, 0.5)], band: vec![(5.0, 0.1, 1.0)], censored: vec![28.0], times: vec![5.0, 28.0] };
 /// let svg = km_plot("28-day survival", 28.0, &[g], "log-rank p = 0.04").unwrap();
 /// assert!(svg.contains("Number at risk") && svg.contains("log-rank p = 0.04"));
 /// // At risk at days 0, 5 (time >= 5): both patients; at 10, 15, 20, 25: the one followed to 28.
 /// assert_eq!(svg.matches(">\n2\n</text>").count(), 2);
 /// assert_eq!(svg.matches(">\n1\n</text>").count(), 4);
+/// assert!(svg.contains("fill-opacity")); // the CI band
 /// ```
 pub fn km_plot(title: &str, horizon: f64, groups: &[KmCurve], note: &str) -> Result<String> {
     let name = format!("km {title}");
     let err = draw_err(&name);
     let mut svg = String::new();
+    let mut elements = Vec::new();
     let risk_rows = groups.len() as u32;
     let height = 400 + 22 * risk_rows + 30;
     {
@@ -336,6 +564,7 @@ pub fn km_plot(title: &str, horizon: f64, groups: &[KmCurve], note: &str) -> Res
             .label_style((FONT, 13))
             .draw()
             .map_err(&err)?;
+        let map = PixelMap::new(chart.plotting_area(), (0.0, x_max), (0.0, 1.02));
         for (i, g) in groups.iter().enumerate() {
             let colour = PALETTE[i % PALETTE.len()];
             let mut path = vec![(0.0, 1.0)];
@@ -346,11 +575,31 @@ pub fn km_plot(title: &str, horizon: f64, groups: &[KmCurve], note: &str) -> Res
                 s = surv;
             }
             path.push((x_max, s));
+            // The CI as a step band: upper bounds forwards, lower bounds back.
+            let (mut upper, mut lower) = (vec![(0.0, 1.0)], vec![(0.0, 1.0)]);
+            let (mut lo, mut hi) = (1.0, 1.0);
+            for &(t, l, h) in &g.band {
+                upper.extend([(t, hi), (t, h)]);
+                lower.extend([(t, lo), (t, l)]);
+                (lo, hi) = (l, h);
+            }
+            upper.push((x_max, hi));
+            lower.push((x_max, lo));
+            upper.extend(lower.into_iter().rev());
+            elements.push(path_element(
+                &map.path(&upper, true),
+                None,
+                Some((colour, 0.15)),
+                false,
+            ));
+            elements.push(path_element(
+                &map.path(&path, false),
+                Some((colour, 2.0)),
+                None,
+                false,
+            ));
             chart
-                .draw_series(std::iter::once(PathElement::new(
-                    path,
-                    colour.stroke_width(2),
-                )))
+                .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())
                 .map_err(&err)?
                 .label(g.label.clone())
                 .legend(move |(x, y)| {
@@ -415,6 +664,109 @@ pub fn km_plot(title: &str, horizon: f64, groups: &[KmCurve], note: &str) -> Res
                     ))
                     .map_err(&err)?;
             }
+        }
+        root.present().map_err(&err)?;
+    }
+    overlay(&mut svg, &elements);
+    Ok(svg)
+}
+
+/// The CONSORT-style flow: one box per stage with its count, and the exclusions (reason and
+/// count) in a box to the right of the arrow to the next stage.
+///
+/// ```
+/// use mcvideo_study::provenance::{Exclusion, Flow, FlowStage};
+/// let flow = Flow { batch_folder: None, analyses: vec![], stages: vec![
+///     FlowStage { label: "clips".into(), count: 120, excluded: vec![Exclusion { reason: "not scored: bad file".into(), count: 2 }] },
+///     FlowStage { label: "clips scored".into(), count: 118, excluded: vec![] }] };
+/// let svg = mcvideo_study::figures::flow_diagram(&flow).unwrap();
+/// assert!(svg.contains("clips scored (n = 118)") && svg.contains("not scored: bad file (n = 2)"));
+/// ```
+pub fn flow_diagram(flow: &crate::provenance::Flow) -> Result<String> {
+    let name = "flow".to_string();
+    let err = draw_err(&name);
+    let mut svg = String::new();
+    let box_h = 34;
+    let gap = 26;
+    let rows: Vec<(String, Vec<String>)> = flow
+        .stages
+        .iter()
+        .map(|s| {
+            (
+                format!("{} (n = {})", s.label, s.count),
+                s.excluded
+                    .iter()
+                    .map(|e| format!("{} (n = {})", e.reason, e.count))
+                    .collect(),
+            )
+        })
+        .collect();
+    let excl_lines: Vec<usize> = rows.iter().map(|r| r.1.len()).collect();
+    let heights: Vec<i32> = excl_lines
+        .iter()
+        .map(|&n| box_h + gap + (n as i32 * 16).saturating_sub(gap).max(0))
+        .collect();
+    let height = 20 + heights.iter().sum::<i32>().max(60) as u32;
+    {
+        let root = SVGBackend::with_string(&mut svg, (860, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(&err)?;
+        let mut y = 10;
+        for (i, (label, excluded)) in rows.iter().enumerate() {
+            root.draw(&Rectangle::new(
+                [(20, y), (400, y + box_h)],
+                BLACK.stroke_width(1),
+            ))
+            .map_err(&err)?;
+            root.draw(&Text::new(
+                label.clone(),
+                (30, y + 10),
+                (FONT, 13).into_font(),
+            ))
+            .map_err(&err)?;
+            let next = y + heights[i];
+            if i + 1 < rows.len() {
+                root.draw(&PathElement::new(
+                    vec![(210, y + box_h), (210, next)],
+                    BLACK.stroke_width(1),
+                ))
+                .map_err(&err)?;
+                root.draw(&Polygon::new(
+                    vec![(205, next - 7), (215, next - 7), (210, next)],
+                    BLACK.filled(),
+                ))
+                .map_err(&err)?;
+            }
+            if !excluded.is_empty() {
+                let top = y + box_h + 4;
+                let bottom = top + 16 * excluded.len() as i32 + 6;
+                root.draw(&PathElement::new(
+                    vec![(210, top + 8), (430, top + 8)],
+                    BLACK.stroke_width(1),
+                ))
+                .map_err(&err)?;
+                root.draw(&Rectangle::new(
+                    [(430, top - 2), (850, bottom)],
+                    RGBColor(213, 94, 0).stroke_width(1),
+                ))
+                .map_err(&err)?;
+                for (k, line) in excluded.iter().enumerate() {
+                    root.draw(&Text::new(
+                        line.clone(),
+                        (438, top + 2 + 16 * k as i32),
+                        (FONT, 12).into_font(),
+                    ))
+                    .map_err(&err)?;
+                }
+            }
+            y = next;
+        }
+        if rows.is_empty() {
+            root.draw(&Text::new(
+                "no flow recorded",
+                (20, 20),
+                (FONT, 13).into_font(),
+            ))
+            .map_err(&err)?;
         }
         root.present().map_err(&err)?;
     }
@@ -612,12 +964,13 @@ pub fn forest(title: &str, x_label: &str, rows: &[ForestRow], log_scale: bool) -
             let y = row_px(i) - 7;
             left.draw(&Text::new(r.label.clone(), (8, y), (FONT, 13)))
                 .map_err(&err)?;
+            let text = if r.estimate.is_finite() {
+                format!("{:.2} ({:.2}, {:.2})", r.estimate, r.lo, r.hi)
+            } else {
+                "not estimable".to_string()
+            };
             right
-                .draw(&Text::new(
-                    format!("{:.2} ({:.2}, {:.2})", r.estimate, r.lo, r.hi),
-                    (8, y),
-                    (FONT, 13),
-                ))
+                .draw(&Text::new(text, (8, y), (FONT, 13)))
                 .map_err(&err)?;
             right
                 .draw(&Text::new(format_p(r.p), (160, y), (FONT, 13)))

@@ -15,6 +15,8 @@ pub enum Block {
         /// Rows.
         rows: Vec<Vec<String>>,
     },
+    /// Preformatted text (a config file, code).
+    Code(String),
     /// An inline SVG figure (drawn by [`crate::figures`]) with its file name and caption.
     Figure {
         /// File name of the figure in the output folder (shown as an id).
@@ -61,7 +63,7 @@ h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;padding-bottom:4px;margin-top
 table{border-collapse:collapse;margin:8px 0 20px;font-size:0.88em}caption{text-align:left;font-weight:bold;padding:4px 0}\
 th,td{border:1px solid #ddd;padding:3px 8px;text-align:right}td{white-space:nowrap}th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}\
 figure{display:inline-block;margin:8px;vertical-align:top}figcaption{font-size:0.85em;color:#555;max-width:540px}\
-.meta{color:#666;font-size:0.85em}.scroll{overflow-x:auto}";
+.meta{color:#666;font-size:0.85em}pre{background:#f7f7f7;padding:8px;font-size:0.8em;overflow-x:auto}.scroll{overflow-x:auto}";
 
 /// Renders the report: title, a line of metadata, then each section.
 ///
@@ -104,6 +106,7 @@ pub fn render(title: &str, meta: &str, sections: &[Section]) -> String {
         for block in &s.blocks {
             match block {
                 Block::Text(t) => html.push_str(&format!("<p>{}</p>\n", escape(t))),
+                Block::Code(t) => html.push_str(&format!("<pre>{}</pre>\n", escape(t))),
                 Block::Table {
                     caption,
                     header,

@@ -1,7 +1,7 @@
 //! One run of the study: read the config and data, analyse, then write `analysis.json`, the CSV
 //! tables, the SVG figures and `report.html` into the output folder (each file atomically).
 
-use crate::analysis::{analyze, cutoff_label, Analysis, RegressionPair};
+use crate::analysis::{analyze_with, cutoff_label, Analysis, Flag, Note, RegressionPair};
 use crate::config::StudyConfig;
 use crate::data::Dataset;
 use crate::error::{Result, StudyError};
@@ -29,7 +29,14 @@ pub fn run(config_path: &Path, out_dir: &Path) -> Result<RunSummary> {
         &config.data.day_column,
         config.data.main_day,
     )?;
-    let analysis = analyze(&config, &data)?;
+    let flow = config
+        .data
+        .batch
+        .as_deref()
+        .map(crate::provenance::Flow::from_batch)
+        .unwrap_or_default();
+    let reproducibility = crate::provenance::Reproducibility::gather(config_path, &config);
+    let analysis = analyze_with(&config, &data, flow, reproducibility)?;
     std::fs::create_dir_all(out_dir).map_err(|cause| StudyError::Io {
         path: out_dir.to_path_buf(),
         action: "cannot create the output folder",
@@ -62,11 +69,17 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
     let b_header_ref: Vec<&str> = b_header.iter().map(String::as_str).collect();
     put("baseline.csv", csv_text(&b_header_ref, &b_rows)?.as_bytes())?;
     let corr_header = ["x", "y", "n", "r", "p", "p_fdr"];
-    let corr_rows = correlation_rows(Style::Human, &a.correlations);
-    put(
-        "correlations.csv",
-        csv_text(&corr_header, &correlation_rows(Style::Raw, &a.correlations))?.as_bytes(),
-    )?;
+    let corr_rows = a
+        .correlations
+        .as_ref()
+        .map(|c| correlation_rows(Style::Human, c))
+        .unwrap_or_default();
+    if let Some(c) = &a.correlations {
+        put(
+            "correlations.csv",
+            csv_text(&corr_header, &correlation_rows(Style::Raw, c))?.as_bytes(),
+        )?;
+    }
     let reg_header = [
         "y", "model", "n", "term", "coef", "ci_lo", "ci_hi", "p", "r2",
     ];
@@ -98,6 +111,10 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
         "segmented_p_davies",
         "rcs_threshold",
         "rcs_p_nonlinear",
+        "k_used",
+        "rcs_knots_used",
+        "gam_threshold_reportable",
+        "flags",
     ];
     let (thr_html_header, thr_html_rows) = threshold_html(a);
     put(
@@ -111,6 +128,8 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
         "n",
         "events",
         "median",
+        "median_ci_lo",
+        "median_ci_hi",
         "logrank_chi2",
         "logrank_p",
     ];
@@ -132,22 +151,52 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
         "n",
         "concordance",
         "converged",
-        "warning",
+        "estimable",
+        "flags",
     ];
     let cox_human = cox_rows(Style::Human, a);
     put(
         "cox.csv",
         csv_text(&cox_header, &cox_rows(Style::Raw, a))?.as_bytes(),
     )?;
+    let surv_at_header = [
+        "horizon", "cutoff", "group", "day", "n_risk", "survival", "se", "ci_lo", "ci_hi",
+    ];
+    put(
+        "survival_at.csv",
+        csv_text(&surv_at_header, &survival_at_rows(Style::Raw, a))?.as_bytes(),
+    )?;
+    let zph_header = ["horizon", "cutoff", "model", "term", "chi2", "df", "p"];
+    put(
+        "ph_test.csv",
+        csv_text(&zph_header, &zph_rows(Style::Raw, a))?.as_bytes(),
+    )?;
+    let notes_header = ["analysis", "action", "reason"];
+    let note_rows: Vec<Vec<String>> = a
+        .notes
+        .iter()
+        .map(|n| vec![n.analysis.clone(), n.action.to_string(), n.reason.clone()])
+        .collect();
+    put("notes.csv", csv_text(&notes_header, &note_rows)?.as_bytes())?;
+    let flow_header = ["stage", "count", "excluded_reason", "excluded_count"];
+    put(
+        "flow.csv",
+        csv_text(&flow_header, &flow_rows(a))?.as_bytes(),
+    )?;
+    let (data_header, data_rows) = crate::export::analysis_data(a);
+    let data_header_ref: Vec<&str> = data_header.iter().map(String::as_str).collect();
+    put(
+        "analysis_data.csv",
+        csv_text(&data_header_ref, &data_rows)?.as_bytes(),
+    )?;
+    put("refit.R", crate::export::refit_r(a).as_bytes())?;
     if let Some(ch) = &a.change {
-        put(
-            "change_correlations.csv",
-            csv_text(
-                &corr_header,
-                &correlation_rows(Style::Raw, &ch.correlations),
-            )?
-            .as_bytes(),
-        )?;
+        if let Some(cc) = &ch.correlations {
+            put(
+                "change_correlations.csv",
+                csv_text(&corr_header, &correlation_rows(Style::Raw, cc))?.as_bytes(),
+            )?;
+        }
         let dx = format!("delta_{}", config.dose);
         put(
             "change_regressions.csv",
@@ -160,6 +209,9 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
     }
 
     // Figures.
+    let units = |t: &str| crate::figures::typeset_units(t);
+    let label = |c: &str| units(config.label(c));
+    let dose_label = units(&dose_label);
     let mut scatter_figs = Vec::new();
     let main_points = |y: &str| -> Option<(Vec<f64>, Vec<f64>)> {
         a.thresholds
@@ -167,18 +219,18 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
             .find(|t| t.outcome == y)
             .map(|t| t.points.clone())
     };
-    for row in &a.correlations.results {
+    for row in a.correlations.iter().flat_map(|c| &c.results) {
         let (x, y) = match main_points(&row.y) {
             Some(p) => p,
             None => pairs(&a.main_table, &config.dose, &row.y),
         };
         let note = format!("{} r = {:.3}, p {}", kind_name(a), row.r, p_text(row.p));
-        let svg = figures::scatter(&dose_label, config.label(&row.y), &x, &y, &note)?;
+        let svg = figures::scatter(&dose_label, &label(&row.y), &x, &y, &note)?;
         scatter_figs.push(Figure {
             file: format!("scatter_{}.svg", safe_name(&row.y)),
             caption: format!(
-                "{} against {dose_label} (n = {}): {note}, FDR-adjusted p {}.",
-                config.label(&row.y),
+                "{} against {dose_label} (n = {}): {note}, FDR-adjusted p {}. Line: least squares with its 95% confidence band.",
+                label(&row.y),
                 row.n,
                 p_text(row.p_fdr)
             ),
@@ -187,8 +239,8 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
     }
     let mut gam_figs = Vec::new();
     for t in &a.thresholds {
-        let curve: Vec<CurvePoint> = t
-            .gam
+        let Some(g) = &t.gam else { continue };
+        let curve: Vec<CurvePoint> = g
             .curve
             .iter()
             .map(|p| CurvePoint {
@@ -197,26 +249,54 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
                 se: p.se,
             })
             .collect();
-        let note = format!("edf {:.2}, p {}", t.gam.edf, p_text(t.gam.p_smooth));
-        let svg = figures::gam_curve(
-            &dose_label,
-            config.label(&t.outcome),
-            &curve,
-            &t.points.0,
-            t.gam.threshold.x,
-            t.gam.threshold.ci,
-            t.segmented.as_ref().map(|s| s.breakpoint),
-            &note,
-        )?;
+        let note = format!("edf {:.2} (k = {}), p {}", g.edf, g.k, p_text(g.p_smooth));
+        let gam_flags: Vec<&Flag> = t.flags.iter().filter(|f| f.model == "gam").collect();
+        let seg_ok = t
+            .segmented
+            .as_ref()
+            .filter(|_| !t.flags.iter().any(|f| f.model == "segmented"));
+        let svg = figures::gam_curve(&figures::GamPlot {
+            x_label: &dose_label,
+            y_label: &label(&t.outcome),
+            curve: &curve,
+            points: (&t.points.0, &t.partial_residuals),
+            threshold: t.gam_threshold_reportable.then_some(g.threshold.x),
+            threshold_ci: if t.gam_threshold_reportable {
+                g.threshold.ci
+            } else {
+                None
+            },
+            breakpoint: seg_ok.map(|s| s.breakpoint),
+            note: &note,
+        })?;
+        let flag_text = if gam_flags.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " FLAGGED, not a finding: {}.",
+                gam_flags
+                    .iter()
+                    .map(|f| f.message.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
+        };
         gam_figs.push(Figure {
             file: format!("gam_{}.svg", safe_name(&t.outcome)),
             caption: format!(
-                "GAM smooth of {} on {dose_label} (fit ± 2 se){}: maximum-curvature threshold {:.3}{}{}.",
-                config.label(&t.outcome),
-                if config.covariates.is_empty() { String::new() } else { format!(", adjusted for {}", config.covariates.join(", ")) },
-                t.gam.threshold.x,
-                t.gam.threshold.ci.map_or(String::new(), |[lo, hi]| format!(" (bootstrap 95% CI {lo:.3}–{hi:.3}, shaded)")),
-                t.segmented.as_ref().map_or(String::new(), |s| format!("; segmented breakpoint {:.3} (dashed)", s.breakpoint)),
+                "GAM smooth of {} on {dose_label} (fit ± 2 se; points: partial residuals){}: {}{}.{flag_text}",
+                label(&t.outcome),
+                if config.covariates.is_empty() { String::new() } else { format!(", adjusted for {}", config.covariates.iter().map(|c| label(c)).collect::<Vec<_>>().join(", ")) },
+                if t.gam_threshold_reportable {
+                    format!(
+                        "maximum-curvature threshold {:.3}{}",
+                        g.threshold.x,
+                        g.threshold.ci.map_or(String::new(), |[lo, hi]| format!(" (bootstrap 95% CI {lo:.3}–{hi:.3}, shaded)"))
+                    )
+                } else {
+                    "no threshold is drawn".to_string()
+                },
+                seg_ok.map_or(String::new(), |s| format!("; segmented breakpoint {:.3} (dashed)", s.breakpoint)),
             ),
             svg,
         });
@@ -231,7 +311,12 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
                 .map(|(gi, g)| {
                     let rows: Vec<usize> = (0..time.len()).filter(|&r| group[r] == gi).collect();
                     KmCurve {
-                        label: format!("{} (n = {}, deaths {})", g.group, g.n, g.events),
+                        label: format!(
+                            "{} (n = {}, deaths {})",
+                            units(&g.group.replacen(config.dose.as_str(), &dose_label, 1)),
+                            g.n,
+                            g.events
+                        ),
                         short: g
                             .group
                             .trim_start_matches(config.dose.as_str())
@@ -242,6 +327,12 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
                             .iter()
                             .filter(|st| st.n_event > 0)
                             .map(|st| (st.time, st.survival))
+                            .collect(),
+                        band: g
+                            .steps
+                            .iter()
+                            .filter(|st| st.n_event > 0)
+                            .map(|st| (st.time, st.ci[0].unwrap_or(0.0), st.ci[1].unwrap_or(0.0)))
                             .collect(),
                         censored: rows
                             .iter()
@@ -258,14 +349,20 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
         });
         let title = format!("{} survival, cutoff {}", s.horizon, cutoff_label(s.cutoff));
         let svg = figures::km_plot(&title, horizon, &curves, &note)?;
+        let medians: Vec<String> =
+            s.km.groups
+                .iter()
+                .map(|g| format!("{}: median {}", units(&g.group), median_text(g)))
+                .collect();
         km_figs.push(Figure {
             file: format!("km_{}_{}.svg", safe_name(&s.horizon), safe_name(&cutoff_label(s.cutoff))),
             caption: format!(
-                "Kaplan–Meier {} survival by {} at {} ({}); {note}. Ticks mark censored patients; numbers at risk below.",
+                "Kaplan–Meier {} survival by {} at {} ({}); {note}. Shaded: log-type 95% CI; ticks mark censored patients; numbers at risk below. {}.",
                 s.horizon,
                 dose_label,
                 cutoff_label(s.cutoff),
-                s.cutoff_source
+                s.cutoff_source,
+                medians.join("; ")
             ),
             svg,
         });
@@ -273,16 +370,21 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
     let mut forest_rows = Vec::new();
     for s in &a.survival {
         for (model, fit) in [
-            ("univariate", Some(&s.cox_univariate)),
+            ("univariate", s.cox_univariate.as_ref()),
             ("adjusted", s.cox_adjusted.as_ref()),
         ] {
-            if let Some(term) = fit.and_then(|f| f.terms.first()) {
+            if let Some((fit, term)) = fit.and_then(|f| f.terms.first().map(|t| (f, t))) {
+                let estimable = !fit.infinite.contains(&term.name);
                 forest_rows.push(ForestRow {
-                    label: format!("{} {}, {model}", s.horizon, term.name),
-                    estimate: term.hr,
-                    lo: term.hr_ci[0],
-                    hi: term.hr_ci[1],
-                    p: term.p,
+                    label: format!(
+                        "{} {}, {model}",
+                        s.horizon,
+                        units(&term.name.replacen(config.dose.as_str(), &dose_label, 1))
+                    ),
+                    estimate: if estimable { term.hr } else { f64::NAN },
+                    lo: if estimable { term.hr_ci[0] } else { f64::NAN },
+                    hi: if estimable { term.hr_ci[1] } else { f64::NAN },
+                    p: if estimable { term.p } else { f64::NAN },
                 });
             }
         }
@@ -291,24 +393,29 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
         file: "forest_cox.svg".to_string(),
         svg: figures::forest("Cox models: hazard ratio of the high-dose group", "hazard ratio (log scale)", &forest_rows, true)?,
         caption: format!(
-            "Hazard ratios of death for {dose_label} above each cutoff, univariate and adjusted{} (95% CI; orange: p < 0.05).",
-            if config.covariates.is_empty() { String::new() } else { format!(" for {}", config.covariates.join(", ")) }
+            "Hazard ratios of death for {dose_label} above each cutoff, univariate and adjusted{} (95% CI; orange: p < 0.05). \"not estimable\": separation (no point is drawn).",
+            if config.covariates.is_empty() { String::new() } else { format!(" for {}", config.covariates.iter().map(|c| label(c)).collect::<Vec<_>>().join(", ")) }
         ),
+    };
+    let flow_fig = Figure {
+        file: "flow.svg".to_string(),
+        svg: figures::flow_diagram(&a.flow)?,
+        caption: "Flow of clips, sites and patients into the analysis, with the count and reason of each exclusion (flow.csv).".to_string(),
     };
     let mut change_figs = Vec::new();
     let dx = format!("delta_{}", config.dose);
     if let Some(ch) = &a.change {
         if let Some(table) = &ch.table {
-            for row in &ch.correlations.results {
+            for row in ch.correlations.iter().flat_map(|c| &c.results) {
                 let (x, y) = pairs(table, &dx, &row.y);
                 let base = row.y.trim_start_matches("delta_");
                 let note = format!("{} r = {:.3}, p {}", kind_name(a), row.r, p_text(row.p));
                 change_figs.push(Figure {
                     file: format!("change_scatter_{}.svg", safe_name(base)),
-                    svg: figures::scatter(&format!("Δ {dose_label}"), &format!("Δ {}", config.label(base)), &x, &y, &note)?,
+                    svg: figures::scatter(&format!("Δ {dose_label}"), &format!("Δ {}", label(base)), &x, &y, &note)?,
                     caption: format!(
-                        "Change (day {} − day {}) of {} against the change of {dose_label} (n = {}): {note}, FDR p {}.",
-                        ch.day_to, ch.day_from, config.label(base), row.n, p_text(row.p_fdr)
+                        "Change (day {} − day {}) of {} against the change of {dose_label} (n = {}): {note}, FDR p {}; least-squares line with its 95% confidence band.",
+                        ch.day_to, ch.day_from, label(base), row.n, p_text(row.p_fdr)
                     ),
                 });
             }
@@ -330,7 +437,7 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
                 let scale =
                     mcvideo_stats::summary::sd(&cols[1]) / mcvideo_stats::summary::sd(&cols[0]);
                 scale.is_finite().then(|| ForestRow {
-                    label: format!("Δ {}", config.label(r.y.trim_start_matches("delta_"))),
+                    label: format!("Δ {}", label(r.y.trim_start_matches("delta_"))),
                     estimate: t.coef * scale,
                     lo: t.ci[0] * scale,
                     hi: t.ci[1] * scale,
@@ -343,18 +450,27 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
             svg: figures::forest("Changes: standardized coefficient of Δ dose", "SD of Δ variable per SD of Δ dose", &rows, false)?,
             caption: format!(
                 "Standardized coefficient of Δ {dose_label} in the regression of each Δ variable{} (95% CI; raw coefficients in the table above).",
-                if config.covariates.is_empty() { String::new() } else { format!(", adjusted for {} on day {}", config.covariates.join(", "), ch.day_from) }
+                if config.covariates.is_empty() { String::new() } else { format!(", adjusted for {} on day {}", config.covariates.iter().map(|c| label(c)).collect::<Vec<_>>().join(", "), ch.day_from) }
             ),
         });
     }
-    for f in scatter_figs
-        .iter()
+    for f in std::iter::once(&flow_fig)
+        .chain(&scatter_figs)
         .chain(&gam_figs)
         .chain(&km_figs)
         .chain(std::iter::once(&forest_cox))
         .chain(&change_figs)
     {
         put(&f.file, f.svg.as_bytes())?;
+        let stem = f.file.trim_end_matches(".svg");
+        put(
+            &format!("{stem}.png"),
+            &crate::raster::svg_to_png(&f.file, &f.svg)?,
+        )?;
+        put(
+            &format!("{stem}.pdf"),
+            &crate::raster::svg_to_pdf(&f.file, &f.svg)?,
+        )?;
     }
 
     // Report, in the paper's order.
@@ -367,121 +483,284 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
             })
             .collect()
     };
+    let skipped = |prefix: &str| -> Vec<Block> {
+        a.notes
+            .iter()
+            .filter(|n| n.action == "skipped" && n.analysis.starts_with(prefix))
+            .map(note_block)
+            .collect()
+    };
     let mut sections = Vec::new();
+    let mut data_blocks = vec![Block::Text(format!(
+        "Source: {}. {} rows over days {:?}; the main analysis uses day {}: {} rows, {} patients. Dose: {} ({}). Outcomes: {}. Secondary: {}. Covariates of the adjusted models: {}.",
+        a.data.source,
+        a.data.rows,
+        a.data.days,
+        config.data.main_day,
+        a.data.main_day_rows,
+        a.data.patients,
+        config.dose,
+        dose_label,
+        config.outcomes.iter().map(|c| label(c)).collect::<Vec<_>>().join(", "),
+        if config.secondary.is_empty() { "none".to_string() } else { config.secondary.iter().map(|c| label(c)).collect::<Vec<_>>().join(", ") },
+        if config.covariates.is_empty() { "none".to_string() } else { config.covariates.iter().map(|c| label(c)).collect::<Vec<_>>().join(", ") },
+    ))];
+    data_blocks.push(Block::Table {
+        caption: "Flow of clips and patients (CONSORT style; flow.csv)".to_string(),
+        header: flow_header.iter().map(|s| s.to_string()).collect(),
+        rows: flow_rows(a),
+    });
+    data_blocks.extend(fig_blocks(std::slice::from_ref(&flow_fig)));
+    if !a.notes.is_empty() {
+        data_blocks.push(Block::Table {
+            caption: "Analyses adapted to the cohort or skipped (notes.csv)".to_string(),
+            header: notes_header.iter().map(|s| s.to_string()).collect(),
+            rows: note_rows.clone(),
+        });
+    }
     sections.push(Section {
         title: "Data".to_string(),
-        blocks: vec![Block::Text(format!(
-            "Source: {}. {} rows over days {:?}; the main analysis uses day {}: {} rows, {} patients. Dose: {} ({}). Outcomes: {}. Secondary: {}. Covariates of the adjusted models: {}.",
-            a.data.source,
-            a.data.rows,
-            a.data.days,
-            config.data.main_day,
-            a.data.main_day_rows,
-            a.data.patients,
-            config.dose,
-            dose_label,
-            config.outcomes.join(", "),
-            if config.secondary.is_empty() { "none".to_string() } else { config.secondary.join(", ") },
-            if config.covariates.is_empty() { "none".to_string() } else { config.covariates.join(", ") },
-        ))],
+        blocks: data_blocks,
     });
+    let mut baseline_blocks = vec![
+        Block::Text("Normality by Shapiro–Wilk in each group: normal variables as mean (SD) with the t test, others as median [IQR] with the Wilcoxon rank-sum test; 0/1 variables as n (%) with the chi-square or Fisher's exact test.".to_string()),
+    ];
+    if a.baseline.is_some() {
+        baseline_blocks.push(Block::Table {
+            caption: "Table 1. Baseline characteristics".to_string(),
+            header: b_header.clone(),
+            rows: b_rows.clone(),
+        });
+    } else {
+        baseline_blocks.extend(skipped("baseline"));
+    }
     sections.push(Section {
-        title: format!("Cohort characteristics (split at {dose_label} {})", cutoff_label(config.baseline.cutoff)),
-        blocks: vec![
-            Block::Text("Normality by Shapiro–Wilk in each group: normal variables as mean (SD) with the t test, others as median [IQR] with the Wilcoxon rank-sum test; 0/1 variables as n (%) with the chi-square or Fisher's exact test.".to_string()),
-            Block::Table { caption: "Table 1. Baseline characteristics".to_string(), header: b_header.clone(), rows: b_rows.clone() },
-        ],
+        title: format!(
+            "Cohort characteristics (split at {dose_label} {})",
+            cutoff_label(config.baseline.cutoff)
+        ),
+        blocks: baseline_blocks,
     });
-    let mut corr_blocks = vec![Block::Table {
-        caption: format!("{} correlations with {dose_label} (p by the t approximation; FDR by Benjamini–Hochberg)", kind_name(a)),
-        header: corr_header.iter().map(|s| s.to_string()).collect(),
-        rows: corr_rows.clone(),
-    }];
+    let mut corr_blocks = if a.correlations.is_some() {
+        vec![Block::Table {
+            caption: format!("{} correlations with {dose_label} (p by the t approximation; FDR by Benjamini–Hochberg)", kind_name(a)),
+            header: corr_header.iter().map(|s| s.to_string()).collect(),
+            rows: corr_rows.clone(),
+        }]
+    } else {
+        skipped("correlations")
+    };
     corr_blocks.extend(fig_blocks(&scatter_figs));
     sections.push(Section {
         title: format!("Correlation between {dose_label} and the microcirculation"),
         blocks: corr_blocks,
     });
+    let mut reg_blocks = vec![Block::Table {
+        caption: format!("Table 2. Coefficient of {dose_label} (95% CI)"),
+        header: reg_header.iter().map(|s| s.to_string()).collect(),
+        rows: reg_rows.clone(),
+    }];
+    reg_blocks.extend(skipped("regression"));
+    reg_blocks.extend(skipped("adjusted regression"));
     sections.push(Section {
         title: "Univariate and adjusted linear regression".to_string(),
-        blocks: vec![Block::Table {
-            caption: format!("Table 2. Coefficient of {dose_label} (95% CI)"),
-            header: reg_header.iter().map(|s| s.to_string()).collect(),
-            rows: reg_rows.clone(),
-        }],
+        blocks: reg_blocks,
     });
     let mut gam_blocks = vec![
         Block::Text(format!(
-            "GAM ({} basis, k = {}, REML): the threshold is the dose of maximum curvature of the smooth term, with a {}-resample percentile bootstrap CI (seed {}). Checked by segmented regression (one breakpoint, Davies test) and a restricted cubic spline ({} knots).",
+            "GAM ({} basis, k = {} unless reduced for the cohort, REML): the threshold is the dose of maximum curvature of the smooth term, with a {}-resample percentile bootstrap CI (seed {}). Checked by segmented regression (one breakpoint, Davies test) and a restricted cubic spline ({} knots). A fit is flagged, and its threshold not reported as a finding, when its edf is within 10% of k − 1, its residual variance is zero, its CI collapsed to a point, or the threshold has fewer than max(3, 10% of n) doses on one side.",
             config.threshold.basis, config.threshold.k, config.threshold.bootstrap, config.threshold.seed, config.threshold.rcs_knots
         )),
         Block::Table {
-            caption: "Thresholds (all columns in thresholds.csv)".to_string(),
+            caption: "Thresholds (all columns in thresholds.csv; flags below)".to_string(),
             header: thr_html_header,
             rows: thr_html_rows,
         },
     ];
+    let flag_rows: Vec<Vec<String>> = a
+        .thresholds
+        .iter()
+        .flat_map(|t| {
+            t.flags.iter().map(move |f| {
+                vec![
+                    label(&t.outcome),
+                    f.model.clone(),
+                    f.code.to_string(),
+                    f.message.clone(),
+                ]
+            })
+        })
+        .collect();
+    if !flag_rows.is_empty() {
+        gam_blocks.push(Block::Table {
+            caption: "Degenerate fits (flagged: not findings)".to_string(),
+            header: ["outcome", "model", "flag", "meaning"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            rows: flag_rows,
+        });
+    }
+    gam_blocks.extend(skipped("GAM"));
+    gam_blocks.extend(skipped("thresholds"));
     gam_blocks.extend(fig_blocks(&gam_figs));
     sections.push(Section {
         title: "Nonlinear dose–response and thresholds".to_string(),
         blocks: gam_blocks,
     });
     if let Some(ch) = &a.change {
-        let mut blocks = vec![
-            Block::Text(format!(
-                "Δ = day {} − day {} for {} patients with both days.",
-                ch.day_to, ch.day_from, ch.paired
-            )),
-            Block::Table {
+        let mut blocks = vec![Block::Text(format!(
+            "Δ = day {} − day {} for {} patients with both days.",
+            ch.day_to, ch.day_from, ch.paired
+        ))];
+        match &ch.correlations {
+            Some(cc) => blocks.push(Block::Table {
                 caption: "Correlations of the changes".to_string(),
                 header: corr_header.iter().map(|s| s.to_string()).collect(),
-                rows: correlation_rows(Style::Human, &ch.correlations),
-            },
-            Block::Table {
-                caption: "Regressions of the changes".to_string(),
-                header: reg_header.iter().map(|s| s.to_string()).collect(),
-                rows: regression_rows(
-                    Style::Human,
-                    &format!("delta_{}", config.dose),
-                    &ch.regressions,
-                ),
-            },
-        ];
+                rows: correlation_rows(Style::Human, cc),
+            }),
+            None => blocks.extend(skipped("change correlations")),
+        }
+        blocks.push(Block::Table {
+            caption: "Regressions of the changes".to_string(),
+            header: reg_header.iter().map(|s| s.to_string()).collect(),
+            rows: regression_rows(
+                Style::Human,
+                &format!("delta_{}", config.dose),
+                &ch.regressions,
+            ),
+        });
         blocks.extend(fig_blocks(&change_figs));
         sections.push(Section {
             title: "Changes in dose and in the microcirculation".to_string(),
             blocks,
         });
+    } else if config.change.is_some() {
+        sections.push(Section {
+            title: "Changes in dose and in the microcirculation".to_string(),
+            blocks: skipped("change"),
+        });
     }
-    let mut surv_blocks = vec![
-        Block::Text(
-            a.cutoffs
+    let mut surv_blocks = vec![Block::Text(
+        a.cutoffs
+            .iter()
+            .map(|c| format!("cutoff {} ({})", cutoff_label(c.value), c.source))
+            .collect::<Vec<_>>()
+            .join("; "),
+    )];
+    surv_blocks.extend(skipped("survival cutoff"));
+    for h in &config.survival.horizons {
+        surv_blocks.extend(skipped(&h.label));
+    }
+    surv_blocks.push(Block::Table {
+        caption: "Kaplan–Meier groups: median survival (95% CI) and log-rank tests".to_string(),
+        header: [
+            "horizon",
+            "cutoff",
+            "group",
+            "n",
+            "deaths",
+            "median (95% CI)",
+            "log-rank chi²",
+            "p",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        rows: km_human.clone(),
+    });
+    surv_blocks.push(Block::Table {
+        caption: format!(
+            "Survival at day {} (Kaplan–Meier, log-type 95% CI; survival_at.csv)",
+            config
+                .survival
+                .times
                 .iter()
-                .map(|c| format!("cutoff {} ({})", cutoff_label(c.value), c.source))
+                .map(|t| cutoff_label(*t))
                 .collect::<Vec<_>>()
-                .join("; "),
+                .join(" and ")
         ),
-        Block::Table {
-            caption: "Kaplan–Meier groups and log-rank tests".to_string(),
-            header: km_header.iter().map(|s| s.to_string()).collect(),
-            rows: km_human.clone(),
-        },
-    ];
+        header: [
+            "horizon",
+            "cutoff",
+            "group",
+            "day",
+            "at risk",
+            "survival (95% CI)",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        rows: survival_at_rows(Style::Human, a),
+    });
     surv_blocks.extend(fig_blocks(&km_figs));
     surv_blocks.push(Block::Table {
-        caption: format!("Cox proportional hazards ({:?} ties)", config.survival.ties)
-            .to_lowercase(),
-        header: cox_header.iter().map(|s| s.to_string()).collect(),
+        caption: format!(
+            "Cox proportional hazards ({:?} ties); HR (95% CI)",
+            config.survival.ties
+        )
+        .to_lowercase(),
+        header: [
+            "horizon",
+            "cutoff",
+            "model",
+            "term",
+            "HR (95% CI)",
+            "p",
+            "deaths / n",
+            "C",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
         rows: cox_human.clone(),
+    });
+    let cox_flags: Vec<Vec<String>> = a
+        .survival
+        .iter()
+        .flat_map(|s| {
+            s.flags.iter().map(move |f| {
+                vec![
+                    s.horizon.clone(),
+                    cutoff_label(s.cutoff),
+                    f.model.clone(),
+                    f.code.to_string(),
+                    f.message.clone(),
+                ]
+            })
+        })
+        .collect();
+    if !cox_flags.is_empty() {
+        surv_blocks.push(Block::Table {
+            caption: "Cox models flagged".to_string(),
+            header: ["horizon", "cutoff", "model", "flag", "meaning"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            rows: cox_flags,
+        });
+    }
+    surv_blocks.push(Block::Table {
+        caption: "Proportional-hazards test (scaled Schoenfeld residuals, as R's cox.zph with transform \"km\"; ph_test.csv)".to_string(),
+        header: zph_header.iter().map(|s| s.to_string()).collect(),
+        rows: zph_rows(Style::Human, a),
     });
     surv_blocks.extend(fig_blocks(std::slice::from_ref(&forest_cox)));
     sections.push(Section {
         title: format!("{dose_label} and mortality"),
         blocks: surv_blocks,
     });
+    sections.push(Section {
+        title: "Reproducibility".to_string(),
+        blocks: crate::export::reproducibility_blocks(a),
+    });
     let meta = format!(
-        "mcvideo {} · schema {} · data {} · every number also in analysis.json and the CSV files beside this report",
-        a.version, a.schema, a.data.source
+        "mcvideo {} · commit {} · schema {} · run {} · data {} · every number also in analysis.json and the CSV files beside this report; analysis_data.csv and refit.R refit each model in R",
+        a.version,
+        a.reproducibility.git_commit.as_deref().map_or("unknown", |c| &c[..c.len().min(12)]),
+        a.schema,
+        a.reproducibility.date_utc,
+        a.data.source
     );
     let html = render(&config.title, &meta, &sections);
     put("report.html", html.as_bytes())?;
@@ -491,6 +770,131 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
     })?;
     put("analysis.json", json.as_bytes())?;
     Ok(files)
+}
+
+fn note_block(n: &Note) -> Block {
+    Block::Text(format!("{} skipped: {}", n.analysis, n.reason))
+}
+
+fn median_text(g: &mcvideo_survival::KmCurve) -> String {
+    let v = |x: Option<f64>| x.map_or("NR".to_string(), |m| num(m, 0));
+    match g.median {
+        None => "not reached".to_string(),
+        Some(m) => format!(
+            "{} ({}–{})",
+            num(m, 0),
+            v(g.median_ci[0]),
+            v(g.median_ci[1])
+        ),
+    }
+}
+
+fn flow_rows(a: &Analysis) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    for st in &a.flow.stages {
+        rows.push(vec![
+            st.label.clone(),
+            st.count.to_string(),
+            String::new(),
+            String::new(),
+        ]);
+        for e in &st.excluded {
+            rows.push(vec![
+                String::new(),
+                String::new(),
+                e.reason.clone(),
+                e.count.to_string(),
+            ]);
+        }
+    }
+    for c in &a.flow.analyses {
+        rows.push(vec![
+            c.analysis.clone(),
+            c.n.to_string(),
+            if c.excluded_missing > 0 {
+                "a missing value in a model variable".to_string()
+            } else {
+                String::new()
+            },
+            if c.excluded_missing > 0 {
+                c.excluded_missing.to_string()
+            } else {
+                String::new()
+            },
+        ]);
+    }
+    rows
+}
+
+fn survival_at_rows(style: Style, a: &Analysis) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    for s in &a.survival {
+        for g in &s.survival_at {
+            for (day, at) in a.config.survival.times.iter().zip(&g.at) {
+                let Some(at) = at else { continue };
+                let opt = |v: Option<f64>| v.map_or("NA".to_string(), |x| fnum(style, x, 3));
+                let mut row = vec![
+                    s.horizon.clone(),
+                    cutoff_label(s.cutoff),
+                    g.group.clone(),
+                    fnum(style, *day, 0),
+                    at.n_risk.to_string(),
+                ];
+                match style {
+                    Style::Raw => row.extend([
+                        fnum(style, at.survival, 3),
+                        opt(at.se),
+                        opt(at.ci[0]),
+                        opt(at.ci[1]),
+                    ]),
+                    Style::Human => row.push(format!(
+                        "{} ({}–{})",
+                        num(at.survival, 3),
+                        opt(at.ci[0]),
+                        opt(at.ci[1])
+                    )),
+                }
+                rows.push(row);
+            }
+        }
+    }
+    rows
+}
+
+fn zph_rows(style: Style, a: &Analysis) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    for s in &a.survival {
+        let model = if s.cox_adjusted.is_some() {
+            "adjusted"
+        } else {
+            "univariate"
+        };
+        match &s.ph_test {
+            Some(z) => {
+                for t in z.terms.iter().chain(std::iter::once(&z.global)) {
+                    rows.push(vec![
+                        s.horizon.clone(),
+                        cutoff_label(s.cutoff),
+                        model.to_string(),
+                        t.term.clone(),
+                        fnum(style, t.chi2, 3),
+                        t.df.to_string(),
+                        fp(style, t.p),
+                    ]);
+                }
+            }
+            None => rows.push(vec![
+                s.horizon.clone(),
+                cutoff_label(s.cutoff),
+                model.to_string(),
+                s.ph_test_error.clone().unwrap_or_default(),
+                "NA".to_string(),
+                String::new(),
+                "NA".to_string(),
+            ]),
+        }
+    }
+    rows
 }
 
 fn kind_name(a: &Analysis) -> &'static str {
@@ -591,24 +995,36 @@ fn regression_rows(style: Style, x: &str, regs: &[RegressionPair]) -> Vec<Vec<St
     rows
 }
 
+fn flag_codes(flags: &[Flag], model: Option<&str>) -> String {
+    flags
+        .iter()
+        .filter(|f| model.is_none_or(|m| f.model == m))
+        .map(|f| format!("{}:{}", f.model, f.code))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
 fn threshold_rows(style: Style, a: &Analysis) -> Vec<Vec<String>> {
     let na = || "NA".to_string();
     a.thresholds
         .iter()
         .map(|t| {
-            let g = &t.gam;
-            let ci = g.threshold.ci;
-            let mut row = vec![
-                t.outcome.clone(),
-                t.n.to_string(),
-                fnum(style, g.edf, 3),
-                fp(style, g.p_smooth),
-                fnum(style, g.r2_adj, 3),
-                fnum(style, g.threshold.x, 3),
-                ci.map_or_else(na, |c| fnum(style, c[0], 3)),
-                ci.map_or_else(na, |c| fnum(style, c[1], 3)),
-                fnum(style, g.threshold.x_max_abs_f2, 3),
-            ];
+            let mut row = vec![t.outcome.clone(), t.n.to_string()];
+            match &t.gam {
+                Some(g) => {
+                    let ci = g.threshold.ci;
+                    row.extend([
+                        fnum(style, g.edf, 3),
+                        fp(style, g.p_smooth),
+                        fnum(style, g.r2_adj, 3),
+                        fnum(style, g.threshold.x, 3),
+                        ci.map_or_else(na, |c| fnum(style, c[0], 3)),
+                        ci.map_or_else(na, |c| fnum(style, c[1], 3)),
+                        fnum(style, g.threshold.x_max_abs_f2, 3),
+                    ]);
+                }
+                None => row.extend(std::iter::repeat_with(na).take(7)),
+            }
             match &t.segmented {
                 Some(s) => row.extend([
                     fnum(style, s.breakpoint, 3),
@@ -625,6 +1041,12 @@ fn threshold_rows(style: Style, a: &Analysis) -> Vec<Vec<String>> {
                 Some(r) => row.extend([fnum(style, r.threshold.x, 3), fp(style, r.p_nonlinear)]),
                 None => row.extend([na(), na()]),
             }
+            row.extend([
+                t.k_used.to_string(),
+                t.rcs_knots_used.to_string(),
+                t.gam_threshold_reportable.to_string(),
+                flag_codes(&t.flags, None),
+            ]);
             row
         })
         .collect()
@@ -634,14 +1056,19 @@ fn km_rows(style: Style, a: &Analysis) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     for s in &a.survival {
         for g in &s.km.groups {
-            rows.push(vec![
+            let opt = |v: Option<f64>| v.map_or("NA".to_string(), |m| fnum(style, m, 2));
+            let mut row = vec![
                 s.horizon.clone(),
                 cutoff_label(s.cutoff),
                 g.group.clone(),
                 g.n.to_string(),
                 g.events.to_string(),
-                g.median
-                    .map_or("not reached".to_string(), |m| fnum(style, m, 2)),
+            ];
+            match style {
+                Style::Raw => row.extend([opt(g.median), opt(g.median_ci[0]), opt(g.median_ci[1])]),
+                Style::Human => row.push(median_text(g)),
+            }
+            row.extend([
                 s.km.logrank
                     .as_ref()
                     .map_or("NA".to_string(), |l| fnum(style, l.chi2, 3)),
@@ -649,6 +1076,7 @@ fn km_rows(style: Style, a: &Analysis) -> Vec<Vec<String>> {
                     .as_ref()
                     .map_or("NA".to_string(), |l| fp(style, l.p)),
             ]);
+            rows.push(row);
         }
     }
     rows
@@ -657,48 +1085,96 @@ fn km_rows(style: Style, a: &Analysis) -> Vec<Vec<String>> {
 fn cox_rows(style: Style, a: &Analysis) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     for s in &a.survival {
-        for (model, fit) in [
-            ("univariate", Some(&s.cox_univariate)),
-            ("adjusted", s.cox_adjusted.as_ref()),
+        for (model, fit, error) in [
+            (
+                "univariate",
+                s.cox_univariate.as_ref(),
+                &s.cox_univariate_error,
+            ),
+            ("adjusted", s.cox_adjusted.as_ref(), &s.cox_adjusted_error),
         ] {
-            let Some(fit) = fit else { continue };
+            let Some(fit) = fit else {
+                if let Some(e) = error {
+                    let mut row = vec![
+                        s.horizon.clone(),
+                        cutoff_label(s.cutoff),
+                        model.to_string(),
+                        format!("not fitted: {e}"),
+                    ];
+                    row.extend(
+                        std::iter::repeat_with(|| "NA".to_string()).take(if style == Style::Raw {
+                            9
+                        } else {
+                            4
+                        }),
+                    );
+                    rows.push(row);
+                }
+                continue;
+            };
             for t in &fit.terms {
-                rows.push(vec![
+                // Separation (e.g. no death in one dose group): the HR is infinite, as coxph
+                // warns; no number is shown for it.
+                let estimable = !fit.infinite.contains(&t.name);
+                let mut row = vec![
                     s.horizon.clone(),
                     cutoff_label(s.cutoff),
                     model.to_string(),
                     t.name.clone(),
-                    fnum(style, t.hr, 3),
-                    fnum(style, t.hr_ci[0], 3),
-                    fnum(style, t.hr_ci[1], 3),
-                    fp(style, t.p),
-                    fit.events.to_string(),
-                    fit.n.to_string(),
-                    fnum(style, fit.concordance, 3),
-                    fit.converged.to_string(),
-                    // Separation (e.g. no event in one dose group): the HR is not finite, as
-                    // coxph warns; say so beside the number rather than print it as a result.
-                    if fit.infinite.contains(&t.name) {
-                        "coefficient may be infinite (separation)".to_string()
-                    } else {
-                        String::new()
-                    },
-                ]);
+                ];
+                match (style, estimable) {
+                    (Style::Raw, true) => row.extend([
+                        fnum(style, t.hr, 3),
+                        fnum(style, t.hr_ci[0], 3),
+                        fnum(style, t.hr_ci[1], 3),
+                        fp(style, t.p),
+                    ]),
+                    (Style::Raw, false) => {
+                        row.extend(std::iter::repeat_with(|| "NA".to_string()).take(4))
+                    }
+                    (Style::Human, true) => row.extend([
+                        format!(
+                            "{} ({}–{})",
+                            num(t.hr, 2),
+                            num(t.hr_ci[0], 2),
+                            num(t.hr_ci[1], 2)
+                        ),
+                        fp(style, t.p),
+                    ]),
+                    (Style::Human, false) => {
+                        row.extend(["not estimable (separation)".to_string(), String::new()])
+                    }
+                }
+                match style {
+                    Style::Raw => row.extend([
+                        fit.events.to_string(),
+                        fit.n.to_string(),
+                        fnum(style, fit.concordance, 3),
+                        fit.converged.to_string(),
+                        estimable.to_string(),
+                        flag_codes(&s.flags, Some(&format!("cox {model}"))),
+                    ]),
+                    Style::Human => row.extend([
+                        format!("{} / {}", fit.events, fit.n),
+                        fnum(style, fit.concordance, 3),
+                    ]),
+                }
+                rows.push(row);
             }
         }
     }
     rows
 }
 
-/// The thresholds table for the report: estimates with their CIs in one cell each.
+/// The thresholds table for the report: estimates with their CIs in one cell each; a flagged
+/// estimate is shown as such, not as a finding.
 fn threshold_html(a: &Analysis) -> (Vec<String>, Vec<Vec<String>>) {
     let header = [
         "outcome",
         "n",
-        "GAM edf",
+        "GAM edf (k)",
         "GAM p",
         "GAM threshold (95% CI)",
-        "max |f''|",
         "segmented breakpoint (95% CI)",
         "slopes left / right",
         "Davies p",
@@ -709,34 +1185,63 @@ fn threshold_html(a: &Analysis) -> (Vec<String>, Vec<Vec<String>>) {
         Some([lo, hi]) => format!("{} ({}–{})", num(x, 3), num(lo, 3), num(hi, 3)),
         None => num(x, 3),
     };
+    let flagged = |t: &crate::analysis::ThresholdResult, model: &str, text: String| {
+        let codes: Vec<&str> = t
+            .flags
+            .iter()
+            .filter(|f| f.model == model)
+            .map(|f| f.code)
+            .collect();
+        if codes.is_empty() {
+            text
+        } else {
+            format!("flagged ({}): {text}", codes.join(", "))
+        }
+    };
     let rows = a
         .thresholds
         .iter()
         .map(|t| {
-            let g = &t.gam;
             let mut row = vec![
-                a.config.label(&t.outcome).to_string(),
+                crate::figures::typeset_units(a.config.label(&t.outcome)),
                 t.n.to_string(),
-                num(g.edf, 2),
-                format_p(g.p_smooth),
-                with_ci(g.threshold.x, g.threshold.ci),
-                num(g.threshold.x_max_abs_f2, 3),
             ];
+            match &t.gam {
+                Some(g) => row.extend([
+                    format!("{} ({})", num(g.edf, 2), g.k),
+                    format_p(g.p_smooth),
+                    flagged(t, "gam", with_ci(g.threshold.x, g.threshold.ci)),
+                ]),
+                None => row.extend([
+                    format!("not fitted: {}", t.gam_error.clone().unwrap_or_default()),
+                    String::new(),
+                    String::new(),
+                ]),
+            }
             match &t.segmented {
                 Some(s) => row.extend([
-                    with_ci(s.breakpoint, Some(s.breakpoint_ci)),
+                    flagged(t, "segmented", with_ci(s.breakpoint, Some(s.breakpoint_ci))),
                     format!("{} / {}", num(s.slope_left, 3), num(s.slope_right, 3)),
                     format_p(s.p_davies),
                 ]),
                 None => row.extend([
-                    t.segmented_error.clone().unwrap_or_default(),
+                    format!(
+                        "not fitted: {}",
+                        t.segmented_error.clone().unwrap_or_default()
+                    ),
                     String::new(),
                     String::new(),
                 ]),
             }
             match &t.rcs {
-                Some(r) => row.extend([num(r.threshold.x, 3), format_p(r.p_nonlinear)]),
-                None => row.extend([t.rcs_error.clone().unwrap_or_default(), String::new()]),
+                Some(r) => row.extend([
+                    flagged(t, "rcs", num(r.threshold.x, 3)),
+                    format_p(r.p_nonlinear),
+                ]),
+                None => row.extend([
+                    format!("not fitted: {}", t.rcs_error.clone().unwrap_or_default()),
+                    String::new(),
+                ]),
             }
             row
         })

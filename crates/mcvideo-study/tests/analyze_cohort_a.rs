@@ -36,6 +36,12 @@ fn cohort_a_produces_every_file() {
         "forest_cox.svg",
         "forest_change.svg",
         "change_scatter_mfi.svg",
+        "flow.svg",
+        "flow.csv",
+        "survival_at.csv",
+        "ph_test.csv",
+        "analysis_data.csv",
+        "refit.R",
     ];
     for f in expected {
         let p = out.path().join(f);
@@ -45,11 +51,25 @@ fn cohort_a_produces_every_file() {
             "{f} is nearly empty"
         );
     }
+    // No analysis adapted or skipped on 66 patients: notes.csv is its header alone.
+    assert_eq!(
+        std::fs::read_to_string(out.path().join("notes.csv")).unwrap(),
+        "analysis,action,reason\n"
+    );
     let km = summary
         .files
         .iter()
-        .filter(|f| f.starts_with("km_"))
+        .filter(|f| f.starts_with("km_") && f.ends_with(".svg"))
         .count();
+    // Every figure also as a 300 dpi PNG and a PDF.
+    for svg in summary.files.iter().filter(|f| f.ends_with(".svg")) {
+        let stem = svg.trim_end_matches(".svg");
+        let png = std::fs::read(out.path().join(format!("{stem}.png"))).unwrap();
+        assert_eq!(&png[1..4], b"PNG");
+        assert_eq!(&png[37..41], b"pHYs", "{stem}.png records its resolution");
+        let pdf = std::fs::read(out.path().join(format!("{stem}.pdf"))).unwrap();
+        assert!(pdf.starts_with(b"%PDF-"));
+    }
     assert_eq!(km, 4, "2 horizons x 2 cutoffs: {:?}", summary.files);
     let json = std::fs::read_to_string(out.path().join("analysis.json")).unwrap();
     assert!(!json.contains("NaN"));
@@ -67,6 +87,13 @@ fn cohort_a_produces_every_file() {
         "se",
         "statistic",
         "test_variant",
+        "gam_error",
+        "adjusted_error",
+        "cox_univariate_error",
+        "cox_adjusted_error",
+        "ph_test_error",
+        "batch_folder",
+        "at",
     ];
     for key in &nulls {
         assert!(
@@ -74,7 +101,39 @@ fn cohort_a_produces_every_file() {
             "null (NaN?) at key `{key}`"
         );
     }
-    assert_eq!(v["schema"], "mcvideo.study.v1");
+    assert_eq!(v["schema"], "mcvideo.study.v2");
+    // 66 patients support every analysis as configured: nothing adapted or skipped.
+    assert_eq!(v["notes"], serde_json::json!([]), "{}", v["notes"]);
+    assert_eq!(v["thresholds"][0]["k_used"], 10);
+    // analysis_data.csv: one row per patient and day (66 day-1 rows + the day-3 rows).
+    let data = std::fs::read_to_string(out.path().join("analysis_data.csv")).unwrap();
+    let header = data.lines().next().unwrap();
+    for col in [
+        "patient",
+        "day",
+        "ne_dose",
+        "mfi",
+        "apache2",
+        "time28",
+        "death90",
+        "ne_dose_gt_0_5",
+    ] {
+        assert!(header.split(',').any(|h| h == col), "{col} not in {header}");
+    }
+    assert_eq!(
+        data.lines().count() - 1,
+        v["data"]["rows"].as_u64().unwrap() as usize
+    );
+    let refit = std::fs::read_to_string(out.path().join("refit.R")).unwrap();
+    assert!(refit
+        .contains("gam(mfi ~ s(ne_dose, bs = \"tp\", k = 10) + apache2 + heart_rate + log_il6"));
+    assert!(refit.contains("cox.zph(cx)"));
+    // The reproducibility block hashes the inputs.
+    let inputs = v["reproducibility"]["inputs"].as_array().unwrap();
+    assert_eq!(inputs.len(), 3, "config, clinical table, batch table");
+    assert!(inputs
+        .iter()
+        .all(|f| f["sha256"].as_str().unwrap().len() == 64));
     let thr = v["thresholds"][0]["gam"]["threshold"]["x"]
         .as_f64()
         .unwrap();

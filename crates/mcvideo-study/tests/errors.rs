@@ -96,7 +96,25 @@ fn missing_file_is_named() {
 }
 
 #[test]
-fn change_without_second_day_is_an_error() {
-    let err = run_err(&format!("{GOOD}\n[change]\nday_from = 1\nday_to = 3\n"));
-    assert!(err.contains("day 3"), "{err}");
+fn change_without_second_day_is_skipped_with_its_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(cohort(), dir.path().join("cohort.csv")).unwrap();
+    let config = dir.path().join("study.toml");
+    std::fs::write(
+        &config,
+        format!("{GOOD}\n[change]\nday_from = 1\nday_to = 3\n"),
+    )
+    .unwrap();
+    let s = mcvideo_study::run(&config, &dir.path().join("out")).unwrap();
+    assert!(s.analysis.change.is_none());
+    let note = s
+        .analysis
+        .notes
+        .iter()
+        .find(|n| n.analysis.starts_with("change"))
+        .unwrap();
+    assert_eq!(note.action, "skipped");
+    assert!(note.reason.contains("day 3"), "{}", note.reason);
+    let html = std::fs::read_to_string(dir.path().join("out/report.html")).unwrap();
+    assert!(html.contains("change day 1 to day 3 skipped: "));
 }

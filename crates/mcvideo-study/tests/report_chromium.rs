@@ -87,6 +87,7 @@ fn report_opens_in_headless_chromium() {
         );
     }
     assert_eq!(dom.matches("<svg").count(), svgs.len());
+    check_new_elements(&dom);
 
     let shot = out.join("report.png");
     let (_, stderr) = run_chromium(
@@ -108,6 +109,56 @@ fn report_opens_in_headless_chromium() {
     );
     println!("screenshot: {}", shot.display());
     eprintln!("screenshot: {}", shot.display());
+}
+
+/// The elements a publishable report needs, as Chromium parsed them.
+fn check_new_elements(dom: &str) {
+    // The flow of clips and patients: a table and a figure.
+    assert!(dom.contains("Flow of clips and patients"), "flow table");
+    assert!(dom.contains("data-file=\"flow.svg\""), "flow figure");
+    // Median survival with its CI, survival at day 28 and 90 with CIs, and cox.zph.
+    assert!(dom.contains("median survival (95% CI)"));
+    assert!(dom.contains("Survival at day 28 and 90"));
+    assert!(dom.contains("Proportional-hazards test (scaled Schoenfeld residuals"));
+    assert!(dom.contains("<td>GLOBAL</td>"), "the global cox.zph test");
+    // GAM plots carry partial residuals; KM curves, GAM bands and scatter fits are smooth paths
+    // with CI bands (sub-pixel coordinates, filled with transparency).
+    let gam = figure(dom, "gam_mfi.svg");
+    assert!(gam.contains("partial residuals") && gam.matches("<circle").count() >= 66);
+    for f in ["gam_mfi.svg", "scatter_mfi.svg", "km_28-day_0_5.svg"] {
+        let svg = figure(dom, f);
+        assert!(svg.contains("fill-opacity"), "{f}: no CI band");
+        let path = &svg[svg.find("<path d=\"M").map_or(0, |i| i + 10)..];
+        let first = path.split_whitespace().next().unwrap_or("");
+        assert!(
+            first.contains('.'),
+            "{f}: coordinates rounded to whole pixels: {first}"
+        );
+    }
+    // Labels from the config with typeset units.
+    assert!(dom.contains("NE dose (µg/kg/min)"));
+    // The reproducibility block: version, config, seeds and input hashes.
+    assert!(dom.contains(">Reproducibility</h2>"));
+    assert!(dom.contains("seed (threshold.seed)"));
+    let hashes = dom
+        .split("<td>")
+        .filter(|cell| {
+            let h = cell.split('<').next().unwrap_or("");
+            h.len() == 64 && h.chars().all(|c| c.is_ascii_hexdigit())
+        })
+        .count();
+    assert_eq!(hashes, 3, "config, clinical table and batch table hashed");
+}
+
+/// The markup of one figure of the DOM.
+fn figure<'a>(dom: &'a str, file: &str) -> &'a str {
+    let start = dom
+        .find(&format!("data-file=\"{file}\""))
+        .unwrap_or_else(|| panic!("{file} not in the page"));
+    let end = dom[start..]
+        .find("</figure>")
+        .map_or(dom.len(), |e| start + e);
+    &dom[start..end]
 }
 
 #[test]

@@ -26,6 +26,14 @@ pub enum SurvivalError {
         /// The offending value.
         value: f64,
     },
+    /// A follow-up time below zero.
+    #[error("time at row {row} is negative ({value}); follow-up times count from zero")]
+    NegativeTime {
+        /// Zero-based row.
+        row: usize,
+        /// The offending value.
+        value: f64,
+    },
     /// The Cox model needs at least one event.
     #[error(
         "no events: every observation is censored, the Cox model has no likelihood to maximize"

@@ -2,13 +2,21 @@
 
 use crate::SurvivalError;
 
-/// Checks that `time` is non-empty and finite, and that `event` has one value per row.
+/// Checks that `time` is non-empty, finite and not negative (a follow-up time counts from the
+/// start of observation), and that `event` has one value per row.
 pub(crate) fn check_time_event(time: &[f64], event: &[bool]) -> Result<(), SurvivalError> {
     if time.is_empty() {
         return Err(SurvivalError::Empty);
     }
     check_len("event", event.len(), time.len())?;
-    check_finite("time", time)
+    check_finite("time", time)?;
+    match time.iter().position(|&t| t < 0.0) {
+        Some(row) => Err(SurvivalError::NegativeTime {
+            row,
+            value: time[row],
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Checks that an input describing the rows has one value per row.

@@ -199,7 +199,8 @@ pub fn analyze_config(params: &StudyParams, batch: &str, what: &str) -> String {
     format!(
         r#"# mcvideo analyze config of a synthetic study (mcvideo synth-study, seed {seed}, {patients} patients):
 # the microcirculation metrics come {what}.
-# Planted thresholds (ug/kg/min): PPV {ppv}, MFI {mfi}, HI {hi}.
+# Planted thresholds (µg/kg/min): PPV {ppv}, MFI {mfi}, HI {hi}.
+# With few patients, `analyze` lowers k and the RCS knots (with a note) and skips what cannot be fitted.
 title = "Synthetic study, seed {seed}: norepinephrine dose and sublingual microcirculation"
 dose = "ne_dose"
 outcomes = ["ppv_pct", "mfi", "hi"]
@@ -207,12 +208,12 @@ secondary = ["tvd_mm_per_mm2", "pvd_mm_per_mm2", "lactate"]
 covariates = ["apache_ii", "heart_rate"]
 
 [labels]
-ne_dose = "NE dose (ug/kg/min)"
+ne_dose = "NE dose (µg/kg/min)"
 ppv_pct = "PPV (%)"
 mfi = "MFI"
 hi = "HI"
-tvd_mm_per_mm2 = "TVD (mm/mm2)"
-pvd_mm_per_mm2 = "PVD (mm/mm2)"
+tvd_mm_per_mm2 = "TVD (mm/mm²)"
+pvd_mm_per_mm2 = "PVD (mm/mm²)"
 lactate = "Lactate (mmol/L)"
 apache_ii = "APACHE II"
 heart_rate = "Heart rate (bpm)"
@@ -249,6 +250,7 @@ horizons = [
 ]
 cutoffs = [0.5, "threshold"]
 ties = "efron"
+times = [28, 90]
 
 [change]
 day_from = 1

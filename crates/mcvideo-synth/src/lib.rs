@@ -190,7 +190,8 @@ pub fn write_clip(
     let mut note = None;
     let mut clip_path = out_dir.join(format!("{name}.{}", format.extension()));
     let (w, h) = (params.width, params.height);
-    let mut writer = match VideoWriter::create(&clip_path, w, h, params.fps, format) {
+    let scale = Some(params.um_per_px);
+    let mut writer = match VideoWriter::create_scaled(&clip_path, w, h, params.fps, format, scale) {
         Err(EncodeError::MissingEncoder {
             codec: "libx264", ..
         }) if matches!(format, VideoFormat::H264Mp4 | VideoFormat::H264Mov) => {

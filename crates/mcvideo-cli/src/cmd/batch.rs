@@ -1,7 +1,7 @@
 //! `mcvideo batch INPUT --out DIR`: many clips in parallel, resumable, shardable.
 
 use anyhow::Context;
-use mcvideo_batch::{read_manifest, run_batch, scan_folder, BatchOptions, Shard, DEFAULT_PATTERN};
+use mcvideo_batch::{load_manifest, run_batch, scan_folder, BatchOptions, Shard, DEFAULT_PATTERN};
 use mcvideo_score::PipelineScorer;
 use std::path::PathBuf;
 
@@ -17,17 +17,18 @@ pub struct Args {
     #[arg(long)]
     device: Option<String>,
     /// Scale for clips whose manifest row gives none (µm per pixel).
-    #[arg(long)]
+    #[arg(long, value_parser = super::numbers::um_per_px)]
     um_per_px: Option<f64>,
     #[command(flatten)]
     tuning: super::tuning::TuningArgs,
     /// Clips scored at once (default: all cores).
-    #[arg(long)]
+    #[arg(long, value_parser = super::numbers::at_least_one)]
     jobs: Option<usize>,
     /// Score only part K of N of the archive (1-based), e.g. for a SLURM job array.
-    #[arg(long)]
+    #[arg(long, value_parser = super::numbers::shard)]
     shard: Option<String>,
-    /// Skip clips whose score JSON is already complete.
+    /// Reuse stored scores whose clip (SHA-256 of its bytes) and settings are unchanged;
+    /// re-score the others and say so.
     #[arg(long)]
     resume: bool,
     /// Folder layout: where patient, day and site sit in the path.
@@ -42,11 +43,17 @@ pub struct Args {
 
 /// Runs `mcvideo batch`.
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let jobs = if args.input.is_dir() {
+    let archive = if args.input.is_dir() {
         scan_folder(&args.input, &args.pattern)?
     } else {
-        read_manifest(&args.input)?
+        load_manifest(&args.input)?
     };
+    for warning in &archive.warnings {
+        eprintln!("warning: {warning}");
+    }
+    for skipped in &archive.skipped {
+        eprintln!("warning: {}: {}", skipped.path, skipped.reason);
+    }
     let shard = args.shard.as_deref().map(Shard::parse).transpose()?;
     let threads = args
         .jobs
@@ -86,13 +93,32 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         resume: args.resume,
         shard,
         parameters,
+        // Everything that changes a clip's result is in the scoring parameters.
+        settings_sha256: params.sha256(),
+        command: std::env::args().collect::<Vec<_>>().join(" "),
         progress: true,
     };
     let scorer = PipelineScorer { params };
-    let summary = run_batch(&jobs, &options, &scorer)
+    let summary = run_batch(&archive, &options, &scorer)
         .with_context(|| format!("batch into {}", args.out.display()))?;
+    let rescored = if summary.rescored > 0 {
+        format!(
+            ", {} re-scored because their clip or settings changed",
+            summary.rescored
+        )
+    } else {
+        String::new()
+    };
+    let skipped = if summary.skipped > 0 {
+        format!(
+            "; {} folder entries match no pattern (see failures.csv)",
+            summary.skipped
+        )
+    } else {
+        String::new()
+    };
     eprintln!(
-        "batch done: {} clips in this run ({} scored, {} resumed, {} failed, {} acceptable) in {:.1} s -> {}",
+        "batch done: {} clips in this run ({} scored, {} resumed, {} failed, {} acceptable{rescored}) in {:.1} s{skipped} -> {}",
         summary.in_shard,
         summary.scored,
         summary.resumed,
@@ -101,5 +127,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         summary.elapsed_s,
         args.out.display()
     );
+    if summary.in_shard > 0 && summary.failed == summary.in_shard {
+        anyhow::bail!(
+            "no clip could be scored: all {} failed; the reasons are in {}",
+            summary.in_shard,
+            args.out.join("failures.csv").display()
+        );
+    }
     Ok(())
 }

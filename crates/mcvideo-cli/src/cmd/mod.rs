@@ -5,6 +5,8 @@ pub mod batch;
 pub mod fields;
 pub mod inspect;
 pub mod merge;
+pub mod numbers;
+pub mod review;
 pub mod scale;
 pub mod score;
 pub mod stats;

@@ -7,7 +7,7 @@ pub struct ScaleArgs {
     #[arg(long)]
     pub device: Option<String>,
     /// Scale in micrometres per pixel (overrides the preset).
-    #[arg(long)]
+    #[arg(long, value_parser = super::numbers::um_per_px)]
     pub um_per_px: Option<f64>,
 }
 

@@ -18,7 +18,9 @@ pub struct Args {
     /// options laid over them) as a TOML parameter file, and exit.
     #[arg(long)]
     print_params: bool,
-    /// Write DIR/<stem>.score.json and DIR/<stem>.overlay.png.
+    /// Write DIR/<name>.score.json and DIR/<name>.overlay.png, <name> being the clip's path
+    /// without its extension, folders joined by `_` (clips/P1/S2.avi -> clips_P1_S2), so that
+    /// clips of the same file name in different folders do not overwrite each other.
     #[arg(long)]
     out: Option<PathBuf>,
     /// Print the score JSON on stdout instead of the summary.
@@ -43,10 +45,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if let Some(dir) = &args.out {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("{}: cannot create", dir.display()))?;
-        let stem = clip
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "clip".to_string());
+        let stem = output_stem(&clip);
         if let Some(png) = &scored.overlay_png {
             mcvideo_batch::atomic::write_atomic(&dir.join(format!("{stem}.overlay.png")), png)?;
         }
@@ -58,4 +57,49 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         print!("{}", score_summary(&scored.report));
     }
     Ok(())
+}
+
+/// The output name of a clip: its path as given, without the extension, with the folders
+/// joined by `_` (root, `.` and `..` dropped; other characters than letters, digits, `-`, `_`
+/// and `.` become `_`).
+fn output_stem(clip: &std::path::Path) -> String {
+    use std::path::Component;
+    let mut parts: Vec<String> = clip
+        .with_extension("")
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(p) => Some(p.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect();
+    if parts.is_empty() {
+        parts.push("clip".to_string());
+    }
+    parts
+        .join("_")
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod output_name_tests {
+    use super::output_stem;
+    use std::path::Path;
+
+    #[test]
+    fn clips_of_one_name_in_two_folders_get_two_names() {
+        let a = output_stem(Path::new("clips/P001/1/S2.avi"));
+        let b = output_stem(Path::new("clips/P002/1/S2.avi"));
+        assert_eq!(a, "clips_P001_1_S2");
+        assert_ne!(a, b);
+        assert_eq!(output_stem(Path::new("/data/../x/S 1.mp4")), "data_x_S_1");
+        assert_eq!(output_stem(Path::new("S2.avi")), "S2");
+    }
 }

@@ -31,41 +31,42 @@ pub struct Args {
     #[arg(long, value_parser = parse_polarity)]
     polarity: Option<Polarity>,
     /// Multiplier of the red cells' absorbance (1 crisp dark-field cells, 0.2 faint).
-    #[arg(long)]
+    #[arg(long, value_parser = super::numbers::non_negative)]
     cell_contrast: Option<f64>,
     /// Extra blur of the red cells only, Gaussian sigma in px (diffuse cells).
-    #[arg(long, value_name = "PX")]
+    #[arg(long, value_name = "PX", value_parser = super::numbers::non_negative)]
     cell_blur: Option<f64>,
     /// Optical blur of the whole image, Gaussian sigma in px (default 0.7).
-    #[arg(long, value_name = "PX")]
+    #[arg(long, value_name = "PX", value_parser = super::numbers::non_negative)]
     blur: Option<f64>,
     /// Multiplier of the signal-dependent (shot) noise variance (1 typical, 6 photon-starved).
-    #[arg(long)]
+    #[arg(long, value_parser = super::numbers::non_negative)]
     shot_noise: Option<f64>,
     /// Clip format: ffv1 (lossless AVI, default), h264 (MP4; MPEG-4 if libx264 is missing),
-    /// mpeg4, mjpeg, rawvideo, dv, mkv, or a full name such as h264-mov.
+    /// mpeg4, mjpeg, rawvideo, dv, mkv, mha (CytoCam's MetaImage export, raw; the scale in
+    /// its header), mha-zlib (compressed), or a full name such as h264-mov.
     #[arg(long, default_value = "ffv1", value_parser = parse_format)]
     format: VideoFormat,
     /// Frame width in pixels.
-    #[arg(long)]
+    #[arg(long, value_parser = super::numbers::frame_side)]
     width: Option<u32>,
     /// Frame height in pixels.
-    #[arg(long)]
+    #[arg(long, value_parser = super::numbers::frame_side)]
     height: Option<u32>,
     /// Frames per second.
-    #[arg(long)]
+    #[arg(long, value_parser = super::numbers::positive)]
     fps: Option<f64>,
     /// Duration in seconds (short clips degrade the duration grade).
-    #[arg(long)]
+    #[arg(long, value_parser = super::numbers::positive)]
     duration: Option<f64>,
     /// Scale in µm per pixel.
-    #[arg(long)]
+    #[arg(long, value_parser = super::numbers::um_per_px)]
     um_per_px: Option<f64>,
     /// Sensor noise multiplier (1 typical, 0 none, 3 very noisy).
-    #[arg(long)]
+    #[arg(long, value_parser = super::numbers::non_negative)]
     noise: Option<f64>,
     /// Extra defocus blur, Gaussian sigma in px (2.5 when given without a value).
-    #[arg(long, num_args = 0..=1, default_missing_value = "2.5")]
+    #[arg(long, num_args = 0..=1, default_missing_value = "2.5", value_parser = super::numbers::non_negative)]
     defocus: Option<f64>,
     /// Too dark: illumination 0.3.
     #[arg(long, conflicts_with_all = ["saturated", "illumination"])]
@@ -74,13 +75,13 @@ pub struct Args {
     #[arg(long, conflicts_with = "illumination")]
     saturated: bool,
     /// Light-source gain (1 well exposed).
-    #[arg(long)]
+    #[arg(long, value_parser = super::numbers::non_negative)]
     illumination: Option<f64>,
     /// Unstable probe: motion x6 and 3 sudden jumps.
     #[arg(long)]
     shake: bool,
     /// Camera motion multiplier (1 a steady hand).
-    #[arg(long)]
+    #[arg(long, value_parser = super::numbers::non_negative)]
     motion: Option<f64>,
     /// Number of sudden jumps of the field.
     #[arg(long)]
@@ -93,7 +94,7 @@ pub struct Args {
     #[arg(long, value_parser = parse_flow_mix, value_name = "A,B,C,D")]
     flow_mix: Option<[f64; 4]>,
     /// Capillary density target in mm/mm².
-    #[arg(long)]
+    #[arg(long, value_parser = super::numbers::non_negative)]
     density: Option<f64>,
     /// Number of venules.
     #[arg(long)]
@@ -120,7 +121,7 @@ fn parse_format(name: &str) -> Result<VideoFormat, String> {
         other => {
             return VideoFormat::from_name(other).ok_or_else(|| {
                 format!(
-                "unknown format {other:?}: use ffv1, h264, mpeg4, mjpeg, rawvideo, dv, mkv, mov"
+                "unknown format {other:?}: use ffv1, h264, mpeg4, mjpeg, rawvideo, dv, mkv, mov, mha, mha-zlib"
             )
             })
         }
@@ -335,6 +336,6 @@ mod tests {
         assert!(params(&["--polarity", "inverted"]).is_err());
         assert!(params(&["--preset", "cytocam", "--params", "a.json"]).is_err());
         let err = params(&["--cell-contrast=-1"]).unwrap_err().to_string();
-        assert!(err.contains("cell_contrast"), "{err}");
+        assert!(err.contains("cell-contrast"), "{err}");
     }
 }

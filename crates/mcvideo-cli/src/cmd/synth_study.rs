@@ -1,6 +1,5 @@
 //! `mcvideo synth-study --out DIR --patients N --seed S`: a synthetic cohort shaped like the paper.
 
-use anyhow::Context;
 use mcvideo_encode::VideoFormat;
 use mcvideo_synth_study::{write_study, PlantedThresholds, StudyParams};
 use std::path::PathBuf;
@@ -12,67 +11,77 @@ pub struct Args {
     #[arg(long)]
     out: PathBuf,
     /// Number of patients (the paper: 66).
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = 20, value_parser = super::numbers::at_least_one)]
     patients: usize,
     /// Seed; the same seed gives the same study.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Sites per patient, as MIN-MAX.
-    #[arg(long, default_value = "3-5")]
-    sites: String,
+    /// Sites per patient, as MIN-MAX (or one number), 1 <= MIN <= MAX.
+    #[arg(long, default_value = "3-5", value_parser = parse_sites)]
+    sites: [usize; 2],
     /// Clip width and height in pixels.
-    #[arg(long, default_value_t = 320)]
+    #[arg(long, default_value_t = 320, value_parser = super::numbers::frame_side)]
     width: u32,
-    #[arg(long, default_value_t = 240)]
+    #[arg(long, default_value_t = 240, value_parser = super::numbers::frame_side)]
     height: u32,
     /// Frames per second.
-    #[arg(long, default_value_t = 25.0)]
+    #[arg(long, default_value_t = 25.0, value_parser = super::numbers::positive)]
     fps: f64,
     /// Clip duration in seconds (quality grading wants at least 3 s of registered video,
     /// Massey 2013; 4 s leaves room for the frames registration drops).
-    #[arg(long, default_value_t = 4.0)]
+    #[arg(long, default_value_t = 4.0, value_parser = super::numbers::positive)]
     duration: f64,
     /// Planted thresholds (µg/kg/min) for the perfused share, the continuous share and the
     /// site spread, as PPV,MFI,HI.
-    #[arg(long, default_value = "0.71,0.80,0.72")]
-    thresholds: String,
+    #[arg(long, default_value = "0.71,0.80,0.72", value_parser = parse_thresholds)]
+    thresholds: [f64; 3],
     /// Clip format: ffv1-avi, h264-mp4, mpeg4-mp4, ffv1-mkv, ...
-    #[arg(long, default_value = "ffv1-avi")]
-    format: String,
+    #[arg(long, default_value = "ffv1-avi", value_parser = parse_format)]
+    format: VideoFormat,
 }
 
-fn parse_pair(text: &str) -> anyhow::Result<[usize; 2]> {
+/// `MIN-MAX` sites per patient (or one number for both), 1 <= MIN <= MAX.
+fn parse_sites(text: &str) -> Result<[usize; 2], String> {
     let (a, b) = text.split_once('-').unwrap_or((text, text));
-    Ok([
-        a.trim()
-            .parse()
-            .with_context(|| format!("--sites '{text}': expected MIN-MAX"))?,
-        b.trim()
-            .parse()
-            .with_context(|| format!("--sites '{text}': expected MIN-MAX"))?,
-    ])
+    let number = |t: &str| {
+        t.trim()
+            .parse::<usize>()
+            .map_err(|_| format!("{text:?}: expected MIN-MAX, two whole numbers"))
+    };
+    let (min, max) = (number(a)?, number(b)?);
+    if min == 0 || min > max {
+        return Err(format!("{text:?}: need 1 <= MIN <= MAX"));
+    }
+    Ok([min, max])
+}
+
+/// `PPV,MFI,HI`: three positive planted thresholds (µg/kg/min).
+fn parse_thresholds(text: &str) -> Result<[f64; 3], String> {
+    let values = text
+        .split(',')
+        .map(super::numbers::positive)
+        .collect::<Result<Vec<f64>, String>>()
+        .map_err(|e| format!("{text:?}: {e}"))?;
+    values
+        .try_into()
+        .map_err(|_| format!("{text:?}: expected three numbers PPV,MFI,HI"))
+}
+
+/// A clip format name ([`VideoFormat::from_name`]).
+fn parse_format(name: &str) -> Result<VideoFormat, String> {
+    VideoFormat::from_name(name).ok_or_else(|| {
+        format!("unknown clip format {name:?}: use ffv1-avi, h264-mp4, mpeg4-mp4, ffv1-mkv, ...")
+    })
 }
 
 /// Runs `mcvideo synth-study`.
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let t: Vec<f64> = args
-        .thresholds
-        .split(',')
-        .map(|s| s.trim().parse::<f64>())
-        .collect::<Result<_, _>>()
-        .with_context(|| format!("--thresholds '{}': expected PPV,MFI,HI", args.thresholds))?;
-    let [ppv, mfi, hi] = t[..] else {
-        anyhow::bail!(
-            "--thresholds '{}': expected three numbers PPV,MFI,HI",
-            args.thresholds
-        );
-    };
-    let format = VideoFormat::from_name(&args.format)
-        .with_context(|| format!("--format '{}': unknown clip format", args.format))?;
+    let [ppv, mfi, hi] = args.thresholds;
+    let format = args.format;
     let params = StudyParams {
         patients: args.patients,
         seed: args.seed,
-        sites: parse_pair(&args.sites)?,
+        sites: args.sites,
         width: args.width,
         height: args.height,
         fps: args.fps,

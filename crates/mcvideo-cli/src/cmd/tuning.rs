@@ -58,11 +58,11 @@ impl TuningArgs {
 #[derive(clap::Args, Debug, Clone)]
 pub struct ScoringArgs {
     /// Vessels with a diameter below this are small (µm) [default: 20].
-    #[arg(long)]
+    #[arg(long, value_parser = super::numbers::positive)]
     pub small_vessel_cutoff_um: Option<f64>,
     /// Flowing vessels slower than this are sluggish, faster ones continuous (µm/s)
     /// [default: 300].
-    #[arg(long)]
+    #[arg(long, value_parser = super::numbers::positive)]
     pub sluggish_below_um_s: Option<f64>,
     /// Interlaced video (analog capture, DV): analyse whole frames, or split each frame into
     /// its two fields at twice the rate (more fast vessels get a measured speed)

@@ -1,5 +1,6 @@
 //! `mcvideo stats describe`: the baseline table (Table 1) of mcvideo-stats on a CSV, JSON on stdout.
 
+use super::options;
 use anyhow::Result;
 use clap::Args;
 use mcvideo_stats::data::Table;
@@ -19,7 +20,7 @@ pub struct DescribeArgs {
     #[arg(long)]
     pub group: Option<String>,
     /// Split the numeric group column at X: `<= X` (the boundary) versus `> X`.
-    #[arg(long, requires = "group")]
+    #[arg(long, requires = "group", value_parser = options::finite)]
     pub cutoff: Option<f64>,
     /// Variables to treat as categorical although they hold numbers (e.g. 0/1), comma separated.
     #[arg(long, value_delimiter = ',')]
@@ -31,8 +32,8 @@ pub struct DescribeArgs {
     /// ties (default: always the normal approximation, as wilcox.test(exact = FALSE)).
     #[arg(long)]
     pub wilcoxon_exact: bool,
-    /// Shapiro–Wilk level: normal when p > alpha in every group.
-    #[arg(long, default_value_t = 0.05)]
+    /// Shapiro–Wilk level: normal when p > alpha in every group (strictly between 0 and 1).
+    #[arg(long, default_value_t = 0.05, value_parser = options::open_unit)]
     pub alpha: f64,
 }
 

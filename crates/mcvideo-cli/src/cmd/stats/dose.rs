@@ -1,5 +1,6 @@
 //! `mcvideo stats gam|segmented|rcs`: the dose-response models of mcvideo-doseresponse on a CSV, JSON on stdout.
 
+use super::options;
 use anyhow::{Context, Result};
 use clap::Args;
 use mcvideo_doseresponse::{
@@ -27,15 +28,22 @@ pub struct GamArgs {
     /// Spline basis: tp (thin plate, mgcv's default) or cr (cubic regression).
     #[arg(long, default_value = "tp", value_parser = ["tp", "cr"])]
     pub basis: String,
-    /// Basis dimension (mgcv's k).
-    #[arg(long, default_value_t = 10)]
+    /// Basis dimension (mgcv's k), 3 to 500.
+    #[arg(long, default_value_t = 10, value_parser = options::basis_dimension)]
     pub k: usize,
-    /// Bootstrap resamples for the threshold CI.
-    #[arg(long, default_value_t = 1000)]
+    /// Bootstrap resamples for the threshold CI (0 to 100000).
+    #[arg(long, default_value_t = 1000, value_parser = options::boot_count)]
     pub boot: usize,
     /// Bootstrap seed.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// tp basis: at most this many knots (mgcv's max.knots); with more distinct doses a seeded
+    /// random subset of them is used (3 to 20000, at least --k).
+    #[arg(long, default_value_t = 2000, value_parser = options::max_knots)]
+    pub max_knots: usize,
+    /// tp basis: seed of that knot subset (mgcv's xt$seed).
+    #[arg(long, default_value_t = 1)]
+    pub knot_seed: u64,
 }
 
 /// `stats segmented`: one-breakpoint segmented regression (Muggeo) with the Davies test.
@@ -53,7 +61,7 @@ pub struct SegmentedArgs {
     #[arg(long, value_delimiter = ',')]
     pub covariates: Vec<String>,
     /// Start value of the breakpoint (default: the median of x).
-    #[arg(long)]
+    #[arg(long, value_parser = options::finite)]
     pub psi: Option<f64>,
 }
 
@@ -72,10 +80,10 @@ pub struct RcsArgs {
     #[arg(long, value_delimiter = ',')]
     pub covariates: Vec<String>,
     /// Number of knots (3 to 7).
-    #[arg(long, default_value_t = 4)]
+    #[arg(long, default_value_t = 4, value_parser = options::rcs_knots)]
     pub knots: usize,
-    /// Bootstrap resamples for the threshold CI.
-    #[arg(long, default_value_t = 1000)]
+    /// Bootstrap resamples for the threshold CI (0 to 100000).
+    #[arg(long, default_value_t = 1000, value_parser = options::boot_count)]
     pub boot: usize,
     /// Bootstrap seed.
     #[arg(long, default_value_t = 1)]
@@ -131,11 +139,25 @@ fn covariate_refs<'a>(names: &'a [String], cols: &'a [Vec<f64>]) -> Vec<(&'a str
 pub fn run_gam(args: GamArgs) -> Result<()> {
     let (cols, dropped) = model_columns(&args.data, &args.y, &args.smooth, &args.linear)?;
     let basis: BasisKind = args.basis.parse()?;
+    if args.max_knots < args.k {
+        let message = format!(
+            "--max-knots {} is below the basis dimension --k {}",
+            args.max_knots, args.k
+        );
+        // A command-line error like any other clap rejects: message and exit 2.
+        clap::Error::raw(
+            clap::error::ErrorKind::ArgumentConflict,
+            format!("{message}\n"),
+        )
+        .exit();
+    }
     let opts = GamOptions {
         basis,
         k: args.k,
         boot: args.boot,
         seed: args.seed,
+        max_knots: args.max_knots,
+        knot_seed: args.knot_seed,
     };
     let covs = covariate_refs(&args.linear, &cols[2..]);
     let fit = fit_gam(&cols[1], &cols[0], &covs, &opts).with_context(|| {

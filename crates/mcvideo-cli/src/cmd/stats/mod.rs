@@ -3,6 +3,7 @@
 pub mod correlate;
 pub mod describe;
 pub mod dose;
+pub mod options;
 pub mod regress;
 pub mod survival;
 

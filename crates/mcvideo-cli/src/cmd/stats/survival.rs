@@ -1,6 +1,7 @@
 //! `mcvideo stats km|cox`: Kaplan–Meier curves with the log-rank test, and Cox models
 //! (mcvideo-survival) on a CSV, JSON on stdout (SPEC.md).
 
+use super::options;
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use mcvideo_stats::data::Table;
@@ -24,10 +25,10 @@ pub struct KmArgs {
     #[arg(long, conflicts_with = "cutoff")]
     pub group: Option<String>,
     /// Two groups split at a cutoff of a numeric column: COL:X gives COL <= X and COL > X.
-    #[arg(long, value_name = "COL:X")]
-    pub cutoff: Option<String>,
-    /// Confidence level of the pointwise log-type intervals.
-    #[arg(long, default_value_t = 0.95)]
+    #[arg(long, value_name = "COL:X", value_parser = options::column_cutoff)]
+    pub cutoff: Option<(String, f64)>,
+    /// Confidence level of the pointwise log-type intervals (strictly between 0 and 1).
+    #[arg(long, default_value_t = 0.95, value_parser = options::open_unit)]
     pub conf_level: f64,
 }
 
@@ -48,8 +49,8 @@ pub struct CoxArgs {
     /// Handling of tied event times.
     #[arg(long, default_value = "efron", value_parser = ["efron", "breslow"])]
     pub ties: String,
-    /// Newton–Raphson iterations at most (coxph's iter.max).
-    #[arg(long, default_value_t = 20)]
+    /// Newton–Raphson iterations at most (coxph's iter.max), 1 to 1000.
+    #[arg(long, default_value_t = 20, value_parser = options::iterations)]
     pub max_iter: usize,
 }
 
@@ -63,19 +64,16 @@ enum Grouping {
 /// Runs `stats km`.
 pub fn run_km(args: KmArgs) -> Result<()> {
     let path = &args.data;
-    if !(args.conf_level > 0.0 && args.conf_level < 1.0) {
-        bail!(
-            "--conf-level must lie between 0 and 1, got {}",
-            args.conf_level
-        );
-    }
     let grouping = match (&args.group, &args.cutoff) {
         (Some(column), _) => Grouping::Column(column.clone()),
-        (None, Some(spec)) => parse_cutoff(spec)?,
+        (None, Some((column, cutoff))) => Grouping::Cutoff {
+            column: column.clone(),
+            cutoff: *cutoff,
+        },
         (None, None) => Grouping::None,
     };
     let table = read_table(path)?;
-    let time = table.numeric(&args.time)?;
+    let time = time_column(&table, path, &args.time)?;
     let event = event_column(&table, path, &args.event)?;
     // One label per row (None = missing), and the label order.
     let (labels, order): (Vec<Option<String>>, Vec<String>) = match &grouping {
@@ -133,7 +131,7 @@ pub fn run_cox(args: CoxArgs) -> Result<()> {
     let path = &args.data;
     let ties: Ties = args.ties.parse().map_err(|e: String| anyhow::anyhow!(e))?;
     let table = read_table(path)?;
-    let time = table.numeric(&args.time)?;
+    let time = time_column(&table, path, &args.time)?;
     let event = event_column(&table, path, &args.event)?;
     let covariates = args
         .covariates
@@ -186,24 +184,22 @@ fn read_table(path: &Path) -> Result<Table> {
     Table::from_path(path).with_context(|| format!("{}: cannot read the data", path.display()))
 }
 
-/// `COL:X` → a cutoff split; the number is checked here so the message names the option.
-fn parse_cutoff(spec: &str) -> Result<Grouping> {
-    let Some((column, value)) = spec.rsplit_once(':') else {
-        bail!("--cutoff {spec:?}: expected COLUMN:VALUE, e.g. ne_dose:0.8");
-    };
-    let cutoff: f64 = value
-        .trim()
-        .parse()
-        .ok()
-        .filter(|v: &f64| v.is_finite())
-        .with_context(|| format!("--cutoff {spec:?}: {value:?} is not a number"))?;
-    if column.trim().is_empty() {
-        bail!("--cutoff {spec:?}: the column name is empty");
+/// The follow-up time column; a negative time is an error naming the file, row and value (the
+/// table already refuses NaN and infinite cells).
+fn time_column(table: &Table, path: &Path, name: &str) -> Result<Vec<Option<f64>>> {
+    let values = table.numeric(name)?;
+    if let Some((row, value)) = values
+        .iter()
+        .enumerate()
+        .find_map(|(row, v)| v.filter(|t| *t < 0.0).map(|t| (row, t)))
+    {
+        bail!(
+            "{}: row {}, column `{name}`: follow-up time must be 0 or more, got {value}",
+            path.display(),
+            row + 1
+        );
     }
-    Ok(Grouping::Cutoff {
-        column: column.trim().to_string(),
-        cutoff,
-    })
+    Ok(values)
 }
 
 /// The event column as booleans: 0/1 (1 = event), or R's 1/2 coding (2 = event) when every
