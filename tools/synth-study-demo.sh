@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole chain on a synthetic study (issue 10): synth-study -> batch -> analyze (videos) and
+# The whole chain on a synthetic study: synth-study -> batch -> analyze (videos) and
 # analyze (truth) -> compare (crates/mcvideo-synth-study/examples/compare.rs), with the wall
 # time and peak memory of every step and the clips per second of the batch.
 #

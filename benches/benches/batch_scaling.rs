@@ -1,4 +1,4 @@
-//! Batch scaling and memory (issue 6): a 200-clip synthetic archive scored with `--jobs 1` and
+//! Batch scaling and memory: a 200-clip synthetic archive scored with `--jobs 1` and
 //! `--jobs 2` (throughput ratio, target ≥ 1.8×), and peak memory of a 50-clip and a 200-clip
 //! run (target: equal within 10%). Each run is a fresh child process, so peak memory is its own.
 

@@ -1,4 +1,4 @@
-//! Scoring a whole 20 s 720×576 25 fps clip (issue 5's speed target: ≤ 5 s on 2 cores), as
+//! Scoring a whole 20 s 720×576 25 fps clip (speed target: ≤ 5 s on 2 cores), as
 //! H.264 MP4 and as lossless FFV1 AVI, each reported beside FFmpeg's own decode of the file.
 
 use criterion::{criterion_group, criterion_main, Criterion};

@@ -1,4 +1,4 @@
-//! Statistics at 100k rows (issue targets on 2 cores: `gam` without bootstrap <= 5 s,
+//! Statistics at 100k rows (targets on 2 cores: `gam` without bootstrap <= 5 s,
 //! `segmented` <= 5 s, `cox` <= 10 s), and the GAM bootstrap at 2000 rows (100 resamples; the
 //! default 1000 take ten times as long). The data are synthetic cohorts drawn from ChaCha8 with fixed seeds.
 

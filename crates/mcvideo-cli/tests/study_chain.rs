@@ -1,4 +1,4 @@
-//! The whole chain through the binary on a tiny synthetic study (issue 10): `synth-study` →
+//! The whole chain through the binary on a tiny synthetic study: `synth-study` →
 //! `batch` → `analyze` (videos and truth). Checks that every output file exists, that no
 //! patient, day or clip is lost or invented between the tables, and that no output holds NaN.
 //!

@@ -62,3 +62,25 @@ pub enum EncodeError {
         source: image::ImageError,
     },
 }
+
+impl EncodeError {
+    /// [`EncodeError::FrameSize`] when `frame`, the clip's frame `index`, is not `size`.
+    pub(crate) fn check_frame_size(
+        path: &std::path::Path,
+        index: u64,
+        size: (u32, u32),
+        frame: &image::GrayImage,
+    ) -> Result<(), EncodeError> {
+        if frame.dimensions() == size {
+            return Ok(());
+        }
+        Err(EncodeError::FrameSize {
+            path: path.to_path_buf(),
+            index,
+            width: size.0,
+            height: size.1,
+            got_width: frame.width(),
+            got_height: frame.height(),
+        })
+    }
+}

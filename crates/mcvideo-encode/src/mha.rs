@@ -138,16 +138,12 @@ impl MhaWriter {
 
     /// Appends one frame; it must have the size given to [`MhaWriter::create`].
     pub fn write_frame(&mut self, frame: &GrayImage) -> Result<(), EncodeError> {
-        if frame.dimensions() != (self.width, self.height) {
-            return Err(EncodeError::FrameSize {
-                path: self.path.clone(),
-                index: self.frames_written,
-                width: self.width,
-                height: self.height,
-                got_width: frame.width(),
-                got_height: frame.height(),
-            });
-        }
+        EncodeError::check_frame_size(
+            &self.path,
+            self.frames_written,
+            (self.width, self.height),
+            frame,
+        )?;
         let written = match self.sink.as_mut() {
             Some(Sink::Raw(out)) => out.write_all(frame.as_raw()),
             Some(Sink::Zlib(out)) => out.write_all(frame.as_raw()),

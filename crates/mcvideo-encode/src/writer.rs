@@ -272,16 +272,12 @@ impl VideoWriter {
 
     /// Encodes one frame; it must have the size given to [`VideoWriter::create`].
     pub fn write_frame(&mut self, frame: &GrayImage) -> Result<(), EncodeError> {
-        if frame.dimensions() != (self.width, self.height) {
-            return Err(EncodeError::FrameSize {
-                path: self.path.clone(),
-                index: self.frames_written,
-                width: self.width,
-                height: self.height,
-                got_width: frame.width(),
-                got_height: frame.height(),
-            });
-        }
+        EncodeError::check_frame_size(
+            &self.path,
+            self.frames_written,
+            (self.width, self.height),
+            frame,
+        )?;
         if let Some(writer) = self.metaimage.as_mut() {
             writer.write_frame(frame)?;
             self.frames_written += 1;

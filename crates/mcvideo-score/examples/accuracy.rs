@@ -1,5 +1,5 @@
 //! Accuracy harness: renders a suite of synthetic clips, scores each end to end, and prints
-//! the errors against the exact truth (issues 4 and 5). Run it in release:
+//! the errors against the exact truth. Run it in release:
 //!
 //! `cargo run --release -p mcvideo-score --example accuracy -- [--clips 12] [--size 320x240] [--duration 3] [--first-seed 100] [--params FILE.toml] [--only 101,107] [--keep DIR] [--diagnose merges,quadrants] [--regime default|low-snr]`
 //!

@@ -1,6 +1,6 @@
 //! End to end against the exact truth: synthetic clips written as FFV1 AVI, scored by the
 //! whole pipeline (decode, stabilize, vessels, flow, metrics), compared with their truth.
-//! The bounds are issue 5's targets with room for clips this small and short; the full
+//! The bounds are the README's end-to-end targets with room for clips this small and short; the full
 //! table is `tools/accuracy.sh`.
 
 #[path = "../examples/common/compare.rs"]

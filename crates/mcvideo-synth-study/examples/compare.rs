@@ -12,7 +12,7 @@
 //!     [--check]                     exit 3 when an acceptance item fails
 //! ```
 //!
-//! Acceptance (issue 10): mean absolute PPV error ≤ 5 points and MFI error ≤ 0.25 across all
+//! Acceptance: mean absolute PPV error ≤ 5 points and MFI error ≤ 0.25 across all
 //! sites; each outcome's GAM threshold from the videos inside the bootstrap CI of the
 //! threshold from the true per-patient metrics.
 
@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 
 type Result<T> = std::result::Result<T, Box<dyn Error>>;
 
-/// Acceptance limits of issue 10 (mean absolute error over all sites).
+/// Acceptance limits (mean absolute error over all sites).
 const PPV_LIMIT_POINTS: f64 = 5.0;
 const MFI_LIMIT: f64 = 0.25;
 

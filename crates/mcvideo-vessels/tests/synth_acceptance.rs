@@ -1,4 +1,4 @@
-//! Acceptance thresholds of issue 4 on small, short mcvideo-synth clips, with a margin for
+//! Acceptance thresholds (README) on small, short mcvideo-synth clips, with a margin for
 //! their few vessels (the full table over seeds, scales and degraded variants is
 //! `examples/acceptance.rs`).
 
