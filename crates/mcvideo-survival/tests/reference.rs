@@ -2,41 +2,12 @@
 //! reference set) must be met to 1e-6 relative.
 
 use mcvideo_survival::{cox, km_by_cutoff, km_groups, KmAnalysis, Ties};
+mod common;
+
+use common::{columns, reference};
 use serde_json::Value;
-use std::path::PathBuf;
 
 const TOL: f64 = 1e-6;
-
-fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/reference")
-        .join(name)
-}
-
-/// The named numeric columns of a reference CSV; rows with a missing value in any are dropped.
-fn columns(file: &str, names: &[&str]) -> Vec<Vec<f64>> {
-    let mut reader = csv::Reader::from_path(fixture(file)).unwrap();
-    let header = reader.headers().unwrap().clone();
-    let idx: Vec<usize> = names
-        .iter()
-        .map(|n| header.iter().position(|h| h == *n).unwrap())
-        .collect();
-    let mut cols = vec![Vec::new(); names.len()];
-    for record in reader.records() {
-        let record = record.unwrap();
-        let values: Vec<Option<f64>> = idx.iter().map(|&i| record[i].trim().parse().ok()).collect();
-        if values.iter().all(Option::is_some) {
-            for (c, v) in cols.iter_mut().zip(values) {
-                c.push(v.unwrap());
-            }
-        }
-    }
-    cols
-}
-
-fn reference(file: &str) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(fixture(file)).unwrap()).unwrap()
-}
 
 /// Relative error, absolute below 1e-12 (for exact zeros).
 fn rel(ours: f64, r: f64) -> f64 {

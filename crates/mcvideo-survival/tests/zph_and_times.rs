@@ -4,37 +4,12 @@
 //! survfit output in fixtures/reference/lung_km.json and R's printed medians).
 
 use mcvideo_survival::{cox, cox_zph, km_groups, survival_at_times, Ties};
-use serde_json::Value;
-use std::path::PathBuf;
+mod common;
 
-fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/reference")
-        .join(name)
-}
+use common::{columns, reference};
 
 fn lung(names: &[&str]) -> Vec<Vec<f64>> {
-    let mut reader = csv::Reader::from_path(fixture("lung.csv")).unwrap();
-    let header = reader.headers().unwrap().clone();
-    let idx: Vec<usize> = names
-        .iter()
-        .map(|n| header.iter().position(|h| h == *n).unwrap())
-        .collect();
-    let mut cols = vec![Vec::new(); names.len()];
-    for record in reader.records() {
-        let record = record.unwrap();
-        let values: Vec<Option<f64>> = idx.iter().map(|&i| record[i].trim().parse().ok()).collect();
-        if values.iter().all(Option::is_some) {
-            for (c, v) in cols.iter_mut().zip(values) {
-                c.push(v.unwrap());
-            }
-        }
-    }
-    cols
-}
-
-fn json(name: &str) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(fixture(name)).unwrap()).unwrap()
+    columns("lung.csv", names)
 }
 
 fn close(ours: f64, expected: f64, what: &str) {
@@ -56,7 +31,7 @@ fn cox_zph_matches_the_reference_on_lung() {
     ];
     let fit = cox(&cols[0], &event, &covs, Ties::Efron).unwrap();
     let zph = cox_zph(&cols[0], &event, &covs, &fit).unwrap();
-    let r = json("lung_cox_zph.json");
+    let r = reference("lung_cox_zph.json");
     for (ours, theirs) in zph.terms.iter().zip(r["terms"].as_array().unwrap()) {
         assert_eq!(ours.term, theirs["term"].as_str().unwrap());
         close(ours.chi2, theirs["chi2"].as_f64().unwrap(), &ours.term);
@@ -115,7 +90,7 @@ fn survival_at_times_and_median_ci_match_r_on_lung() {
     let event: Vec<bool> = cols[1].iter().map(|&e| e == 1.0).collect();
     let group: Vec<String> = cols[2].iter().map(|s| format!("{s}")).collect();
     let km = km_groups(&cols[0], &event, &group).unwrap();
-    let r = json("lung_km.json");
+    let r = reference("lung_km.json");
     for (curve, rg) in km.groups.iter().zip(r["groups"].as_array().unwrap()) {
         let steps = rg["steps"].as_array().unwrap();
         for t in [28.0, 90.0, 180.0, 365.0] {
