@@ -40,6 +40,22 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), BatchError> {
     Ok(())
 }
 
+/// [`write_atomic`] of `value` as pretty-printed JSON.
+///
+/// ```
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("run.json");
+/// mcvideo_batch::atomic::write_json_atomic(&path, &serde_json::json!({"a": 1})).unwrap();
+/// assert_eq!(std::fs::read_to_string(&path).unwrap(), "{\n  \"a\": 1\n}");
+/// ```
+pub fn write_json_atomic(path: &Path, value: &impl serde::Serialize) -> Result<(), BatchError> {
+    let text = serde_json::to_vec_pretty(value).map_err(|e| BatchError::Data {
+        path: path.to_path_buf(),
+        problem: e.to_string(),
+    })?;
+    write_atomic(path, &text)
+}
+
 /// Removes partial files left in `dir` by a killed run. Returns how many were removed.
 pub fn remove_partials(dir: &Path) -> Result<usize, BatchError> {
     let mut removed = 0;

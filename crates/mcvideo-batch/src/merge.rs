@@ -8,7 +8,7 @@
 //! shards may be let through with `--allow-incomplete`, which the merged `run.json` records;
 //! anything mixed never is.
 
-use crate::atomic::write_atomic;
+use crate::atomic::write_json_atomic;
 use crate::lock::{lock_holder, OutputLock};
 use crate::manifest::SkippedEntry;
 use crate::tables::{
@@ -355,11 +355,7 @@ pub fn merge_outputs(
         "started": humantime::format_rfc3339_seconds(started).to_string(),
         "finished": humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
     });
-    let text = serde_json::to_vec_pretty(&run).map_err(|e| BatchError::Data {
-        path: out.join("run.json"),
-        problem: e.to_string(),
-    })?;
-    write_atomic(&out.join("run.json"), &text)?;
+    write_json_atomic(&out.join("run.json"), &run)?;
     drop(lock);
     Ok(summary)
 }

@@ -1,7 +1,7 @@
 //! Running a batch: scoring clips in parallel, writing each result as it comes, resuming,
 //! and building the tables at the end.
 
-use crate::atomic::{remove_partials, write_atomic};
+use crate::atomic::{remove_partials, write_atomic, write_json_atomic};
 use crate::fingerprint::{clip_settings_sha256, clip_sha256, sha256_hex, ResumeKey};
 use crate::lock::OutputLock;
 use crate::manifest::{Archive, ClipJob};
@@ -121,11 +121,7 @@ fn record_failure(job: &ClipJob, clips: &Path, error: &str) -> Result<(), BatchE
     // An older score of this clip must not stand in for the failed one in the tables.
     remove_if_present(&score_path(clips, job))?;
     let row = FailureRow::new(job, error);
-    let text = serde_json::to_vec_pretty(&row).map_err(|e| BatchError::Data {
-        path: failure_path(clips, job),
-        problem: e.to_string(),
-    })?;
-    write_atomic(&failure_path(clips, job), &text)
+    write_json_atomic(&failure_path(clips, job), &row)
 }
 
 fn score_one(
@@ -162,13 +158,8 @@ fn score_one(
                     return Ok(false);
                 }
             }
-            let text =
-                serde_json::to_vec_pretty(&scored.score_json).map_err(|e| BatchError::Data {
-                    path: score_path(clips, job),
-                    problem: e.to_string(),
-                })?;
             // The score JSON goes last: its presence marks the clip complete.
-            write_atomic(&score_path(clips, job), &text)?;
+            write_json_atomic(&score_path(clips, job), &scored.score_json)?;
             remove_if_present(&failure_path(clips, job))?;
             Ok(true)
         }
@@ -432,11 +423,7 @@ pub fn run_batch(
         "warnings": archive.warnings,
         "notices": notices,
     });
-    let text = serde_json::to_vec_pretty(&run).map_err(|e| BatchError::Data {
-        path: out.join("run.json"),
-        problem: e.to_string(),
-    })?;
-    write_atomic(&out.join("run.json"), &text)?;
+    write_json_atomic(&out.join("run.json"), &run)?;
     drop(lock);
     Ok(summary)
 }
