@@ -46,6 +46,7 @@ fn child(n: usize, jobs: usize) {
         settings_sha256: String::new(),
         command: "batch_scaling bench".to_string(),
         progress: false,
+        progress_every: mcvideo_batch::DEFAULT_PROGRESS_EVERY,
     };
     let scorer = PipelineScorer {
         params: ScoreParams {

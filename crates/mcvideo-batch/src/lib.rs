@@ -23,7 +23,9 @@ pub use manifest::{
     load_manifest, read_manifest, scan_folder, Archive, ClipJob, SkippedEntry, DEFAULT_PATTERN,
 };
 pub use merge::{merge_outputs, MergeOptions, MergeSummary};
-pub use run::{run_batch, BatchOptions, BatchSummary, ClipScorer, Rescored, ScoredClip};
+pub use run::{
+    run_batch, BatchOptions, BatchSummary, ClipScorer, Rescored, ScoredClip, DEFAULT_PROGRESS_EVERY,
+};
 pub use shard::Shard;
 
 use std::path::PathBuf;

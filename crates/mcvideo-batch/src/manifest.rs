@@ -135,14 +135,30 @@ pub fn read_manifest(manifest: &Path) -> Result<Vec<ClipJob>, BatchError> {
 /// (naming the known column it most likely meant), since an ignored `um_px` silently drops
 /// the scale of every clip.
 pub fn load_manifest(manifest: &Path) -> Result<Archive, BatchError> {
+    let text = fs::read(manifest).map_err(|e| BatchError::io(manifest, e))?;
+    parse_manifest(&text, manifest)
+}
+
+/// Parses the bytes of a manifest as [`load_manifest`] does; `manifest` names the file in
+/// messages, and relative clip paths are resolved against its folder. Nothing is read from disk.
+///
+/// ```
+/// use std::path::Path;
+/// let text = b"path,patient,day,site,um_px\nclips/a.avi,P1,1,2,0.9\n";
+/// let archive = mcvideo_batch::manifest::parse_manifest(text, Path::new("/data/m.csv")).unwrap();
+/// assert_eq!(archive.jobs[0].path, Path::new("/data/clips/a.avi"));
+/// assert!(archive.warnings[0].contains("did you mean 'um_per_px'?"));
+/// let err = mcvideo_batch::manifest::parse_manifest(b"path,patient\n", Path::new("m.csv")).unwrap_err();
+/// assert!(err.to_string().contains("m.csv"));
+/// ```
+pub fn parse_manifest(text: &[u8], manifest: &Path) -> Result<Archive, BatchError> {
     let bad = |problem: String| BatchError::Manifest {
         path: manifest.to_path_buf(),
         problem,
     };
-    let text = fs::read(manifest).map_err(|e| BatchError::io(manifest, e))?;
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_reader(text.as_slice());
+        .from_reader(text);
     let header = reader
         .headers()
         .map_err(|e| bad(format!("cannot read the header row: {e}")))?

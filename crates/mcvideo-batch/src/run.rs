@@ -14,7 +14,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 /// The schema a complete score JSON carries.
 pub const SCORE_SCHEMA: &str = "mcvideo.score.v1";
@@ -56,7 +56,13 @@ pub struct BatchOptions {
     /// Show a progress bar when stderr is a terminal, and print notices (re-scored clips,
     /// a stale lock taken over) on stderr as they happen.
     pub progress: bool,
+    /// When stderr is not a terminal (a SLURM log), how often a progress line is printed
+    /// ([`DEFAULT_PROGRESS_EVERY`]); the bar stands in for it on a terminal.
+    pub progress_every: Duration,
 }
+
+/// How often a batch logging to a file prints its progress line.
+pub const DEFAULT_PROGRESS_EVERY: Duration = Duration::from_secs(30);
 
 /// What happened, for the final summary and `run.json`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -236,6 +242,28 @@ fn progress_bar(total: usize, enabled: bool) -> ProgressBar {
     bar
 }
 
+/// The progress line of a batch logging to a file: clips done of the total, the rate, the
+/// time left at that rate and the failures so far.
+fn progress_line(done: usize, failed: usize, total: usize, elapsed: Duration) -> String {
+    let minutes = elapsed.as_secs_f64() / 60.0;
+    let rate = if minutes > 0.0 {
+        done as f64 / minutes
+    } else {
+        0.0
+    };
+    let eta = if done == 0 || rate <= 0.0 {
+        "unknown".to_string()
+    } else {
+        let left_s = (total.saturating_sub(done) as f64 / rate * 60.0).round() as u64;
+        humantime::format_duration(Duration::from_secs(left_s)).to_string()
+    };
+    format!(
+        "progress: {done}/{total} clips done, {rate:.1} clips/min, ETA {eta}, {failed} failed \
+         ({} elapsed)",
+        humantime::format_duration(Duration::from_secs(elapsed.as_secs()))
+    )
+}
+
 fn timestamp(time: SystemTime) -> String {
     humantime::format_rfc3339_seconds(time).to_string()
 }
@@ -305,11 +333,29 @@ pub fn run_batch(
     let next = AtomicUsize::new(0);
     let first_error: Mutex<Option<BatchError>> = Mutex::new(None);
     std::thread::scope(|scope| {
+        // In a log file the bar is hidden: a line every `progress_every` stands in for it.
+        let (stop_log, stopped) = std::sync::mpsc::channel::<()>();
+        if options.progress && !std::io::stderr().is_terminal() {
+            let counts = [&scored, &failed_now, &resumed];
+            let total = jobs.len();
+            scope.spawn(move || {
+                while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                    stopped.recv_timeout(options.progress_every)
+                {
+                    let [scored, failed, resumed] = counts.map(|c| c.load(Ordering::Relaxed));
+                    eprintln!(
+                        "{}",
+                        progress_line(scored + resumed + failed, failed, total, clock.elapsed())
+                    );
+                }
+            });
+        }
+        let mut workers = Vec::with_capacity(pools.len());
         for pool in &pools {
             let (next, first_error, jobs, clips, bar) = (&next, &first_error, &jobs, &clips, &bar);
             let (scored, failed_now, resumed, rescored) =
                 (&scored, &failed_now, &resumed, &rescored);
-            scope.spawn(move || loop {
+            workers.push(scope.spawn(move || loop {
                 if first_error.lock().map(|e| e.is_some()).unwrap_or(true) {
                     return;
                 }
@@ -353,8 +399,14 @@ pub fn run_batch(
                         return;
                     }
                 }
-            });
+            }));
         }
+        for worker in workers {
+            if let Err(panic) = worker.join() {
+                std::panic::resume_unwind(panic);
+            }
+        }
+        drop(stop_log);
     });
     if let Some(e) = first_error.into_inner().ok().flatten() {
         return Err(e);
@@ -446,7 +498,7 @@ mod tests {
                 panic!("stage bug");
             }
             let seed = job.path_as_given.bytes().map(u64::from).sum::<u64>();
-            let class = (seed % 4) as u8;
+            let class = mcvideo_metrics::FlowClass::ALL[(seed % 4) as usize];
             let vessels = vec![MeasuredVessel {
                 flow_unresolved: false,
                 centerline_px: vec![[0.0, 10.0], [(seed % 90) as f64 + 5.0, 40.0]],
@@ -511,6 +563,7 @@ mod tests {
             settings_sha256: "settings".to_string(),
             command: "test".to_string(),
             progress: false,
+            progress_every: DEFAULT_PROGRESS_EVERY,
         }
     }
 
@@ -539,6 +592,20 @@ mod tests {
         let sites = std::fs::read_to_string(dir.path().join("sites.csv")).unwrap();
         assert_eq!(sites.lines().count(), 11);
         assert!(dir.path().join("run.json").exists());
+    }
+
+    #[test]
+    fn progress_line_gives_done_rate_eta_and_failures() {
+        let line = progress_line(30, 2, 120, Duration::from_secs(600));
+        assert_eq!(
+            line,
+            "progress: 30/120 clips done, 3.0 clips/min, ETA 30m, 2 failed (10m elapsed)"
+        );
+        let start = progress_line(0, 0, 5, Duration::from_secs(30));
+        assert_eq!(
+            start,
+            "progress: 0/5 clips done, 0.0 clips/min, ETA unknown, 0 failed (30s elapsed)"
+        );
     }
 
     #[test]

@@ -120,7 +120,7 @@ impl Device {
 }
 
 /// The scale applied to a clip, as the score JSON reports it (`calibration`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Calibration {
     /// Device preset name, when one was given.
     pub device: Option<String>,

@@ -36,6 +36,8 @@ enum Command {
     SynthStudy(cmd::synth_study::Args),
     /// Print the version.
     Version,
+    /// Live scoring while recording: a rolling window of a device, pipe, growing file or stream.
+    Watch(cmd::watch::Args),
 }
 
 fn main() -> ExitCode {
@@ -52,6 +54,7 @@ fn main() -> ExitCode {
         Command::Synth(args) => cmd::synth::run(args),
         Command::SynthStudy(args) => cmd::synth_study::run(args),
         Command::Version => cmd::version::run(),
+        Command::Watch(args) => cmd::watch::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -151,7 +151,7 @@ fn measured(v: &Value) -> mcvideo_metrics::MeasuredVessel {
     mcvideo_metrics::MeasuredVessel {
         centerline_px: serde_json::from_value(v["centerline_px"].clone()).unwrap(),
         diameter_um: v["diameter_um"].as_f64().unwrap(),
-        flow_class: v["flow_class"].as_u64().unwrap() as u8,
+        flow_class: serde_json::from_value(v["flow_class"].clone()).unwrap(),
         velocity_um_s: v["velocity_um_s"].as_f64(),
         flow_unresolved: v["flow_unresolved"].as_bool().unwrap_or(false),
     }
@@ -388,7 +388,7 @@ fn a_rater_corrects_a_clip_in_headless_chromium() {
         }
         let mut m = measured(v);
         if v["id"] == reclassified["id"] {
-            m.flow_class = 0;
+            m.flow_class = mcvideo_metrics::FlowClass::NoFlow;
             m.velocity_um_s = None;
             m.flow_unresolved = false;
         }
@@ -397,7 +397,7 @@ fn a_rater_corrects_a_clip_in_headless_chromium() {
     corrected.push(mcvideo_metrics::MeasuredVessel {
         centerline_px: drawn_line,
         diameter_um: drawn_d,
-        flow_class: 3,
+        flow_class: mcvideo_metrics::FlowClass::Continuous,
         velocity_um_s: None,
         flow_unresolved: false,
     });
@@ -448,7 +448,7 @@ fn a_rater_corrects_a_clip_in_headless_chromium() {
     let bias: f64 = cells[5].parse().unwrap();
     assert!((bias - (automatic.pvd_mm_per_mm2 - expected.pvd_mm_per_mm2)).abs() < 1e-9);
 
-    // A later `batch --resume` leaves the corrections alone.
+    // A later `batch --resume` leaves the corrections alone ...
     mcvideo(&[
         "batch".as_ref(),
         archive.as_os_str(),
@@ -459,9 +459,11 @@ fn a_rater_corrects_a_clip_in_headless_chromium() {
         "--resume".as_ref(),
     ]);
     assert_eq!(read_json(&out.join("review/P1_1_1.json")), review);
-    mcvideo(&["review".as_ref(), out.as_os_str(), "--export".as_ref()]);
+    // ... and its tables carry them without another export.
+    let resumed = sites_row(&out.join("sites.csv"), "P1", "1");
+    assert_eq!(resumed["reviewed"], "true");
     assert_eq!(
-        sites_row(&out.join("sites.csv"), "P1", "1")["reviewed"],
-        "true"
+        resumed["pvd_mm_per_mm2"].parse::<f64>().unwrap(),
+        expected.pvd_mm_per_mm2
     );
 }

@@ -24,8 +24,8 @@ fn bad_follow_up_times_exit_1_naming_file_row_and_column() {
     let dir = tempfile::tempdir().unwrap();
     for (bad, what) in [
         ("-28", "0 or more"),
-        ("inf", "not a number"),
-        ("-inf", "not a number"),
+        ("inf", "not a finite number"),
+        ("-inf", "not a finite number"),
     ] {
         let text = format!("days,died,age\n5,1,61\n7,0,70\n{bad},1,55\n9,1,80\n12,0,66\n");
         let csv = write(dir.path(), "cohort.csv", &text);
@@ -56,10 +56,11 @@ fn bad_follow_up_times_exit_1_naming_file_row_and_column() {
 }
 
 #[test]
-fn nan_time_is_a_missing_value_dropped_and_counted() {
-    // NA and NaN cells are missing, as is.na in R: the row is dropped and reported, not fitted.
+fn na_time_is_a_missing_value_dropped_and_counted() {
+    // Empty and NA cells are missing: the row is dropped and reported, not fitted (NaN is
+    // refused instead: tests/survival_input.rs).
     let dir = tempfile::tempdir().unwrap();
-    let text = "days,died\n5,1\n7,0\nNaN,1\n9,1\n12,0\n";
+    let text = "days,died\n5,1\n7,0\nNA,1\n9,1\n12,0\n";
     let csv = write(dir.path(), "cohort.csv", text);
     let (code, json, err) = stats(&["km", &csv, "--time", "days", "--event", "died"]);
     assert_eq!(code, 0, "{err}");

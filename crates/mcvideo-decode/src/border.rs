@@ -8,6 +8,7 @@
 //! so a blank border is found from the outside in.
 
 use image::GrayImage;
+use mcvideo_frames::Frames;
 
 /// A row or column of the clip's mean image that is nowhere brighter than this is blank
 /// (video black is 16 in limited range, 0 in full range).
@@ -27,23 +28,24 @@ const SAMPLED_FRAMES: usize = 32;
 /// let frame = GrayImage::from_fn(20, 12, |x, y| {
 ///     Luma([if (5..17).contains(&x) && (3..11).contains(&y) { 120 } else { 16 }])
 /// });
-/// assert_eq!(content_box(&[frame.clone(), frame]), [5, 3, 17, 11]);
+/// assert_eq!(content_box(&vec![frame.clone(), frame]), [5, 3, 17, 11]);
 /// let plain = GrayImage::from_pixel(20, 12, Luma([90]));
-/// assert_eq!(content_box(&[plain]), [0, 0, 20, 12]);
+/// assert_eq!(content_box(&vec![plain]), [0, 0, 20, 12]);
 /// ```
-pub fn content_box(frames: &[GrayImage]) -> [u32; 4] {
-    let Some(first) = frames.first() else {
+pub fn content_box<F: Frames + ?Sized>(frames: &F) -> [u32; 4] {
+    if frames.is_empty() {
         return [0, 0, 0, 0];
-    };
-    let (width, height) = (first.width() as usize, first.height() as usize);
+    }
+    let first_dimensions = frames.dimensions(0);
+    let (width, height) = (first_dimensions.0 as usize, first_dimensions.1 as usize);
     let whole = [0, 0, width as u32, height as u32];
     let step = (frames.len() as f64 / SAMPLED_FRAMES as f64).max(1.0);
     let mut sum = vec![0.0f32; width * height];
     let mut count = 0.0f32;
     let mut at = 0.0;
     while (at as usize) < frames.len() {
-        let frame = &frames[at as usize];
-        if frame.dimensions() == first.dimensions() {
+        let frame = frames.frame(at as usize);
+        if frame.dimensions() == first_dimensions {
             for (s, &p) in sum.iter_mut().zip(frame.as_raw()) {
                 *s += f32::from(p);
             }

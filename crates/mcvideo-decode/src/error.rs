@@ -75,6 +75,13 @@ pub enum DecodeError {
         #[source]
         source: ffmpeg_next::Error,
     },
+    /// The frames could not be kept in the temporary folder.
+    #[error("{path}: cannot keep the decoded frames in the temporary folder {dir}: {detail}")]
+    TempFile {
+        path: PathBuf,
+        dir: PathBuf,
+        detail: String,
+    },
     /// A file system operation failed.
     #[error("{path}: {step}: {source}")]
     Io {
@@ -112,6 +119,7 @@ impl DecodeError {
             | DecodeError::MetaImage { path, .. }
             | DecodeError::BadOption { path, .. }
             | DecodeError::Ffmpeg { path, .. }
+            | DecodeError::TempFile { path, .. }
             | DecodeError::Io { path, .. } => path,
         }
     }

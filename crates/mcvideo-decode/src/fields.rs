@@ -10,6 +10,7 @@
 //! Algorithms and Interfaces, 2nd ed. Morgan Kaufmann 2012, ch. 37, "Deinterlacing").
 
 use image::GrayImage;
+use mcvideo_frames::Frames;
 
 /// Which rows a field holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,7 +122,7 @@ const RATIO_SAMPLES: usize = 64;
 /// assert!(field_time_ratio(&interlaced).unwrap() > 0.8);
 /// assert!(field_time_ratio(&progressive).unwrap() < PROGRESSIVE_FIELD_RATIO);
 /// ```
-pub fn field_time_ratio(frames: &[GrayImage]) -> Option<f64> {
+pub fn field_time_ratio<F: Frames + ?Sized>(frames: &F) -> Option<f64> {
     let n = frames.len();
     if n < 3 {
         return None;
@@ -131,15 +132,16 @@ pub fn field_time_ratio(frames: &[GrayImage]) -> Option<f64> {
     let mut k_f = 1.0;
     while (k_f as usize) < n - 1 {
         let k = k_f as usize;
-        let top = field_image(&frames[k], Field::Top);
+        let (before, at, after) = (frames.frame(k - 1), frames.frame(k), frames.frame(k + 1));
+        let top = field_image(&at, Field::Top);
         let (top_before, top_after) = (
-            field_image(&frames[k - 1], Field::Top),
-            field_image(&frames[k + 1], Field::Top),
+            field_image(&before, Field::Top),
+            field_image(&after, Field::Top),
         );
         let bottoms = [
-            field_image(&frames[k - 1], Field::Bottom),
-            field_image(&frames[k], Field::Bottom),
-            field_image(&frames[k + 1], Field::Bottom),
+            field_image(&before, Field::Bottom),
+            field_image(&at, Field::Bottom),
+            field_image(&after, Field::Bottom),
         ];
         let mut sums = [0.0f64; 3];
         for (i, &t) in top.as_raw().iter().enumerate() {

@@ -14,7 +14,7 @@ pub const DEFAULT_FOLDER_FPS: f64 = 25.0;
 /// From [`crate::probe`] (and [`crate::FrameReader::info`]) `frames` is what the container
 /// announces (for Matroska, which stores no frame count, it is `duration × fps` rounded);
 /// from [`crate::read_all`] it is the number of frames actually decoded.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ClipInfo {
     /// The file or frame folder.
     pub path: PathBuf,
@@ -65,7 +65,7 @@ pub struct ClipInfo {
 /// does not match is copied from the previous frame; an MJPEG frame with a broken entropy code
 /// keeps grey blocks). A clip fails when [`damage_limit`] of its frames, or [`MAX_DAMAGED_RUN`]
 /// consecutive frames, are damaged.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DecodeDamage {
     /// Damaged frames (lost or concealed).
     pub frames: u64,
@@ -98,7 +98,9 @@ pub fn damage_limit(frames: u64) -> u64 {
 pub const MAX_DAMAGED_RUN: u64 = 3;
 
 /// What to do with interlaced video.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum FieldMode {
     /// Keep each frame whole, its two fields woven together (the default).

@@ -20,7 +20,9 @@ mod error;
 pub mod fields;
 mod folder;
 mod info;
+pub mod live;
 pub mod mha;
+pub mod pipelined;
 mod pixels;
 mod reader;
 pub mod timing;
@@ -167,87 +169,13 @@ pub fn read_all_with(
     path: &Path,
     options: &DecodeOptions,
 ) -> Result<(ClipInfo, Vec<GrayImage>), DecodeError> {
-    let result = read_all_once(path, options);
-    // Which frame a concealed error is charged to depends on how the decoder's threads
-    // interleave; a damaged clip is read again on one thread, so that its count is the same
-    // on every run.
-    let damaged = match &result {
-        Ok((info, _)) => info.decode_errors.frames > 0,
-        Err(error) => matches!(error, DecodeError::Damaged { .. }),
-    };
-    if damaged && options.threads != 1 && !path.is_dir() {
-        let single = DecodeOptions {
-            threads: 1,
-            ..options.clone()
-        };
-        return read_all_once(path, &single);
-    }
-    result
-}
-
-/// The effective rate of evenly spaced frames is taken as the container's rate when the two
-/// agree this closely: the nominal rate is the exact ratio the timestamps were written with,
-/// and the difference is their rounding.
-const SAME_RATE: f64 = 1e-3;
-
-fn read_all_once(
-    path: &Path,
-    options: &DecodeOptions,
-) -> Result<(ClipInfo, Vec<GrayImage>), DecodeError> {
-    let mut reader = open_with(path, options)?;
-    let mut info = reader.info().clone();
-    let capacity = info.frames.min(100_000) as usize;
-    let mut frames = Vec::with_capacity(capacity);
-    let mut stamps: Vec<Option<f64>> = Vec::with_capacity(capacity);
-    while let Some(frame) = reader.next_timed() {
-        let (frame, time_s) = frame?;
-        frames.push(frame);
-        stamps.push(time_s);
-    }
-    if frames.is_empty() {
-        return Err(DecodeError::NoFrames {
-            path: path.to_path_buf(),
-        });
-    }
-    info.decode_errors = reader.damage();
-    // Interlacing shows only once frames decode; a clip flagged interlaced whose two fields
-    // show one instant holds progressive pictures and is read as such.
-    info.interlaced = reader.info().interlaced
-        && fields::field_time_ratio(&frames)
-            .is_none_or(|ratio| ratio >= fields::PROGRESSIVE_FIELD_RATIO);
-    // Frame folders are evenly spaced by definition; video files say when each frame shows.
-    let stamped: Option<Vec<f64>> = if path.is_dir() {
-        None
-    } else {
-        stamps.iter().copied().collect()
-    };
-    if let Some(stamped) = stamped {
-        let start = stamped[0];
-        let times: Vec<f64> = stamped.iter().map(|t| t - start).collect();
-        info.timing = timing::FrameTiming::from_times(&times, reader.tick_s(), info.fps);
-        if let Some(timing) = &mut info.timing {
-            if timing.variable {
-                let (even, fps) = timing::resample_even(frames, &times);
-                frames = even;
-                info.fps = fps;
-                timing.resampled_fps = Some(fps);
-            } else if (timing.effective_fps / info.fps - 1.0).abs() > SAME_RATE {
-                info.fps = timing.effective_fps;
-            }
-        }
-        info.frame_times_s = times;
-    }
-    if info.interlaced && options.fields == FieldMode::Split {
-        let top_first = reader.top_field_first();
-        frames = frames
-            .into_iter()
-            .flat_map(|frame| fields::split_fields(&frame, top_first))
-            .collect();
-        info.fps *= 2.0;
-    }
-    info.frames = frames.len() as u64;
-    info.duration_s = info.frames as f64 / info.fps;
-    Ok((info, frames))
+    let (info, frames) = pipelined::read_clip_with(
+        path,
+        options,
+        &pipelined::FrameStore::Memory,
+        pipelined::DEFAULT_DEPTH,
+    )?;
+    Ok((info, frames.into_memory()))
 }
 
 /// A MetaImage clip's metadata: its header's size and frame count, at the rate of

@@ -29,7 +29,7 @@ pub const VARIABLE_RATE_TOLERANCE: f64 = 0.10;
 const MAX_RESAMPLE_GROWTH: f64 = 4.0;
 
 /// How a clip's frames are spaced in time, from their presentation timestamps.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FrameTiming {
     /// The frame rate the container states (frames per second).
     pub nominal_fps: f64,

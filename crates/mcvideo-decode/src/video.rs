@@ -50,6 +50,14 @@ fn open_container(path: &Path) -> Result<Container, DecodeError> {
     // "file:" keeps names such as "a:b.avi" from being taken for a network protocol.
     let url = format!("file:{utf8}");
     let input = ff::format::input(&url).map_err(|source| not_a_video(path, source))?;
+    read_container(path, input)
+}
+
+/// The video stream's metadata of an opened input; `path` names it in errors.
+fn read_container(
+    path: &Path,
+    input: ff::format::context::Input,
+) -> Result<Container, DecodeError> {
     let Some(stream) = input.streams().best(media::Type::Video) else {
         return Err(DecodeError::NoVideoStream {
             path: path.to_path_buf(),
@@ -219,7 +227,28 @@ pub(crate) struct VideoSource {
 
 impl VideoSource {
     pub(crate) fn open(path: &Path, options: &DecodeOptions) -> Result<Self, DecodeError> {
-        let container = open_container(path)?;
+        Self::from_container(path, open_container(path)?, options)
+    }
+
+    /// A live input opened by FFmpeg from `url` (see [`crate::live`]); `label` names it in
+    /// errors and in the clip's `path`.
+    pub(crate) fn open_live(
+        label: &Path,
+        url: &str,
+        input_options: Dictionary,
+        options: &DecodeOptions,
+    ) -> Result<Self, DecodeError> {
+        crate::init_ffmpeg().map_err(ff_error(label, "initialising FFmpeg"))?;
+        let input = ff::format::input_with_dictionary(&url, input_options)
+            .map_err(ff_error(label, "opening the live source"))?;
+        Self::from_container(label, read_container(label, input)?, options)
+    }
+
+    fn from_container(
+        path: &Path,
+        container: Container,
+        options: &DecodeOptions,
+    ) -> Result<Self, DecodeError> {
         let codec_name = container.info.codec.clone();
         let mut context = codec::Context::from_parameters(container.parameters.clone())
             .map_err(ff_error(path, "reading the stream parameters"))?;

@@ -1,8 +1,8 @@
 //! The tp basis beyond `max_knots` distinct doses, as mgcv builds it: a seeded random subset of
-//! the distinct x are the knots. R cannot run here, so the checks are internal: the fit with a
-//! forced subset equals the fit on a basis built from that same explicit knot set (what
-//! `gam(..., knots = list(x = kn))` computes in mgcv), the subset is recorded and reproducible,
-//! and a subset basis stays close to the all-knots basis.
+//! the distinct x are the knots. The fit with a forced subset equals the fit on a basis built
+//! from that same explicit knot set (which tests/reference_knots.rs checks against
+//! `gam(..., knots = list(x = kn))` in mgcv), the subset is recorded and reproducible, and a
+//! subset basis stays close to the all-knots basis.
 
 use mcvideo_doseresponse::gam::{fit_gam, fit_gam_with_knots, GamFit, GamOptions};
 use mcvideo_doseresponse::tp::{select_knots, TpKnotOptions};

@@ -1,8 +1,8 @@
 //! Benchmark: flow of ~60 vessels over a 500-frame 720×576 clip (20 s at 25 fps).
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use mcvideo_flow::toy::{render, ToyClip, ToyVessel};
 use mcvideo_flow::{measure_vessels, FlowParams};
+use mcvideo_testkit::toy::{render, ToyClip, ToyVessel};
 
 /// 60 vessels of 40-160 px in a 10 × 6 grid, mixed speeds and directions.
 fn clip() -> ToyClip {

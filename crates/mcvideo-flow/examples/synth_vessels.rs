@@ -5,12 +5,9 @@
 //! those truth ids; the others are passed without a centerline, so rows stay aligned with the
 //! truth.
 
-#[path = "../../mcvideo-score/examples/common/args.rs"]
-mod args;
-
-use args::arg;
 use mcvideo_flow::{measure_vessels, FlowParams};
 use mcvideo_synth::{render, SynthParams};
+use mcvideo_testkit::args::arg;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();

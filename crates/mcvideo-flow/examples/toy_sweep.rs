@@ -5,8 +5,8 @@
 //! `LEN SPEED STOP` (all three) runs only that clip, `STOP` 0 or 1; `--wiggle` draws each vessel
 //! as a sinuous, slightly jittered centerline instead of a straight one.
 
-use mcvideo_flow::toy::{render, ToyClip, ToyVessel};
 use mcvideo_flow::{measure_vessels, FlowParams};
+use mcvideo_testkit::toy::{render, ToyClip, ToyVessel};
 
 fn main() {
     let params = FlowParams::default();

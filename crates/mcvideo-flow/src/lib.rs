@@ -12,7 +12,8 @@
 //! reported as `at_least = true` with `velocity_um_s = v_max`.
 //!
 //! ```
-//! use mcvideo_flow::{measure_vessels, toy, FlowParams};
+//! use mcvideo_flow::{measure_vessels, FlowParams};
+//! use mcvideo_testkit::toy;
 //! // A straight 80-px capillary with cells moving 4 px/frame (25 fps, 1 µm/px: 100 µm/s).
 //! let clip = toy::ToyClip::straight(4.0);
 //! let (frames, shifts) = toy::render(&clip);
@@ -20,23 +21,22 @@
 //! let flow = measure_vessels(&frames, &shifts, &vessels, 25.0, 1.0, &FlowParams::default());
 //! let v = flow[0].velocity_um_s.unwrap();
 //! assert!((v - 100.0).abs() < 5.0, "{v}");
-//! assert_eq!(flow[0].flow_class, 2); // sluggish: below the 300 µm/s default
+//! assert_eq!(flow[0].flow_class, mcvideo_metrics::FlowClass::Sluggish); // sluggish: below the 300 µm/s default
 //! assert_eq!(flow[0].flowing_fraction, 1.0);
 //! ```
 
+pub mod batched;
 pub mod correlate;
 pub mod diagram;
 pub mod episodes;
-pub mod inherit;
 pub mod motion;
 pub mod split;
-pub mod toy;
 mod velocity;
 
 pub use diagram::{remove_static_background, space_time_diagram, SamplingPlan};
 
 use image::GrayImage;
-use mcvideo_metrics::{classify_flow, FlowClassRule};
+use mcvideo_metrics::{classify_flow, FlowClass, FlowClassRule};
 use ndarray::Array2;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -53,7 +53,7 @@ pub enum FlowError {
 }
 
 /// Settings of the flow stage.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct FlowParams {
     /// Class thresholds. Default: [`FlowClassRule::default`] (sluggish below 300 µm/s,
@@ -300,7 +300,7 @@ pub struct VesselFlow {
     /// [`episodes`]).
     pub flowing_fraction: f64,
     /// Consensus class: 0 no flow, 1 intermittent, 2 sluggish, 3 continuous.
-    pub flow_class: u8,
+    pub flow_class: FlowClass,
     /// Signed displacement per frame along the centerline (positive = towards its end).
     pub velocity_px_per_frame: Option<f64>,
     /// Mean NCC along the streak of the pooled moving windows (0 when none).
@@ -339,7 +339,7 @@ impl VesselFlow {
             at_least: false,
             v_max_um_s,
             flowing_fraction: 0.0,
-            flow_class: 0,
+            flow_class: FlowClass::NoFlow,
             velocity_px_per_frame: None,
             correlation: 0.0,
             columns,
@@ -440,7 +440,10 @@ fn max_shift(columns: usize, fraction: f64) -> usize {
 /// // Cells that never move: a static pattern plus nothing else is no flow.
 /// let std = ndarray::Array2::from_shape_fn((50, 40), |(_, x)| ((x * 7 % 5) * 20) as f32);
 /// let flow = measure_flow(&std, 25.0, 1.0, &FlowParams::default());
-/// assert_eq!((flow.flow_class, flow.velocity_um_s, flow.flowing_fraction), (0, None, 0.0));
+/// assert_eq!(
+///     (flow.flow_class, flow.velocity_um_s, flow.flowing_fraction),
+///     (mcvideo_metrics::FlowClass::NoFlow, None, 0.0)
+/// );
 /// assert_eq!(flow.v_max_um_s, 500.0);
 /// ```
 pub fn measure_flow(
@@ -707,14 +710,15 @@ pub fn measure_flow(
         v => v,
     };
     let flow_class = classify_flow(flowing_fraction, class_velocity, &params.rule);
-    let velocity_um_s = if flow_class == 0 { None } else { velocity_um_s };
+    let stopped = flow_class == FlowClass::NoFlow;
+    let velocity_um_s = if stopped { None } else { velocity_um_s };
     VesselFlow {
         velocity_um_s,
-        at_least: at_least && flow_class != 0,
+        at_least: at_least && !stopped,
         v_max_um_s: vmax,
         flowing_fraction,
         flow_class,
-        velocity_px_per_frame: if flow_class == 0 { None } else { velocity_px },
+        velocity_px_per_frame: if stopped { None } else { velocity_px },
         correlation,
         columns,
         frames: rows,
@@ -794,13 +798,19 @@ pub fn vessel_diagram(
     diameter_px: f64,
     params: &FlowParams,
 ) -> Array2<f32> {
+    vessel_plan(centerline, diameter_px, params).diagram(frames, shifts_px)
+}
+
+/// Where [`vessel_diagram`] samples a vessel: its centerline less the trimmed ends, across
+/// `half_width_fraction` of the diameter.
+pub fn vessel_plan(centerline: &[[f64; 2]], diameter_px: f64, params: &FlowParams) -> SamplingPlan {
     let trim = if diameter_px.is_finite() && diameter_px > 0.0 {
         params.end_trim_diameters.max(0.0) * diameter_px
     } else {
         0.0
     };
     let inner = diagram::trim_polyline(centerline, trim, 0.15);
-    SamplingPlan::new(&inner, half_width(diameter_px, params)).diagram(frames, shifts_px)
+    SamplingPlan::new(&inner, half_width(diameter_px, params))
 }
 
 /// For each vessel, the arc length (px from its first point) at which to split it because

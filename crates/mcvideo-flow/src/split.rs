@@ -678,7 +678,7 @@ pub fn split_column_by_windows(
 /// ([`split_column_by_windows`]), the frame steps ([`split_column_by_steps`]), the speeds
 /// ([`split_column_by_speed`]) and the directions ([`split_column_by_direction`]), each tried
 /// only if the one before finds nothing.
-fn split_diagram(
+pub(crate) fn split_diagram(
     s: &Array2<f32>,
     noise: f64,
     fps: f64,

@@ -2,6 +2,7 @@
 //! that shows nothing, each judged from a space-time diagram with known content.
 
 use mcvideo_flow::{measure_flow, FlowParams, WindowState};
+use mcvideo_metrics::FlowClass;
 use ndarray::Array2;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -45,7 +46,7 @@ fn faint_steady_flow_is_flowing_throughout() {
     // noise: no single window shows a crisp streak, the whole clip shows the flow.
     let d = diagram(240, 60, 1.5, 1.5, 7, |t| 2.0 * t as f64);
     let flow = measure_flow(&d, 120.0, 0.77, &FlowParams::default());
-    assert_eq!(flow.flow_class, 2, "{flow:?}");
+    assert_eq!(flow.flow_class, FlowClass::Sluggish, "{flow:?}");
     assert!(flow.flowing_fraction >= 0.95, "{}", flow.flowing_fraction);
     let v = flow.velocity_um_s.expect("a velocity");
     assert!((v - 2.0 * 120.0 * 0.77).abs() < 0.1 * v, "{v}");
@@ -57,7 +58,7 @@ fn faint_steady_flow_is_flowing_throughout() {
         ..FlowParams::default()
     };
     let old = measure_flow(&d, 120.0, 0.77, &strict);
-    assert!(old.flow_class <= 1, "{old:?}");
+    assert!(old.flow_class <= FlowClass::Intermittent, "{old:?}");
 }
 
 #[test]
@@ -67,7 +68,7 @@ fn standing_cells_are_stopped_not_unresolved() {
     let flow = measure_flow(&d, 120.0, 0.77, &FlowParams::default());
     assert_eq!(
         (flow.flow_class, flow.flow_unresolved),
-        (0, false),
+        (FlowClass::NoFlow, false),
         "{flow:?}"
     );
     assert_eq!(flow.velocity_um_s, None);
@@ -79,7 +80,7 @@ fn intermittent_flow_keeps_its_stops() {
     // standing: the standing windows hold cells whose pattern persists.
     let d = diagram(250, 80, 30.0, 1.5, 9, |t| 3.0 * t.min(75) as f64);
     let flow = measure_flow(&d, 25.0, 1.0, &FlowParams::default());
-    assert_eq!(flow.flow_class, 1, "{flow:?}");
+    assert_eq!(flow.flow_class, FlowClass::Intermittent, "{flow:?}");
     assert!(
         (flow.flowing_fraction - 0.3).abs() < 0.1,
         "{}",

@@ -6,6 +6,7 @@
 //! table of the full suite; the regular test checks one small clip.
 
 use mcvideo_flow::{measure_vessels, FlowParams};
+use mcvideo_metrics::FlowClass;
 use mcvideo_synth::{render, SynthParams};
 
 /// Per-clip tallies.
@@ -49,13 +50,13 @@ fn evaluate(params: &SynthParams) -> Tally {
         if ok {
             t.correct_length_um += v.length_um;
         }
-        t.confusion[v.flow_class as usize][f.flow_class as usize] += 1;
+        t.confusion[v.flow_class.index()][f.flow_class.index()] += 1;
         if v.small {
             t.capillary_length_um += v.length_um;
             if ok {
                 t.capillary_correct_um += v.length_um;
             }
-            if v.flow_class == 3 {
+            if v.flow_class == FlowClass::Continuous {
                 if let Some(true_v) = v.velocity_um_s {
                     if true_v <= f.v_max_um_s {
                         let measured = f.velocity_um_s.unwrap_or(0.0);

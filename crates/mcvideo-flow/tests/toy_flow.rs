@@ -1,7 +1,8 @@
 //! Velocity, flowing fraction and class on toy clips whose truth is known by construction.
 
-use mcvideo_flow::toy::{render, ToyClip, ToyVessel};
 use mcvideo_flow::{measure_vessels, FlowParams, VesselFlow};
+use mcvideo_metrics::FlowClass;
+use mcvideo_testkit::toy::{render, ToyClip, ToyVessel};
 
 /// One diagonal vessel of `len` px, 75 frames at 25 fps, 1 µm/px.
 fn clip(len: f64, speed: f64, moving: Vec<bool>, seed: u64) -> ToyClip {
@@ -51,7 +52,14 @@ fn velocity_within_three_percent_from_slow_to_the_range_limit() {
         );
         assert!(!f.at_least);
         assert_eq!(f.flowing_fraction, 1.0);
-        assert_eq!(f.flow_class, if truth >= 300.0 { 3 } else { 2 });
+        assert_eq!(
+            f.flow_class,
+            if truth >= 300.0 {
+                FlowClass::Continuous
+            } else {
+                FlowClass::Sluggish
+            }
+        );
     }
 }
 
@@ -64,14 +72,18 @@ fn flow_beyond_the_range_is_reported_as_at_least_v_max() {
     assert_eq!(f.columns, 36);
     assert_eq!(f.v_max_um_s, 450.0);
     assert_eq!(f.velocity_um_s, Some(450.0));
-    assert_eq!(f.flow_class, 3);
+    assert_eq!(f.flow_class, FlowClass::Continuous);
 }
 
 #[test]
 fn static_cells_are_no_flow() {
     for seed in 0..3 {
         let f = measure(&clip(80.0, 0.0, Vec::new(), seed));
-        assert_eq!((f.flow_class, f.velocity_um_s), (0, None), "{f:?}");
+        assert_eq!(
+            (f.flow_class, f.velocity_um_s),
+            (FlowClass::NoFlow, None),
+            "{f:?}"
+        );
         assert!(f.flowing_fraction <= 0.1);
     }
 }
@@ -84,7 +96,7 @@ fn stop_and_go_is_intermittent_with_its_flowing_fraction() {
     let truth = c.vessels[0].flowing_fraction(75);
     let f = measure(&c);
     assert!((f.flowing_fraction - truth).abs() <= 0.1, "{truth} {f:?}");
-    assert_eq!(f.flow_class, 1);
+    assert_eq!(f.flow_class, FlowClass::Intermittent);
     let v = f.velocity_um_s.unwrap_or(f64::NAN);
     assert!((v - 300.0).abs() <= 15.0, "velocity while moving {v}");
 }
@@ -105,9 +117,10 @@ fn a_brief_episode_of_flow_is_intermittent() {
         c.vessels[0].mean_cell_gap_px = 30.0;
         c.cell_contrast = 25.0;
         let windows_only = measure_with(&c, &without_episodes);
-        misread_by_windows += usize::from(windows_only.flow_class == 0 || windows_only.at_least);
+        misread_by_windows +=
+            usize::from(windows_only.flow_class == FlowClass::NoFlow || windows_only.at_least);
         let f = measure(&c);
-        assert_eq!(f.flow_class, 1, "seed {seed}: {f:?}");
+        assert_eq!(f.flow_class, FlowClass::Intermittent, "seed {seed}: {f:?}");
         let truth = c.vessels[0].flowing_fraction(75);
         assert!((f.flowing_fraction - truth).abs() <= 0.03, "{truth} {f:?}");
         let v = f.velocity_um_s.unwrap_or(f64::NAN);
@@ -140,7 +153,7 @@ fn a_lone_chance_streak_in_a_short_stopped_segment_is_no_flow() {
         let allowed = measure_with(&c, &lone_allowed);
         if allowed.window_moving.iter().filter(|&&m| m).count() == 1 {
             lone += 1;
-            read_as_flow += usize::from(measure(&c).flow_class != 0);
+            read_as_flow += usize::from(measure(&c).flow_class != FlowClass::NoFlow);
         }
     }
     assert!(
@@ -154,7 +167,7 @@ fn a_lone_chance_streak_in_a_short_stopped_segment_is_no_flow() {
 fn too_short_segments_are_not_measured() {
     let f = measure(&clip(5.0, 3.0, Vec::new(), 5));
     assert!(!f.measurable);
-    assert_eq!((f.flow_class, f.velocity_um_s), (0, None));
+    assert_eq!((f.flow_class, f.velocity_um_s), (FlowClass::NoFlow, None));
 }
 
 #[test]

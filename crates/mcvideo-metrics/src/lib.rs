@@ -8,13 +8,13 @@
 //! difference between them is measurement error, never a difference of definition.
 //!
 //! ```
-//! use mcvideo_metrics::{site_metrics, MeasuredVessel, MetricsParams};
+//! use mcvideo_metrics::{site_metrics, FlowClass, MeasuredVessel, MetricsParams};
 //!
 //! // One 100 µm horizontal capillary with continuous flow in a 100 x 100 µm field.
 //! let vessels = vec![MeasuredVessel {
 //!     centerline_px: vec![[0.0, 25.0], [100.0, 25.0]],
 //!     diameter_um: 6.0,
-//!     flow_class: 3,
+//!     flow_class: FlowClass::Continuous,
 //!     velocity_um_s: Some(800.0),
 //!     flow_unresolved: false,
 //! }];
@@ -30,7 +30,7 @@
 pub mod classify;
 pub mod geometry;
 
-pub use classify::{classify_flow, FlowClassRule};
+pub use classify::{classify_flow, FlowClass, FlowClassRule, NotAFlowClass};
 
 use geometry::{clipped_length, crossings_of_line, Rect};
 use serde::{Deserialize, Serialize};
@@ -44,7 +44,7 @@ pub enum MetricsError {
     /// The scale is not a positive finite number.
     #[error("um_per_px {0} must be positive and finite")]
     BadScale(f64),
-    /// A vessel carries a non-finite coordinate or diameter, or a class above 3.
+    /// A vessel carries a non-finite coordinate or diameter.
     #[error("vessel {index}: {problem}")]
     BadVessel { index: usize, problem: String },
 }
@@ -57,7 +57,7 @@ pub struct MeasuredVessel {
     /// Mean lumen diameter in µm.
     pub diameter_um: f64,
     /// Consensus flow class: 0 none, 1 intermittent, 2 sluggish, 3 continuous.
-    pub flow_class: u8,
+    pub flow_class: FlowClass,
     /// Mean red-cell velocity while flowing; `None` when there is no flow or it is unmeasured.
     pub velocity_um_s: Option<f64>,
     /// True when nothing in the clip tells whether this vessel flows: its length counts in
@@ -82,7 +82,7 @@ pub const DEFAULT_SMALL_VESSEL_CUTOFF_UM: f64 = 20.0;
 
 /// The SPEC `metrics` object of one site. `None` (JSON `null`) where a ratio has no
 /// denominator, e.g. PPV of a field without vessels.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SiteMetrics {
     pub small_vessel_cutoff_um: f64,
     pub area_mm2: f64,
@@ -119,9 +119,6 @@ fn validate(vessels: &[MeasuredVessel], params: &MetricsParams) -> Result<Rect, 
         };
         if !(v.diameter_um.is_finite() && v.diameter_um >= 0.0) {
             return Err(bad("diameter is not a finite non-negative number"));
-        }
-        if v.flow_class > 3 {
-            return Err(bad("flow class above 3"));
         }
         if v.centerline_px.iter().flatten().any(|c| !c.is_finite()) {
             return Err(bad("centerline has a non-finite coordinate"));
@@ -178,7 +175,7 @@ pub fn site_metrics(
         if len_mm <= 0.0 {
             continue;
         }
-        let perfused = v.flow_class >= 2 && !v.flow_unresolved;
+        let perfused = v.flow_class.is_perfused() && !v.flow_unresolved;
         all_len += len_mm;
         if perfused {
             all_perfused_len += len_mm;
@@ -204,7 +201,7 @@ pub fn site_metrics(
         }
         class_weighted += len_mm * f64::from(v.flow_class);
         for (q, quadrant) in quadrants.iter().enumerate() {
-            quadrant_class_len[q][usize::from(v.flow_class)] +=
+            quadrant_class_len[q][v.flow_class.index()] +=
                 clipped_length(&v.centerline_px, quadrant);
         }
         if let Some(speed) = v.velocity_um_s.filter(|s| s.is_finite()) {
@@ -323,7 +320,7 @@ mod tests {
             flow_unresolved: false,
             centerline_px: points.to_vec(),
             diameter_um,
-            flow_class,
+            flow_class: FlowClass::try_from(flow_class).unwrap(),
             velocity_um_s: (flow_class >= 2).then_some(500.0),
         }
     }
@@ -448,8 +445,8 @@ mod tests {
             site_metrics(&[v], &params()),
             Err(MetricsError::BadVessel { index: 0, .. })
         ));
-        let v = vessel(&[[0.0, 1.0]], 8.0, 4);
-        assert!(site_metrics(&[v], &params()).is_err());
+        let class_four = r#"{"centerline_px": [[0.0, 1.0]], "diameter_um": 8.0, "flow_class": 4, "velocity_um_s": null}"#;
+        assert!(serde_json::from_str::<MeasuredVessel>(class_four).is_err());
     }
 
     proptest::proptest! {

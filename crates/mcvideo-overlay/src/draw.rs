@@ -1,7 +1,13 @@
-//! Drawing the overlay: a contrast-stretched background, thick coloured polylines, a legend.
+//! Drawing the overlay: a contrast-stretched background, thick coloured polylines, a legend
+//! (shapes drawn with imageproc).
 
 use crate::font::{draw_text, text_width, GLYPH_HEIGHT};
 use image::{ImageEncoder, Rgb, RgbImage};
+use imageproc::drawing::{
+    draw_filled_circle_mut, draw_filled_rect_mut, draw_line_segment_mut, draw_polygon_mut,
+};
+use imageproc::point::Point;
+use imageproc::rect::Rect;
 
 /// Why an overlay could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -63,36 +69,52 @@ pub fn gray_background(pixels: &[f32], width: u32, height: u32) -> Result<RgbIma
     Ok(out)
 }
 
-/// Stamps a filled disc; the cheap way to draw thick lines with round joins.
-fn stamp_disc(image: &mut RgbImage, cx: f64, cy: f64, radius: f64, color: Rgb<u8>) {
-    let (w, h) = (image.width() as i64, image.height() as i64);
-    let r2 = radius * radius;
-    let (x0, x1) = ((cx - radius).floor() as i64, (cx + radius).ceil() as i64);
-    let (y0, y1) = ((cy - radius).floor() as i64, (cy + radius).ceil() as i64);
-    for y in y0.max(0)..=y1.min(h - 1) {
-        for x in x0.max(0)..=x1.min(w - 1) {
-            let (dx, dy) = (x as f64 - cx, y as f64 - cy);
-            if dx * dx + dy * dy <= r2 {
-                image.put_pixel(x as u32, y as u32, color);
-            }
-        }
-    }
+/// A point rounded to the pixel grid (coordinates far outside the image saturate).
+fn pixel(p: [f64; 2]) -> (i32, i32) {
+    (p[0].round() as i32, p[1].round() as i32)
 }
 
-/// Draws a polyline `width` pixels wide.
+/// Draws a polyline `width` pixels wide: a one-pixel line up to width 1, else each stretch
+/// a filled quadrilateral and each point a filled disc, for round joins and ends.
 fn draw_polyline(image: &mut RgbImage, line: &OverlayLine) {
     let color = Rgb(line.color);
-    let radius = (line.width / 2.0).max(0.5);
+    if line.width <= 1.0 {
+        for pair in line.points.windows(2) {
+            let ([x0, y0], [x1, y1]) = (pair[0], pair[1]);
+            draw_line_segment_mut(image, (x0 as f32, y0 as f32), (x1 as f32, y1 as f32), color);
+        }
+        if let [only] = line.points.as_slice() {
+            draw_filled_circle_mut(image, pixel(*only), 0, color);
+        }
+        return;
+    }
+    let half = line.width / 2.0;
     for pair in line.points.windows(2) {
         let ([x0, y0], [x1, y1]) = (pair[0], pair[1]);
-        let steps = ((x1 - x0).hypot(y1 - y0) / 0.5).ceil().max(1.0) as usize;
-        for s in 0..=steps {
-            let t = s as f64 / steps as f64;
-            stamp_disc(image, x0 + t * (x1 - x0), y0 + t * (y1 - y0), radius, color);
+        let length = (x1 - x0).hypot(y1 - y0);
+        // Zero-length or non-finite pieces have no direction to widen along.
+        if length.is_nan() || length <= 0.0 {
+            continue;
+        }
+        let (nx, ny) = (-(y1 - y0) / length * half, (x1 - x0) / length * half);
+        let corners = [
+            [x0 + nx, y0 + ny],
+            [x1 + nx, y1 + ny],
+            [x1 - nx, y1 - ny],
+            [x0 - nx, y0 - ny],
+        ]
+        .map(|c| {
+            let (x, y) = pixel(c);
+            Point::new(x, y)
+        });
+        // imageproc refuses a polygon whose first and last corners coincide.
+        if corners[0] != corners[3] {
+            draw_polygon_mut(image, &corners, color);
         }
     }
-    if let [only] = line.points.as_slice() {
-        stamp_disc(image, only[0], only[1], radius, color);
+    let radius = half.round() as i32;
+    for &point in &line.points {
+        draw_filled_circle_mut(image, pixel(point), radius, color);
     }
 }
 
@@ -103,9 +125,17 @@ fn draw_polyline(image: &mut RgbImage, line: &OverlayLine) {
 /// use mcvideo_overlay::{render_overlay, OverlayLine};
 /// let bg = image::RgbImage::new(40, 40);
 /// let line = OverlayLine { points: vec![[30.0, 35.0], [38.0, 35.0]], color: [0, 255, 0], width: 1.0 };
-/// let out = render_overlay(bg, &[line], &[], None);
+/// let thick = OverlayLine { points: vec![[5.0, 20.0], [30.0, 20.0]], color: [255, 0, 0], width: 4.0 };
+/// let out = render_overlay(bg, &[line, thick], &[], None);
 /// assert_eq!(out.get_pixel(34, 35).0, [0, 255, 0]);
+/// assert_eq!(out.get_pixel(34, 34).0, [0, 0, 0]);
 /// assert_eq!(out.get_pixel(34, 30).0, [0, 0, 0]);
+/// // Four pixels wide: rows 18 to 22, round ends reaching 2 px beyond the last points.
+/// assert_eq!((18..=22).map(|y| out.get_pixel(15, y).0).collect::<Vec<_>>(), vec![[255, 0, 0]; 5]);
+/// assert_eq!(out.get_pixel(15, 17).0, [0, 0, 0]);
+/// assert_eq!(out.get_pixel(15, 23).0, [0, 0, 0]);
+/// assert_eq!(out.get_pixel(32, 20).0, [255, 0, 0]);
+/// assert_eq!(out.get_pixel(33, 20).0, [0, 0, 0]);
 /// ```
 pub fn render_overlay(
     background: RgbImage,
@@ -150,14 +180,11 @@ pub fn render_overlay(
         y += row_h as i64;
     }
     for (label, color) in legend {
-        for dy in 0..swatch {
-            for dx in 0..swatch {
-                let (px, py) = (pad + dx, y as u32 + dy);
-                if px < image.width() && py < image.height() {
-                    image.put_pixel(px, py, Rgb(*color));
-                }
-            }
-        }
+        draw_filled_rect_mut(
+            &mut image,
+            Rect::at(pad as i32, y as i32).of_size(swatch, swatch),
+            Rgb(*color),
+        );
         draw_text(
             &mut image,
             (pad + swatch + pad) as i64,

@@ -29,26 +29,30 @@ pub struct ContentInput {
 /// The field-of-view part of content, graded with the frames: a picture narrower than
 /// [`QualityParams::min_field_um`] either way is unacceptable (content 10), since its MFI
 /// quadrants cannot each hold a capillary. Leaves `q.content` as it is otherwise.
-pub(crate) fn grade_field(q: &mut Quality, frames: &[image::GrayImage], params: &QualityParams) {
-    let Some(first) = frames.first() else {
+pub(crate) fn grade_field<F: mcvideo_frames::Frames + ?Sized>(
+    q: &mut Quality,
+    frames: &F,
+    params: &QualityParams,
+) {
+    if frames.is_empty() {
         return;
-    };
+    }
+    let (w, h) = frames.dimensions(0);
     let (width, height) = (
-        f64::from(first.width()) * params.um_per_px,
-        f64::from(first.height()) * params.um_per_px,
+        f64::from(w) * params.um_per_px,
+        f64::from(h) * params.um_per_px,
     );
     q.measures.field_um = [width, height];
     if width.min(height) < params.min_field_um {
         q.content = Some(UNACCEPTABLE);
+        q.not_graded.remove("content");
         q.flag(
             "content",
             UNACCEPTABLE,
             format!(
                 "the field of view is {width:.0}x{height:.0} µm ({}x{} px); at least {:.0} µm \
                  each way are needed to score four MFI quadrants",
-                first.width(),
-                first.height(),
-                params.min_field_um
+                w, h, params.min_field_um
             ),
         );
     }
@@ -60,7 +64,7 @@ pub(crate) fn grade_field(q: &mut Quality, frames: &[image::GrayImage], params: 
 /// ```
 /// use mcvideo_quality::{grade_content, ContentInput, Quality, QualityMeasures, QualityParams};
 /// let mut q = Quality { illumination: 0, focus: 0, stability: 1, duration: 0, content: None,
-///     pressure: None, score: 1, acceptable: true, flags: vec![], measures: QualityMeasures::default() };
+///     pressure: None, not_graded: Default::default(), score: 1, acceptable: true, flags: vec![], measures: QualityMeasures::default() };
 /// let input = ContentInput { tvd_small_mm_per_mm2: 18.0, n_small_vessels: 30, n_vessels: 32,
 ///     valid_area_fraction: 0.9, looped_fraction: Some(0.4), occluded_fraction: None };
 /// grade_content(&mut q, &input, &QualityParams::default());
@@ -111,5 +115,6 @@ pub fn grade_content(q: &mut Quality, input: &ContentInput, params: &QualityPara
         .collect();
     q.flag("content", grade, why.join(", "));
     q.content = Some(grade.max(q.content.unwrap_or(OPTIMAL)));
+    q.not_graded.remove("content");
     q.update_total();
 }

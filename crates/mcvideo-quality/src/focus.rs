@@ -9,6 +9,7 @@
 //! of Immerkær 1996, "Fast noise variance estimation", CVIU 64(2):300–302.
 
 use image::GrayImage;
+use mcvideo_frames::Frames;
 use rayon::prelude::*;
 
 use crate::{grade_at_least, Quality, QualityParams};
@@ -82,9 +83,9 @@ pub fn focus_measure(frame: &GrayImage, sigmas: [f64; 3]) -> FocusMeasure {
     }
 }
 
-pub(crate) fn grade(
+pub(crate) fn grade<F: Frames + ?Sized>(
     q: &mut Quality,
-    frames: &[GrayImage],
+    frames: &F,
     sample: &[usize],
     params: &QualityParams,
 ) {
@@ -96,7 +97,7 @@ pub(crate) fn grade(
     let sigmas = params.focus_sigmas_um.map(|s| s / scale);
     let measures: Vec<FocusMeasure> = sample
         .par_iter()
-        .map(|&t| focus_measure(&frames[t], sigmas))
+        .map(|&t| focus_measure(&frames.frame(t), sigmas))
         .collect();
     let median = |mut v: Vec<f64>| {
         v.sort_by(f64::total_cmp);

@@ -4,15 +4,15 @@
 //! out analysable features, insufficient contrast" (10). Measured as mean brightness,
 //! dark and saturated pixel fractions, vessel contrast and unevenness over sampled frames.
 
-use image::GrayImage;
+use mcvideo_frames::Frames;
 
 use crate::{
     grade_at_least, grade_at_most, Quality, QualityParams, ACCEPTABLE, OPTIMAL, UNACCEPTABLE,
 };
 
-pub(crate) fn grade(
+pub(crate) fn grade<F: Frames + ?Sized>(
     q: &mut Quality,
-    frames: &[GrayImage],
+    frames: &F,
     sample: &[usize],
     params: &QualityParams,
 ) {
@@ -20,7 +20,7 @@ pub(crate) fn grade(
     let mut blocks = [0.0f64; 16];
     let mut block_n = [0u64; 16];
     for &t in sample {
-        let f = &frames[t];
+        let f = frames.frame(t);
         let (w, h) = f.dimensions();
         for (y, row) in f.as_raw().chunks_exact(w.max(1) as usize).enumerate() {
             let by = (y * 4) / h as usize;

@@ -21,7 +21,7 @@ pub use content::{grade_content, ContentInput};
 pub use focus::{focus_measure, FocusMeasure};
 pub use pressure::{grade_pressure, PressureInput};
 
-use image::GrayImage;
+use mcvideo_frames::Frames;
 use mcvideo_stabilize::Stabilization;
 use serde::{Deserialize, Serialize};
 
@@ -33,7 +33,7 @@ pub const ACCEPTABLE: u8 = 1;
 pub const UNACCEPTABLE: u8 = 10;
 
 /// Thresholds of every item. Pairs are `[optimal limit, acceptable limit]`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct QualityParams {
     /// Frames graded for illumination and focus (evenly spaced kept frames).
@@ -129,7 +129,7 @@ impl Default for QualityParams {
 }
 
 /// The quantities behind the grades.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct QualityMeasures {
     pub frames: usize,
     pub kept_frames: usize,
@@ -168,7 +168,7 @@ pub struct QualityMeasures {
 }
 
 /// The MIQS grades of one clip.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Quality {
     pub illumination: u8,
     pub focus: u8,
@@ -176,6 +176,11 @@ pub struct Quality {
     pub duration: u8,
     pub content: Option<u8>,
     pub pressure: Option<u8>,
+    /// Each item left ungraded (`content`, `pressure`: null above) with the reason: they are
+    /// graded from the detected vessels and their flow, which `inspect` does not compute.
+    /// Empty once every item is graded, as in a score.
+    #[serde(default)]
+    pub not_graded: std::collections::BTreeMap<String, String>,
     /// Sum of the graded items.
     pub score: u32,
     /// No graded item is unacceptable (10).
@@ -212,6 +217,13 @@ impl Quality {
         }
     }
 }
+
+/// Why content is ungraded until [`grade_content`] runs.
+pub const NOT_GRADED_CONTENT: &str =
+    "needs the detected vessels (small-vessel density, analysable area), found when the clip is scored";
+/// Why pressure is ungraded until [`grade_pressure`] runs.
+pub const NOT_GRADED_PRESSURE: &str =
+    "needs the flow in the venules, measured when the clip is scored";
 
 /// Grade of a value that is better when larger: `limits = [optimal, acceptable]`.
 pub(crate) fn grade_at_least(value: f64, limits: [f64; 2]) -> u8 {
@@ -251,9 +263,12 @@ pub(crate) fn grade_at_most(value: f64, limits: [f64; 2]) -> u8 {
 /// assert_eq!((q.illumination, q.focus, q.stability, q.duration), (0, 0, 0, 10));
 /// assert_eq!((q.score, q.acceptable), (10, false));
 /// assert_eq!(q.flags.len(), 1);
+/// // Content and pressure wait for the vessels, and say so.
+/// assert_eq!((q.content, q.pressure), (None, None));
+/// assert_eq!(q.not_graded.keys().collect::<Vec<_>>(), ["content", "pressure"]);
 /// ```
-pub fn grade_clip(
-    frames: &[GrayImage],
+pub fn grade_clip<F: Frames + ?Sized>(
+    frames: &F,
     fps: f64,
     stab: &Stabilization,
     params: &QualityParams,
@@ -265,6 +280,13 @@ pub fn grade_clip(
         duration: OPTIMAL,
         content: None,
         pressure: None,
+        not_graded: [
+            ("content", NOT_GRADED_CONTENT),
+            ("pressure", NOT_GRADED_PRESSURE),
+        ]
+        .into_iter()
+        .map(|(item, why)| (item.to_string(), why.to_string()))
+        .collect(),
         score: 0,
         acceptable: true,
         flags: Vec::new(),
@@ -281,7 +303,7 @@ pub fn grade_clip(
 }
 
 /// Up to `n` evenly spaced kept frames (all frames when none is kept).
-fn sample_frames(frames: &[GrayImage], stab: &Stabilization, n: usize) -> Vec<usize> {
+fn sample_frames<F: Frames + ?Sized>(frames: &F, stab: &Stabilization, n: usize) -> Vec<usize> {
     let kept: Vec<usize> = (0..frames.len())
         .filter(|&t| stab.kept.get(t).copied().unwrap_or(false))
         .collect();

@@ -21,11 +21,12 @@ pub struct PressureInput {
 /// ```
 /// use mcvideo_quality::{grade_pressure, PressureInput, Quality, QualityMeasures, QualityParams};
 /// let mut q = Quality { illumination: 0, focus: 0, stability: 0, duration: 0, content: Some(0),
-///     pressure: None, score: 0, acceptable: true, flags: vec![], measures: QualityMeasures::default() };
+///     pressure: None, not_graded: Default::default(), score: 0, acceptable: true, flags: vec![], measures: QualityMeasures::default() };
 /// grade_pressure(&mut q, &PressureInput { venule_flow_classes: vec![0, 1, 3] }, &QualityParams::default());
 /// assert_eq!((q.pressure, q.score, q.acceptable), (Some(10), 10, false));
 /// ```
 pub fn grade_pressure(q: &mut Quality, input: &PressureInput, params: &QualityParams) {
+    q.not_graded.remove("pressure");
     let n = input.venule_flow_classes.len();
     if n == 0 {
         q.pressure = Some(OPTIMAL);

@@ -3,7 +3,7 @@
 //! confusion of vessel flow classes weighted by vessel length.
 
 use crate::corrections::Corrected;
-use mcvideo_metrics::SiteMetrics;
+use mcvideo_metrics::{FlowClass, SiteMetrics};
 use serde::Serialize;
 
 /// The metrics compared, as (column name, short label, value).
@@ -15,7 +15,8 @@ pub const COMPARED: [(&str, &str); 5] = [
     ("de_backer_per_mm", "De Backer"),
 ];
 
-fn metric(m: &SiteMetrics, name: &str) -> Option<f64> {
+/// The finite value of the column `name` of `m`.
+pub fn metric(m: &SiteMetrics, name: &str) -> Option<f64> {
     m.columns()
         .into_iter()
         .find(|(n, _)| *n == name)
@@ -62,15 +63,42 @@ pub struct MetricAgreement {
     pub label: String,
     /// Clips with both values.
     pub n: usize,
+    /// Mean of the automatic values (the method compared).
     pub mean_automatic: Option<f64>,
+    /// Mean of the reference values: the rater's corrections, or an AVA scoring.
     pub mean_corrected: Option<f64>,
-    /// Mean of automatic − corrected.
+    /// Mean of automatic − reference.
     pub bias: Option<f64>,
     /// Standard deviation of the differences (n − 1).
     pub sd: Option<f64>,
     pub loa_lower: Option<f64>,
     pub loa_upper: Option<f64>,
     pub icc: Option<f64>,
+}
+
+/// Agreement of one metric over `pairs` of (method, reference) values: Bland–Altman bias of
+/// method − reference, its SD and 95% limits, and ICC(2,1). With one pair the bias is its
+/// difference and the rest is empty.
+pub fn metric_agreement(name: &str, label: &str, pairs: &[(f64, f64)]) -> MetricAgreement {
+    let n = pairs.len();
+    let mean =
+        |f: fn(&(f64, f64)) -> f64| (n > 0).then(|| pairs.iter().map(f).sum::<f64>() / n as f64);
+    let differences: Vec<f64> = pairs.iter().map(|(a, c)| a - c).collect();
+    let loa = mcvideo_stats::agreement::limits_of_agreement(&differences);
+    MetricAgreement {
+        metric: name.to_string(),
+        label: label.to_string(),
+        n,
+        mean_automatic: mean(|p| p.0),
+        mean_corrected: mean(|p| p.1),
+        bias: loa
+            .map(|a| a.bias)
+            .or_else(|| (n == 1).then(|| differences[0])),
+        sd: loa.map(|a| a.sd),
+        loa_lower: loa.map(|a| a.lower),
+        loa_upper: loa.map(|a| a.upper),
+        icc: icc_2_1(pairs),
+    }
 }
 
 /// Flow-class rows and columns of the confusion: the four classes, then drawn (rows: missed
@@ -106,36 +134,17 @@ pub fn agreement(clips: &[(SiteMetrics, Corrected)]) -> Agreement {
                     Some((metric(auto, name)?, metric(&corrected.metrics, name)?))
                 })
                 .collect();
-            let n = pairs.len();
-            let mean = |f: fn(&(f64, f64)) -> f64| {
-                (n > 0).then(|| pairs.iter().map(f).sum::<f64>() / n as f64)
-            };
-            let differences: Vec<f64> = pairs.iter().map(|(a, c)| a - c).collect();
-            let loa = mcvideo_stats::agreement::limits_of_agreement(&differences);
-            MetricAgreement {
-                metric: name.to_string(),
-                label: label.to_string(),
-                n,
-                mean_automatic: mean(|p| p.0),
-                mean_corrected: mean(|p| p.1),
-                bias: loa
-                    .map(|a| a.bias)
-                    .or_else(|| (n == 1).then(|| differences[0])),
-                sd: loa.map(|a| a.sd),
-                loa_lower: loa.map(|a| a.lower),
-                loa_upper: loa.map(|a| a.upper),
-                icc: icc_2_1(&pairs),
-            }
+            metric_agreement(name, label, &pairs)
         })
         .collect();
     let mut confusion_um = [[0.0; 5]; 5];
     for (_, corrected) in &compared {
         for v in &corrected.vessels {
-            let row = v.automatic_class.map_or(4, usize::from);
-            confusion_um[row][usize::from(v.flow_class)] += v.length_um;
+            let row = v.automatic_class.map_or(4, FlowClass::index);
+            confusion_um[row][v.flow_class.index()] += v.length_um;
         }
         for (_, class, length) in &corrected.deleted {
-            confusion_um[usize::from(*class)][4] += length;
+            confusion_um[class.index()][4] += length;
         }
     }
     let automatic_total: f64 = confusion_um[..4].iter().flatten().sum();
@@ -156,10 +165,14 @@ fn number(v: Option<f64>) -> String {
 
 /// `agreement.csv`: one row per metric.
 pub fn agreement_csv(a: &Agreement) -> Vec<u8> {
-    let mut out = String::from(
-        "metric,label,n,mean_automatic,mean_corrected,bias,sd,loa_lower,loa_upper,icc\n",
-    );
-    for m in &a.metrics {
+    metrics_csv(&a.metrics, "automatic", "corrected")
+}
+
+/// One row per metric, the two means headed `mean_<method>` and `mean_<reference>`.
+pub fn metrics_csv(metrics: &[MetricAgreement], method: &str, reference: &str) -> Vec<u8> {
+    let mut out =
+        format!("metric,label,n,mean_{method},mean_{reference},bias,sd,loa_lower,loa_upper,icc\n");
+    for m in metrics {
         out.push_str(&format!(
             "{},{},{},{},{},{},{},{},{},{}\n",
             m.metric,

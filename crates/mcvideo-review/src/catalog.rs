@@ -29,6 +29,10 @@ pub struct ClipEntry {
     /// The clip itself (video or frame folder), when it can be found.
     #[serde(skip)]
     pub clip_file: Option<PathBuf>,
+    /// A row of the batch's `sites.csv` (a score JSON left from clips no longer in the
+    /// archive has none); always true in a `score --out` folder.
+    #[serde(skip)]
+    pub in_sites_table: bool,
 }
 
 /// All clips of the folder, sorted by patient, day, site and id.
@@ -47,7 +51,7 @@ pub struct AutoVessel {
     pub centerline_px: Vec<[f64; 2]>,
     pub length_um: f64,
     pub diameter_um: f64,
-    pub flow_class: u8,
+    pub flow_class: mcvideo_metrics::FlowClass,
     pub velocity_um_s: Option<f64>,
     #[serde(default)]
     pub velocity_at_least: bool,
@@ -238,12 +242,16 @@ impl Catalog {
         let is_batch = clips_dir.is_dir();
         let mut clips = Vec::new();
         if is_batch {
-            let identities: BTreeMap<String, IdentityRow> =
-                read_identities(&root.join("sites.csv"))?
-                    .into_iter()
-                    .chain(read_identities(&root.join("failures.csv"))?)
-                    .map(|r| (batch_id(&r.patient, &r.day, &r.site), r))
-                    .collect();
+            let sites = read_identities(&root.join("sites.csv"))?;
+            let in_sites: std::collections::BTreeSet<String> = sites
+                .iter()
+                .map(|r| batch_id(&r.patient, &r.day, &r.site))
+                .collect();
+            let identities: BTreeMap<String, IdentityRow> = sites
+                .into_iter()
+                .chain(read_identities(&root.join("failures.csv"))?)
+                .map(|r| (batch_id(&r.patient, &r.day, &r.site), r))
+                .collect();
             let clip_root = clip_root
                 .map(Path::to_path_buf)
                 .or_else(|| batch_clip_root(&root));
@@ -266,6 +274,7 @@ impl Catalog {
                     .filter(|p| p.exists());
                 clips.push(ClipEntry {
                     overlay_file: root.join(&overlay).is_file().then_some(overlay),
+                    in_sites_table: in_sites.contains(&id),
                     id,
                     patient,
                     day,
@@ -295,6 +304,7 @@ impl Catalog {
                     overlay_file: None,
                     failure: Some(text("error")),
                     clip_file: None,
+                    in_sites_table: false,
                 });
             }
         } else {
@@ -310,6 +320,7 @@ impl Catalog {
                     path: stem.clone(),
                     score_file: Some(format!("{stem}.score.json")),
                     failure: None,
+                    in_sites_table: true,
                     id: stem,
                 });
             }

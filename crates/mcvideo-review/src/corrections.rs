@@ -9,7 +9,7 @@
 
 use crate::catalog::{AutoVessel, ScoreData};
 use crate::ReviewError;
-use mcvideo_metrics::{site_metrics, MeasuredVessel, SiteMetrics};
+use mcvideo_metrics::{site_metrics, FlowClass, MeasuredVessel, SiteMetrics};
 use serde::{Deserialize, Serialize};
 
 /// The schema name of a review file.
@@ -87,13 +87,13 @@ pub enum DiameterSource {
 #[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Change {
     /// Sets a vessel's flow class (0 none, 1 intermittent, 2 sluggish, 3 continuous).
-    SetClass { vessel: VesselKey, class: u8 },
+    SetClass { vessel: VesselKey, class: FlowClass },
     /// Removes a false vessel.
     Delete { vessel: VesselKey },
     /// Adds a missed vessel along a polyline (reference-frame pixels).
     Draw {
         centerline_px: Vec<[f64; 2]>,
-        class: u8,
+        class: FlowClass,
         diameter_um: f64,
         diameter_source: DiameterSource,
     },
@@ -166,14 +166,14 @@ pub struct EditRequest {
 pub enum Action {
     SetClass {
         vessel: VesselKey,
-        class: u8,
+        class: FlowClass,
     },
     Delete {
         vessel: VesselKey,
     },
     Draw {
         centerline_px: Vec<[f64; 2]>,
-        class: u8,
+        class: FlowClass,
         #[serde(default)]
         diameter_um: Option<f64>,
     },
@@ -195,9 +195,9 @@ pub struct CorrectedVessel {
     pub centerline_px: Vec<[f64; 2]>,
     pub length_um: f64,
     pub diameter_um: f64,
-    pub flow_class: u8,
+    pub flow_class: FlowClass,
     /// The automatic class (absent for drawn vessels).
-    pub automatic_class: Option<u8>,
+    pub automatic_class: Option<FlowClass>,
     pub velocity_um_s: Option<f64>,
     pub velocity_at_least: bool,
     pub flowing_fraction: Option<f64>,
@@ -211,7 +211,7 @@ pub struct CorrectedVessel {
 pub struct Corrected {
     pub vessels: Vec<CorrectedVessel>,
     /// Automatic vessels the rater deleted, with their automatic class and length.
-    pub deleted: Vec<(VesselKey, u8, f64)>,
+    pub deleted: Vec<(VesselKey, FlowClass, f64)>,
     pub acceptable: bool,
     pub unacceptable_reason: Option<MasseyReason>,
     /// True once any edit is in force (a confirmation counts).
@@ -260,22 +260,13 @@ pub fn validate_change(
         }
     };
     match change {
-        Change::SetClass { vessel, class } => {
-            if *class > 3 {
-                return bad(format!("class {class}: flow classes are 0 to 3"));
-            }
-            exists(vessel)
-        }
+        Change::SetClass { vessel, .. } => exists(vessel),
         Change::Delete { vessel } => exists(vessel),
         Change::Draw {
             centerline_px,
-            class,
             diameter_um,
             ..
         } => {
-            if *class > 3 {
-                return bad(format!("class {class}: flow classes are 0 to 3"));
-            }
             if centerline_px.len() < 2 || centerline_px.len() > 10_000 {
                 return bad("a drawn vessel needs 2 to 10000 points".into());
             }
@@ -316,7 +307,7 @@ pub fn apply(score: &ScoreData, edits: &[TimedChange]) -> Result<Corrected, Revi
                     v.flow_class = *class;
                     // The rater told the flow: it is resolved, and a stopped vessel has no speed.
                     v.flow_unresolved = false;
-                    if *class == 0 {
+                    if *class == FlowClass::NoFlow {
                         v.velocity_um_s = None;
                     }
                     v.edited = true;

@@ -202,7 +202,9 @@ pub fn export(store: &Store) -> Result<ExportSummary, ReviewError> {
         let mut status: BTreeMap<(String, String, String, String), (bool, String)> =
             BTreeMap::new();
         for entry in &store.catalog.clips {
-            let Some(auto) = automatic.get(&entry.id) else {
+            // The tables keep the batch's rows: a score JSON of a clip the batch no longer
+            // lists stays out of them.
+            let Some(auto) = automatic.get(&entry.id).filter(|_| entry.in_sites_table) else {
                 continue;
             };
             let fixed = corrected.get(&entry.id).filter(|c| c.reviewed);

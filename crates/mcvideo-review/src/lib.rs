@@ -5,11 +5,13 @@
 //! corrections in `review/<clip id>.json` beside the untouched score JSON;
 //! [`corrections::apply`] turns them into corrected vessels and recomputes the metrics with
 //! the scorer's own [`mcvideo_metrics::site_metrics`]; [`export::export`] rewrites the
-//! batch tables and writes the agreement files; [`server::serve`] is the local web server of
+//! batch tables and writes the agreement files; [`ava::import_ava`] compares the automatic
+//! scoring with a lab's AVA 3.x or CCTools exports; [`server::serve`] is the local web server of
 //! the page. Nothing outside the folder is read or written on a request's behalf
 //! ([`paths::Confined`]).
 
 pub mod agreement;
+pub mod ava;
 pub mod catalog;
 pub mod corrections;
 pub mod error;

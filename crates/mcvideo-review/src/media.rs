@@ -67,6 +67,21 @@ impl Media {
         };
         let (_, frames) = mcvideo_decode::read_all_with(path, &options)
             .map_err(|e| media_error(format!("cannot decode {}: {e}", path.display())))?;
+        Self::from_frames(id, frames, score).map_err(|e| match e {
+            ReviewError::Media { id, problem } => ReviewError::Media {
+                id,
+                problem: format!("{}: {problem}", path.display()),
+            },
+            other => other,
+        })
+    }
+
+    /// The clip from its decoded frames (as recorded, before the scorer's border crop).
+    pub fn from_frames(
+        id: &str,
+        frames: Vec<GrayImage>,
+        score: &ScoreData,
+    ) -> Result<Media, ReviewError> {
         let (frames, offset) = match score.content_region {
             Some(area) => (
                 mcvideo_decode::border::crop_frames(frames, area),
@@ -76,12 +91,14 @@ impl Media {
         };
         let stabilization = score.stabilization.clone();
         if frames.len() != stabilization.shifts_px.len() {
-            return Err(media_error(format!(
-                "{} has {} frames but its score JSON registered {}; was the clip replaced?",
-                path.display(),
-                frames.len(),
-                stabilization.shifts_px.len()
-            )));
+            return Err(ReviewError::Media {
+                id: id.to_string(),
+                problem: format!(
+                    "the clip has {} frames but its score JSON registered {}; was the clip replaced?",
+                    frames.len(),
+                    stabilization.shifts_px.len()
+                ),
+            });
         }
         let mean = mcvideo_stabilize::mean_image(&frames, &stabilization);
         Ok(Media {

@@ -304,10 +304,12 @@ fn route(
         (Method::Get, ["api", "agreement"]) => {
             let corrected = corrected_clips(&state.store)?;
             let agreement = folder_agreement(&state.automatic, &corrected);
-            Ok(json_reply(
-                200,
-                &serde_json::to_value(&agreement).unwrap_or_default(),
-            ))
+            let mut value = serde_json::to_value(&agreement).unwrap_or_default();
+            value["ava"] = match crate::ava::saved_agreement(&state.store)? {
+                Some((matched, metrics)) => json!({ "matched": matched, "metrics": metrics }),
+                None => Value::Null,
+            };
+            Ok(json_reply(200, &value))
         }
         (Method::Get, ["api", "clips", id]) => {
             let id = decode_segment(id)?;

@@ -2,6 +2,7 @@
 //! reviewed clips of straight capillaries in a 100 x 100 µm field, one unreviewed and one
 //! reviewed but unacceptable, corrected through the store and exported.
 
+use mcvideo_metrics::FlowClass;
 use mcvideo_review::corrections::{Action, EditRequest, MasseyReason, VesselKey};
 use mcvideo_review::{export, Catalog, Store};
 use serde_json::Value;
@@ -68,7 +69,7 @@ fn agreement_of_a_hand_built_review_is_exact() {
         0,
         Action::Draw {
             centerline_px: vec![[0.0, 70.0], [100.0, 70.0]],
-            class: 1,
+            class: FlowClass::Intermittent,
             diameter_um: Some(6.0),
         },
     );
@@ -80,7 +81,7 @@ fn agreement_of_a_hand_built_review_is_exact() {
         0,
         Action::SetClass {
             vessel: VesselKey::Auto(1),
-            class: 1,
+            class: FlowClass::Intermittent,
         },
     );
     let v = edit(&store, "P2_1_1", v, Action::Undo {});
@@ -92,7 +93,7 @@ fn agreement_of_a_hand_built_review_is_exact() {
         v,
         Action::SetClass {
             vessel: VesselKey::Auto(1),
-            class: 2,
+            class: FlowClass::Sluggish,
         },
     );
     // P3_1_1: unacceptable (out of the comparison); P2_1_2 never opened.
@@ -254,25 +255,21 @@ fn bad_edits_are_refused() {
     };
     assert!(refused(Action::SetClass {
         vessel: VesselKey::Auto(7),
-        class: 1
-    }));
-    assert!(refused(Action::SetClass {
-        vessel: VesselKey::Auto(0),
-        class: 4
+        class: FlowClass::Intermittent
     }));
     assert!(refused(Action::Draw {
         centerline_px: vec![[0.0, 0.0]],
-        class: 1,
+        class: FlowClass::Intermittent,
         diameter_um: Some(5.0)
     }));
     assert!(refused(Action::Draw {
         centerline_px: vec![[0.0, 0.0], [500.0, 0.0]],
-        class: 1,
+        class: FlowClass::Intermittent,
         diameter_um: Some(5.0)
     }));
     assert!(refused(Action::Draw {
         centerline_px: vec![[0.0, 0.0], [50.0, 0.0]],
-        class: 1,
+        class: FlowClass::Intermittent,
         diameter_um: None
     }));
     assert!(refused(Action::Undo {}));
@@ -287,7 +284,11 @@ fn bad_edits_are_refused() {
         )
         .is_err());
     assert!(!dir.path().join("review/P1_1_1.json").exists());
-    // Unknown fields in a request are refused by the schema.
+    // A class beyond 3 and unknown fields in a request are refused by the schema.
+    let class_four: Result<EditRequest, _> = serde_json::from_str(
+        r#"{"base_version":0,"action":{"op":"set_class","vessel":"a0","class":4}}"#,
+    );
+    assert!(class_four.is_err());
     let unknown: Result<EditRequest, _> =
         serde_json::from_str(r#"{"base_version":0,"action":{"op":"confirm","extra":1}}"#);
     assert!(unknown.is_err());
@@ -303,7 +304,7 @@ fn bad_edits_are_refused() {
         known.action,
         Action::SetClass {
             vessel: VesselKey::Auto(0),
-            class: 1
+            class: FlowClass::Intermittent
         }
     );
 }

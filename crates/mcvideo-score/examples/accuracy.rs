@@ -7,18 +7,13 @@
 //! each clip), `--only` scores only the clips of those seeds, `--keep` writes each clip's
 //! overlay, truth and score JSON into DIR.
 //!
-//! Matching and error definitions: `examples/common/compare.rs`.
+//! Matching and error definitions: `mcvideo_testkit::compare` (crates/mcvideo-testkit).
 
-#[path = "common/args.rs"]
-mod args;
-#[path = "common/compare.rs"]
-mod compare;
-
-use args::arg;
-use compare::{compare, median, Row};
 use mcvideo_encode::VideoFormat;
 use mcvideo_score::{score_clip, ScoreParams};
 use mcvideo_synth::{write_clip, SynthParams};
+use mcvideo_testkit::args::arg;
+use mcvideo_testkit::compare::{compare, median, Row};
 
 struct Case {
     name: String,
@@ -144,7 +139,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .and_then(|i| args.get(i + 1))
         .cloned();
     let diagnose = arg::<String>(&args, "--diagnose", String::new());
-    compare::set_diagnostics(diagnose.contains("merges"), diagnose.contains("quadrants"));
+    mcvideo_testkit::compare::set_diagnostics(
+        diagnose.contains("merges"),
+        diagnose.contains("quadrants"),
+    );
     // `--regime low-snr` renders the real clip's regime instead (its own size and duration).
     let regime: String = arg(&args, "--regime", "default".to_string());
     let all = match regime.as_str() {
@@ -310,7 +308,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         agreement("TVD", "%", rows.iter().map(|r| r.tvd_err_pct).collect()),
     );
     // Sensitivity of PPV and MFI to the truth's visibility rule (see compare.rs).
-    for (k, gap) in compare::TRUTH_GAPS_UM.iter().enumerate() {
+    for (k, gap) in mcvideo_testkit::compare::TRUTH_GAPS_UM.iter().enumerate() {
         let ppv: Vec<f64> = rows.iter().map(|r| r.gap_errs[k].1).collect();
         let mfi: Vec<f64> = rows.iter().map(|r| r.gap_errs[k].2).collect();
         print_ppv_mfi(

@@ -9,17 +9,12 @@
 //!
 //! `cargo run --release -p mcvideo-score --example interlaced -- [--clips 6] [--duration 3]`
 
-#[path = "common/args.rs"]
-mod args;
-#[path = "common/compare.rs"]
-mod compare;
-
-use args::arg;
-use compare::{compare, Row};
 use mcvideo_decode::FieldMode;
 use mcvideo_encode::VideoFormat;
 use mcvideo_score::{score_clip, ScoreParams};
 use mcvideo_synth::{write_clip, SynthParams, Truth};
+use mcvideo_testkit::args::arg;
+use mcvideo_testkit::compare::{compare, Row};
 
 /// PAL DV: 720×576 at 25 frames/s, bottom field (odd rows) exposed first.
 const WIDTH: u32 = 720;
@@ -96,7 +91,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             };
             let report = score_clip(&path, &score)?.report;
             let row = compare(truth, &report, 0.0);
-            let flowing = |v: &&mcvideo_score::VesselReport| v.small && v.flow_class >= 2;
+            let flowing = |v: &&mcvideo_score::VesselReport| v.small && v.flow_class.is_perfused();
             let flowing_len: f64 = report
                 .vessels
                 .iter()

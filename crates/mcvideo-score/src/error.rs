@@ -26,6 +26,17 @@ pub enum ScoreError {
         fps: f64,
         window_s: f64,
     },
+    /// The memory budget is too small for this clip.
+    #[error(
+        "{path}: a memory budget of {budget_mb:.0} MB cannot score {detail}: it needs at least \
+         {needed_mb:.0} MB (--memory-budget)"
+    )]
+    MemoryBudget {
+        path: PathBuf,
+        budget_mb: f64,
+        needed_mb: f64,
+        detail: String,
+    },
     /// A stage failed on this clip.
     #[error("{path}: {stage} failed: {message}")]
     Stage {

@@ -9,7 +9,9 @@ pub mod overlay;
 pub mod params;
 pub mod pipeline;
 pub mod quality_slots;
+pub mod refine;
 pub mod report;
+pub mod stream;
 pub mod summary;
 
 pub use batch_scorer::PipelineScorer;
@@ -19,6 +21,7 @@ pub use mcvideo_decode::{FieldMode, MIN_FRAME_SIDE};
 pub use mcvideo_vessels::polarity::Polarity;
 pub use params::{PolarityChoice, ScoreParams};
 pub use pipeline::{inspect_clip, score_clip, ScoredOutput};
+pub use refine::RefineParams;
 pub use report::{
     ClipReport, InspectReport, PolaritySource, ScoreReport, VesselReport, SCORE_SCHEMA,
 };

@@ -20,7 +20,7 @@ pub fn draw_score_overlay(
             color: if v.flow_unresolved {
                 UNRESOLVED_FLOW_COLOR
             } else {
-                flow_class_color(v.flow_class)
+                flow_class_color(v.flow_class.into())
             },
             // Large vessels drawn thicker, so the small/large split also shows.
             width: if v.small { 2.0 } else { 4.0 },

@@ -7,7 +7,9 @@ use sha2::{Digest, Sha256};
 use std::path::Path;
 
 /// Which way round the vessels are (`--polarity`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum PolarityChoice {
     /// Decide from the clip ([`mcvideo_vessels::polarity::polarity_of_frames`]).
@@ -23,7 +25,7 @@ pub enum PolarityChoice {
 /// Parameters of the whole pipeline. A parameter file holds any subset of these fields in
 /// TOML (`[vessels]`, `[flow.rule]`, ...); fields it leaves out keep their defaults and
 /// unknown keys are an error ([`ScoreParams::from_toml_str`]).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct ScoreParams {
     /// Device preset name (`--device`).
@@ -40,6 +42,8 @@ pub struct ScoreParams {
     pub vessels: mcvideo_vessels::VesselParams,
     /// Red-cell flow and the flow-class rule.
     pub flow: mcvideo_flow::FlowParams,
+    /// Vessel refinement once flow is known (split, inherited flow, joined stopped pieces).
+    pub refine: crate::refine::RefineParams,
     /// Skip drawing the overlay (batch runs that do not want pictures).
     pub no_overlay: bool,
     /// FFmpeg decoder threads; 0 lets FFmpeg choose (one per core). A batch scores several
@@ -48,6 +52,11 @@ pub struct ScoreParams {
     /// Interlaced clips: analyse whole frames (default) or each field as an image of its own
     /// at twice the rate (`--fields split`).
     pub fields: mcvideo_decode::FieldMode,
+    /// Memory one clip may use, in bytes (`--memory-budget`); none: the memory available
+    /// when the clip starts. It decides how many vessels' space-time diagrams are sampled in
+    /// one pass over the frames, and refuses a clip that cannot fit; results do not depend
+    /// on it.
+    pub memory_budget_bytes: Option<u64>,
 }
 
 /// Lays `over` onto `base`: tables merge key by key, any other value replaces.
@@ -155,6 +164,12 @@ impl ScoreParams {
                 v.min_diameter_um, v.max_diameter_um
             ));
         }
+        if self.refine.join_max_diameter_ratio < 1.0 {
+            return Err(format!(
+                "refine.join_max_diameter_ratio = {}: must be at least 1",
+                self.refine.join_max_diameter_ratio
+            ));
+        }
         if let Some(scale) = self.um_per_px {
             let (min, max) = mcvideo_calibration::UM_PER_PX_RANGE;
             if !(min..=max).contains(&scale) {
@@ -197,9 +212,15 @@ impl ScoreParams {
             .unwrap_or_default()
     }
 
-    /// SHA-256 of [`ScoreParams::canonical_json`], in hex: equal for equal parameters.
+    /// SHA-256 of [`ScoreParams::canonical_json`], in hex: equal for equal parameters. The
+    /// memory budget is left out: it schedules the work and never changes a result, so a
+    /// batch resumed with another budget (or on another machine) reuses its scores.
     pub fn sha256(&self) -> String {
-        Sha256::digest(self.canonical_json().as_bytes())
+        let scheduling_free = ScoreParams {
+            memory_budget_bytes: None,
+            ..self.clone()
+        };
+        Sha256::digest(scheduling_free.canonical_json().as_bytes())
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect()

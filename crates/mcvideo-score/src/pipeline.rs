@@ -1,11 +1,12 @@
-//! The pipeline of one clip: each stage's output feeds the next, frames stay in memory once.
+//! The pipeline of one clip: each stage's output feeds the next; the frames are decoded once
+//! into a temporary file and read back by each stage ([`crate::stream`]).
 
 use crate::overlay::draw_score_overlay;
 use crate::report::{
     ClipReport, InspectReport, PolaritySource, ScoreReport, VesselReport, SCORE_SCHEMA,
 };
 use crate::{PolarityChoice, ScoreError, ScoreParams};
-use image::GrayImage;
+use mcvideo_frames::{ClipFrames, Frames};
 use mcvideo_metrics::{site_metrics, MeasuredVessel, MetricsParams};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -50,7 +51,8 @@ struct Prepared {
     /// Which way round the vessels are; bright clips' frames are inverted.
     polarity: (mcvideo_vessels::polarity::Polarity, PolaritySource, f64),
     calibration: mcvideo_calibration::Calibration,
-    frames: Vec<GrayImage>,
+    frames: ClipFrames,
+    memory: crate::stream::MemoryPlan,
     stabilization: mcvideo_stabilize::Stabilization,
     quality: mcvideo_quality::Quality,
     timer: Timer,
@@ -78,7 +80,10 @@ fn prepare(path: &Path, params: &ScoreParams) -> Result<Prepared, ScoreError> {
         fields: params.fields,
         ..Default::default()
     };
-    let (mut info, frames) = mcvideo_decode::read_all_with(path, &decode_options)?;
+    let budget = crate::stream::clip_budget(params.memory_budget_bytes);
+    let memory =
+        crate::stream::plan_memory(path, probed.width, probed.height, probed.frames, budget)?;
+    let (mut info, frames) = crate::stream::decode_clip(path, &decode_options)?;
     // A picture framed by a blank border is analysed alone; coordinates go back to the
     // frame's at the end (`to_frame_coordinates`).
     let area = mcvideo_decode::border::content_box(&frames);
@@ -86,10 +91,11 @@ fn prepare(path: &Path, params: &ScoreParams) -> Result<Prepared, ScoreError> {
         frames
     } else {
         info.content_region = Some(area);
-        mcvideo_decode::border::crop_frames(frames, area)
+        frames.crop(area)
     };
     timer.lap("decode");
     let polarity = decide_polarity(&mut frames, calibration.um_per_px, params.polarity);
+    crate::stream::check_frames(path, &frames, "polarity")?;
     timer.lap("polarity");
     let stabilization = mcvideo_stabilize::stabilize(&frames, &params.stabilize)
         .map_err(|e| ScoreError::stage(path, "stabilization", e))?;
@@ -125,12 +131,14 @@ fn prepare(path: &Path, params: &ScoreParams) -> Result<Prepared, ScoreError> {
             ),
         });
     }
+    crate::stream::check_frames(path, &frames, "quality grading")?;
     timer.lap("quality");
     Ok(Prepared {
         info,
         polarity,
         calibration,
         frames,
+        memory,
         stabilization,
         quality,
         timer,
@@ -177,11 +185,11 @@ fn note_decoding(quality: &mut mcvideo_quality::Quality, info: &mcvideo_decode::
 /// bright tissue; pixel positions do not change. Returns the polarity, how it was chosen and
 /// the automatic decision's score (computed also when the polarity is given, as a check).
 fn decide_polarity(
-    frames: &mut [GrayImage],
+    frames: &mut ClipFrames,
     um_per_px: f64,
     choice: PolarityChoice,
 ) -> (mcvideo_vessels::polarity::Polarity, PolaritySource, f64) {
-    use mcvideo_vessels::polarity::{invert_frames, polarity_of_frames, Polarity};
+    use mcvideo_vessels::polarity::{polarity_of_frames, Polarity};
     let evidence = polarity_of_frames(frames, um_per_px);
     let (polarity, source) = match choice {
         PolarityChoice::Auto => (evidence.polarity, PolaritySource::Auto),
@@ -189,7 +197,7 @@ fn decide_polarity(
         PolarityChoice::Bright => (Polarity::Bright, PolaritySource::Option),
     };
     if polarity == Polarity::Bright {
-        invert_frames(frames);
+        frames.invert();
     }
     (polarity, source, evidence.score)
 }
@@ -245,104 +253,6 @@ pub fn inspect_clip(path: &Path, params: &ScoreParams) -> Result<InspectReport, 
     })
 }
 
-/// Cuts each segment at its split point (arc length in px), if any; ids are renumbered in
-/// order.
-fn split_segments(
-    segments: Vec<mcvideo_vessels::VesselSegment>,
-    splits: &[Option<f64>],
-) -> Vec<mcvideo_vessels::VesselSegment> {
-    let mut out = Vec::with_capacity(segments.len());
-    for (segment, split) in segments.into_iter().zip(splits) {
-        let parts = split
-            .and_then(|at| mcvideo_vessels::polyline::split_at_length(&segment.centerline_px, at));
-        match parts {
-            Some((a, b)) => {
-                for piece in [a, b] {
-                    out.push(mcvideo_vessels::VesselSegment {
-                        length_px: mcvideo_vessels::polyline::length(&piece),
-                        centerline_px: piece,
-                        ..segment.clone()
-                    });
-                }
-            }
-            None => out.push(segment),
-        }
-    }
-    for (id, segment) in out.iter_mut().enumerate() {
-        segment.id = id;
-    }
-    out
-}
-
-/// Joins stopped pieces (flow class 0) whose free ends face each other across a plasma gap
-/// into one vessel each (see [`mcvideo_vessels::join`]); ids are renumbered in order. A
-/// joined vessel keeps no flow, its length is the pieces' and the gaps', and its diameter
-/// the pieces' length-weighted mean.
-fn join_stopped_pieces(
-    vessels: Vec<VesselReport>,
-    um_per_px: f64,
-    params: &mcvideo_vessels::VesselParams,
-) -> Vec<VesselReport> {
-    if !(params.join_stopped_gap_um > 0.0 && um_per_px > 0.0) {
-        return vessels;
-    }
-    let lines: Vec<(Vec<[f64; 2]>, f64)> = vessels
-        .iter()
-        .map(|v| (v.centerline_px.clone(), v.diameter_um / um_per_px))
-        .collect();
-    let stopped: Vec<bool> = vessels
-        .iter()
-        .map(|v| v.flow_class == 0 && !v.flow_unresolved)
-        .collect();
-    let rule = mcvideo_vessels::join::JoinRule {
-        max_gap_px: params.join_stopped_gap_um / um_per_px,
-        max_angle_deg: params.join_max_angle_deg,
-        max_diameter_ratio: 1.6,
-        free_end_px: 3.0,
-        clearance_px: 1.5,
-    };
-    let joins = mcvideo_vessels::join::find_end_joins(&lines, &stopped, &rule);
-    if joins.is_empty() {
-        return vessels;
-    }
-    let centerlines: Vec<Vec<[f64; 2]>> = lines.into_iter().map(|(c, _)| c).collect();
-    let mut out = Vec::with_capacity(vessels.len());
-    for chain in mcvideo_vessels::join::chains(vessels.len(), &joins) {
-        let pieces: Vec<&VesselReport> = chain.iter().map(|&(i, _)| &vessels[i]).collect();
-        let [first, ..] = pieces[..] else { continue };
-        if pieces.len() == 1 {
-            out.push(first.clone());
-            continue;
-        }
-        let centerline_px = mcvideo_vessels::join::join_chain(&centerlines, &chain);
-        let length_um = mcvideo_vessels::polyline::length(&centerline_px) * um_per_px;
-        let pieces_um: f64 = pieces.iter().map(|v| v.length_um).sum();
-        let weighted = |value: fn(&VesselReport) -> f64| {
-            pieces.iter().map(|v| value(v) * v.length_um).sum::<f64>()
-                / pieces_um.max(f64::MIN_POSITIVE)
-        };
-        let diameter_um = weighted(|v| v.diameter_um);
-        out.push(VesselReport {
-            centerline_px,
-            length_um,
-            diameter_um,
-            small: diameter_um < params.small_vessel_cutoff_um,
-            v_max_um_s: pieces.iter().map(|v| v.v_max_um_s).fold(0.0, f64::max),
-            flowing_fraction: weighted(|v| v.flowing_fraction),
-            contrast: weighted(|v| v.contrast),
-            unresolved_fraction: weighted(|v| v.unresolved_fraction),
-            flow_from_neighbour: pieces.iter().any(|v| v.flow_from_neighbour),
-            joined_gaps_um: (length_um - pieces_um).max(0.0)
-                + pieces.iter().map(|v| v.joined_gaps_um).sum::<f64>(),
-            ..first.clone()
-        });
-    }
-    for (id, v) in out.iter_mut().enumerate() {
-        v.id = id;
-    }
-    out
-}
-
 /// Scores one clip end to end (`mcvideo score`).
 pub fn score_clip(path: &Path, params: &ScoreParams) -> Result<ScoredOutput, ScoreError> {
     let Prepared {
@@ -350,6 +260,7 @@ pub fn score_clip(path: &Path, params: &ScoreParams) -> Result<ScoredOutput, Sco
         polarity,
         calibration,
         frames,
+        memory,
         mut stabilization,
         mut quality,
         mut timer,
@@ -373,6 +284,7 @@ pub fn score_clip(path: &Path, params: &ScoreParams) -> Result<ScoredOutput, Sco
     // Temporal spread: moving red cells confirm faint vessels that texture would mimic.
     let uses_motion = params.vessels.motion_boost > 0.0 || params.vessels.motion_evidence > 0.0;
     let std = uses_motion.then(|| mcvideo_stabilize::std_image(&frames, &stabilization, &mean));
+    crate::stream::check_frames(path, &frames, "mean image")?;
     timer.lap("mean_image");
     let segments = mcvideo_vessels::detect_vessels_with_motion(
         &mean,
@@ -392,31 +304,39 @@ pub fn score_clip(path: &Path, params: &ScoreParams) -> Result<ScoredOutput, Sco
     };
     let mut lines = as_lines(&segments);
     // Missed junctions: a segment still along one stretch and moving along another is two.
-    let splits = mcvideo_flow::motion_splits(
+    let diagram_bytes = usize::try_from(memory.diagram_bytes).unwrap_or(usize::MAX);
+    let splits = mcvideo_flow::batched::motion_splits(
         &frames,
         &stabilization.shifts_px,
         &lines,
         info.fps,
         um_per_px,
         &params.flow,
+        diagram_bytes,
     );
     let segments = if splits.iter().any(Option::is_some) {
-        let split = split_segments(segments, &splits);
+        let split = crate::refine::split_segments(segments, &splits);
         lines = as_lines(&split);
         split
     } else {
         segments
     };
-    let mut flows = mcvideo_flow::measure_vessels(
+    let mut flows = mcvideo_flow::batched::measure_vessels(
         &frames,
         &stabilization.shifts_px,
         &lines,
         info.fps,
         um_per_px,
         &params.flow,
+        diagram_bytes,
     );
+    crate::stream::check_frames(path, &frames, "flow")?;
     drop(frames);
-    let inherited = mcvideo_flow::inherit::inherit_short_segment_flow(&lines, &mut flows, 2.0);
+    let inherited = crate::refine::inherit_short_segment_flow(
+        &lines,
+        &mut flows,
+        params.refine.inherit_touch_px,
+    );
     timer.lap("flow");
 
     let vessels: Vec<VesselReport> = segments
@@ -441,7 +361,8 @@ pub fn score_clip(path: &Path, params: &ScoreParams) -> Result<ScoredOutput, Sco
             joined_gaps_um: 0.0,
         })
         .collect();
-    let mut vessels = join_stopped_pieces(vessels, um_per_px, &params.vessels);
+    let mut vessels =
+        crate::refine::join_stopped_pieces(vessels, um_per_px, &params.vessels, &params.refine);
     let measured: Vec<MeasuredVessel> = vessels
         .iter()
         .map(|v| MeasuredVessel {
@@ -511,78 +432,4 @@ pub fn score_clip(path: &Path, params: &ScoreParams) -> Result<ScoredOutput, Sco
         },
         overlay_png,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn vessel(from_x: f64, to_x: f64, y: f64, flow_class: u8) -> VesselReport {
-        let centerline_px: Vec<[f64; 2]> = (from_x as i32..=to_x as i32)
-            .map(|x| [f64::from(x), y])
-            .collect();
-        VesselReport {
-            id: 0,
-            length_um: mcvideo_vessels::polyline::length(&centerline_px),
-            centerline_px,
-            diameter_um: 6.0,
-            small: true,
-            contrast: 0.2,
-            velocity_um_s: (flow_class > 0).then_some(400.0),
-            velocity_at_least: false,
-            v_max_um_s: 300.0,
-            flowing_fraction: if flow_class == 0 { 0.0 } else { 1.0 },
-            flow_class,
-            unresolved_fraction: 0.0,
-            flow_unresolved: false,
-            flow_from_neighbour: false,
-            joined_gaps_um: 0.0,
-        }
-    }
-
-    #[test]
-    fn stopped_pieces_facing_across_a_gap_become_one_vessel() {
-        // Two stopped pieces of one line (gap 25 px at 1 µm/px), a flowing vessel in line
-        // with them beyond, and a stopped piece off the line.
-        let vessels = vec![
-            vessel(0.0, 30.0, 20.0, 0),
-            vessel(55.0, 90.0, 20.0, 0),
-            vessel(110.0, 150.0, 20.0, 3),
-            vessel(0.0, 30.0, 60.0, 0),
-        ];
-        let joined = join_stopped_pieces(
-            vessels.clone(),
-            1.0,
-            &mcvideo_vessels::VesselParams::default(),
-        );
-        assert_eq!(joined.len(), 3);
-        let [one, flowing, apart] = &joined[..] else {
-            panic!("three vessels")
-        };
-        assert_eq!(one.length_um, 90.0);
-        assert_eq!(one.joined_gaps_um, 25.0);
-        assert_eq!(one.flow_class, 0);
-        assert_eq!(one.centerline_px.first(), Some(&[0.0, 20.0]));
-        assert_eq!(one.centerline_px.last(), Some(&[90.0, 20.0]));
-        assert_eq!((flowing.flow_class, flowing.length_um), (3, 40.0));
-        assert_eq!((apart.flow_class, apart.joined_gaps_um), (0, 0.0));
-        assert_eq!(
-            joined.iter().map(|v| v.id).collect::<Vec<_>>(),
-            vec![0, 1, 2]
-        );
-        // The gap is 12.5 µm at 0.5 µm/px (joined) and 50 µm at 2 µm/px (beyond 40: apart).
-        assert_eq!(
-            join_stopped_pieces(
-                vessels.clone(),
-                0.5,
-                &mcvideo_vessels::VesselParams::default()
-            )
-            .len(),
-            3
-        );
-        assert_eq!(
-            join_stopped_pieces(vessels, 2.0, &mcvideo_vessels::VesselParams::default()).len(),
-            4
-        );
-    }
 }

@@ -29,7 +29,7 @@ pub fn fill(
         venule_flow_classes: vessels
             .iter()
             .filter(|v| !v.small && v.length_um >= 2.0 * v.diameter_um)
-            .map(|v| v.flow_class)
+            .map(|v| v.flow_class.into())
             .collect(),
     };
     grade_pressure(quality, &pressure, params);

@@ -8,8 +8,27 @@ use std::collections::BTreeMap;
 /// The schema name every complete score JSON carries.
 pub const SCORE_SCHEMA: &str = "mcvideo.score.v1";
 
+/// The JSON Schema (draft 2020-12) of the score JSON, generated from [`ScoreReport`] and the
+/// types it embeds, pretty-printed with a final newline: the text of `docs/score.schema.json`
+/// (`cargo run -p mcvideo-score --example score_schema > docs/score.schema.json`).
+///
+/// ```
+/// let schema: serde_json::Value =
+///     serde_json::from_str(&mcvideo_score::report::score_json_schema()).unwrap();
+/// assert_eq!(schema["title"], "ScoreReport");
+/// assert!(schema["required"].as_array().unwrap().iter().any(|f| f == "vessels"));
+/// ```
+pub fn score_json_schema() -> String {
+    let schema = schemars::schema_for!(ScoreReport);
+    // A schema of plain derived types always serializes.
+    let mut text = serde_json::to_string_pretty(&schema)
+        .unwrap_or_else(|e| unreachable!("a derived JSON Schema serializes: {e}"));
+    text.push('\n');
+    text
+}
+
 /// How the polarity of a clip was chosen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum PolaritySource {
     /// Decided from the clip.
@@ -20,7 +39,7 @@ pub enum PolaritySource {
 
 /// The clip as decoded ([`mcvideo_decode::ClipInfo`], whose fields it shows in place) and
 /// which way round its vessels are.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ClipReport {
     #[serde(flatten)]
     pub info: mcvideo_decode::ClipInfo,
@@ -58,7 +77,7 @@ pub struct InspectReport {
 }
 
 /// One vessel segment as the score JSON reports it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct VesselReport {
     pub id: usize,
     /// Centerline in reference-frame pixels.
@@ -79,7 +98,7 @@ pub struct VesselReport {
     /// Share of the clip during which the cells move.
     pub flowing_fraction: f64,
     /// 0 no flow, 1 intermittent, 2 sluggish, 3 continuous.
-    pub flow_class: u8,
+    pub flow_class: mcvideo_metrics::FlowClass,
     /// Share of the clip in windows that showed neither a streak nor standing cells of their
     /// own; their state came from the whole clip (see `mcvideo_flow::WindowState`).
     pub unresolved_fraction: f64,
@@ -96,7 +115,7 @@ pub struct VesselReport {
 }
 
 /// `mcvideo score`: the whole score JSON.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ScoreReport {
     pub schema: String,
     pub version: String,

@@ -20,15 +20,20 @@ fn polarity_words(c: &ClipReport) -> String {
     )
 }
 
+/// The quality score and verdict, its flags, and one line per item left ungraded (`inspect`
+/// grades no content or pressure), so a partial verdict never reads as a whole one.
 fn quality_line(q: &mcvideo_quality::Quality) -> String {
-    let verdict = if q.acceptable {
-        "acceptable"
-    } else {
-        "UNACCEPTABLE"
+    let verdict = match (q.acceptable, q.not_graded.is_empty()) {
+        (false, _) => "UNACCEPTABLE",
+        (true, true) => "acceptable",
+        (true, false) => "acceptable so far",
     };
     let mut line = format!("quality    score {} ({verdict})", q.score);
     if !q.flags.is_empty() {
         let _ = write!(line, ": {}", q.flags.join("; "));
+    }
+    for (item, why) in &q.not_graded {
+        let _ = write!(line, "\n           {item} not graded: {why}");
     }
     line
 }

@@ -3,9 +3,6 @@
 //! The bounds are the README's end-to-end targets with room for clips this small and short; the full
 //! table is `tools/accuracy.sh`.
 
-#[path = "../examples/common/compare.rs"]
-mod compare;
-
 use mcvideo_encode::VideoFormat;
 use mcvideo_score::{score_clip, ScoreParams};
 use mcvideo_synth::{write_clip, SynthParams};
@@ -23,14 +20,14 @@ fn render_and_score(params: &SynthParams) -> (mcvideo_synth::Truth, mcvideo_scor
     (out.truth, report)
 }
 
-fn scored(params: &SynthParams) -> compare::Row {
+fn scored(params: &SynthParams) -> mcvideo_testkit::compare::Row {
     let (truth, report) = render_and_score(params);
     // The truth-sensitivity metrics with no gap left out are the truth's own.
     assert_eq!(
-        compare::truth_metrics_without_gaps(&truth, f64::INFINITY).as_ref(),
+        mcvideo_testkit::compare::truth_metrics_without_gaps(&truth, f64::INFINITY).as_ref(),
         Some(&truth.metrics)
     );
-    compare::compare(&truth, &report, 0.0)
+    mcvideo_testkit::compare::compare(&truth, &report, 0.0)
 }
 
 fn check(name: &str, params: SynthParams, ppv_points: f64) {

@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 pub type FloatImage = ImageBuffer<Luma<f32>, Vec<f32>>;
 
 /// Tuning of [`stabilize`]. Sizes are in working (downsampled) pixels unless named `_px`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct StabilizeParams {
     /// Downsampling factor of the working images; `None` picks max(1, min(w, h) / 190)
@@ -90,7 +90,7 @@ impl Default for StabilizeParams {
 }
 
 /// Why a frame was or was not registered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FrameStatus {
     /// The reference frame itself.
@@ -107,7 +107,7 @@ pub enum FrameStatus {
 }
 
 /// Per-frame registration diagnostics.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FrameRegistration {
     pub status: FrameStatus,
     /// Normalized cross-correlation of the working images after registration.
@@ -121,7 +121,7 @@ pub struct FrameRegistration {
 }
 
 /// Result of [`stabilize`]. Shifts and regions are in full-resolution pixels.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Stabilization {
     /// `shifts_px[t] = [dx, dy]`: a point at (x, y) of the reference lies at (x+dx, y+dy) in frame t.
     pub shifts_px: Vec<[f64; 2]>,

@@ -3,6 +3,7 @@
 //! no warped copies).
 
 use image::GrayImage;
+use mcvideo_frames::Frames;
 use rayon::prelude::*;
 
 use crate::sample::{accumulate_shifted_row, accumulate_squared_deviation_row, sample_slice_u8};
@@ -47,23 +48,36 @@ pub fn stabilized_frame(frame: &GrayImage, shift: [f64; 2]) -> FloatImage {
 /// let mean = mean_image(&frames, &stab);
 /// assert_eq!(mean.get_pixel(5, 2).0[0], (5 * 7 + 2 * 3) as f32 + 100.0);
 /// ```
-pub fn mean_image(frames: &[GrayImage], stab: &Stabilization) -> FloatImage {
-    let Some(first) = frames.first() else {
+pub fn mean_image<F: Frames + ?Sized>(frames: &F, stab: &Stabilization) -> FloatImage {
+    if frames.is_empty() {
         return FloatImage::new(0, 0);
-    };
-    let (w, h) = first.dimensions();
+    }
+    let (w, h) = frames.dimensions(0);
     let (wu, hu) = (w as usize, h as usize);
     let used = kept_frames(frames, stab);
-    let reference = frames.get(stab.reference_frame).unwrap_or(first);
     let mut out = vec![0.0f32; wu * hu];
+    let mut count = vec![0u32; wu * hu];
+    // Frame by frame (each read once), rows in parallel within a frame.
+    for &(t, shift) in &used {
+        let frame = frames.frame(t);
+        out.par_chunks_mut(wu.max(1))
+            .zip(count.par_chunks_mut(wu.max(1)))
+            .enumerate()
+            .for_each(|(y, (row, count))| {
+                accumulate_shifted_row(frame.as_raw(), wu, hu, y, shift, row, count);
+            });
+    }
+    let reference_index = if stab.reference_frame < frames.len() {
+        stab.reference_frame
+    } else {
+        0
+    };
+    let reference = frames.frame(reference_index);
     out.par_chunks_mut(wu.max(1))
+        .zip(count.par_chunks(wu.max(1)))
         .enumerate()
-        .for_each(|(y, row)| {
-            let mut count = vec![0u32; wu];
-            for &(t, shift) in &used {
-                accumulate_shifted_row(frames[t].as_raw(), wu, hu, y, shift, row, &mut count);
-            }
-            for (x, (o, &c)) in row.iter_mut().zip(&count).enumerate() {
+        .for_each(|(y, (row, count))| {
+            for (x, (o, &c)) in row.iter_mut().zip(count).enumerate() {
                 *o = if c > 0 {
                     *o / c as f32
                 } else {
@@ -95,46 +109,54 @@ pub fn mean_image(frames: &[GrayImage], stab: &Stabilization) -> FloatImage {
 /// assert!((sd.get_pixel(40, 40).0[0] - 10.0).abs() < 0.5);
 /// assert!(sd.get_pixel(10, 10).0[0] < 0.2);
 /// ```
-pub fn std_image(frames: &[GrayImage], stab: &Stabilization, mean: &FloatImage) -> FloatImage {
-    let Some(first) = frames.first() else {
+pub fn std_image<F: Frames + ?Sized>(
+    frames: &F,
+    stab: &Stabilization,
+    mean: &FloatImage,
+) -> FloatImage {
+    if frames.is_empty() {
         return FloatImage::new(0, 0);
-    };
-    let (w, h) = first.dimensions();
+    }
+    let (w, h) = frames.dimensions(0);
     if mean.dimensions() != (w, h) {
         return FloatImage::new(w, h);
     }
     let (wu, hu) = (w as usize, h as usize);
     let used = kept_frames(frames, stab);
     let mut out = vec![0.0f32; wu * hu];
-    out.par_chunks_mut(wu.max(1))
-        .zip(mean.as_raw().par_chunks(wu.max(1)))
-        .enumerate()
-        .for_each(|(y, (row, mean_row))| {
-            let mut count = vec![0u32; wu];
-            for &(t, shift) in &used {
+    let mut count = vec![0u32; wu * hu];
+    for &(t, shift) in &used {
+        let frame = frames.frame(t);
+        out.par_chunks_mut(wu.max(1))
+            .zip(count.par_chunks_mut(wu.max(1)))
+            .zip(mean.as_raw().par_chunks(wu.max(1)))
+            .enumerate()
+            .for_each(|(y, ((row, count), mean_row))| {
                 accumulate_squared_deviation_row(
-                    frames[t].as_raw(),
+                    frame.as_raw(),
                     (wu, hu),
                     y,
                     shift,
                     mean_row,
                     row,
-                    &mut count,
+                    count,
                 );
-            }
-            for (o, &c) in row.iter_mut().zip(&count) {
-                *o = if c > 0 { (*o / c as f32).sqrt() } else { 0.0 };
-            }
+            });
+    }
+    out.par_iter_mut()
+        .zip(count.par_iter())
+        .for_each(|(o, &c)| {
+            *o = if c > 0 { (*o / c as f32).sqrt() } else { 0.0 };
         });
     FloatImage::from_raw(w, h, out).unwrap_or_else(|| FloatImage::new(w, h))
 }
 
 /// Kept frames of the clip's size with their shifts.
-fn kept_frames(frames: &[GrayImage], stab: &Stabilization) -> Vec<(usize, [f64; 2])> {
-    let dims = frames.first().map(|f| f.dimensions());
+fn kept_frames<F: Frames + ?Sized>(frames: &F, stab: &Stabilization) -> Vec<(usize, [f64; 2])> {
+    let dims = (!frames.is_empty()).then(|| frames.dimensions(0));
     (0..frames.len())
         .filter(|&t| {
-            stab.kept.get(t).copied().unwrap_or(false) && Some(frames[t].dimensions()) == dims
+            stab.kept.get(t).copied().unwrap_or(false) && Some(frames.dimensions(t)) == dims
         })
         .map(|t| (t, stab.shifts_px.get(t).copied().unwrap_or([0.0, 0.0])))
         .collect()

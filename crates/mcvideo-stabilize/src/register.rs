@@ -2,7 +2,7 @@
 //! reference, re-referencing of large drifts, sub-pixel refinement, refinement against the
 //! temporal mean, unregistered-frame detection and the valid region.
 
-use image::GrayImage;
+use mcvideo_frames::Frames;
 use rayon::prelude::*;
 
 use crate::phase_correlation::{fft_friendly_at_most, tukey, Correlator, Scratch};
@@ -31,14 +31,14 @@ use crate::{FrameRegistration, FrameStatus, Stabilization, StabilizeError, Stabi
 /// let frame0 = GrayImage::from_fn(96, 96, |x, y| Luma([texture(x as f64, y as f64) as u8]));
 /// let frame1 = GrayImage::from_fn(96, 96, |x, y| Luma([texture(x as f64 - 3.0, y as f64 + 2.0) as u8]));
 /// let params = StabilizeParams { clip_dark_quantile: 0.0, ..StabilizeParams::default() };
-/// let stab = stabilize(&[frame0, frame1], &params).unwrap();
+/// let stab = stabilize(&[frame0, frame1][..], &params).unwrap();
 /// let [dx, dy] = stab.shifts_px[1 - stab.reference_frame];
 /// let sign = if stab.reference_frame == 0 { 1.0 } else { -1.0 };
 /// assert_eq!(((sign * dx).round(), (sign * dy).round()), (3.0, -2.0));
 /// assert_eq!(stab.kept, vec![true, true]);
 /// ```
-pub fn stabilize(
-    frames: &[GrayImage],
+pub fn stabilize<F: Frames + ?Sized>(
+    frames: &F,
     params: &StabilizeParams,
 ) -> Result<Stabilization, StabilizeError> {
     let (width, height) = validate(frames, params)?;
@@ -51,9 +51,17 @@ pub fn stabilize(
             h: height,
         });
     }
-    let work: Vec<WorkImage> = frames
-        .par_iter()
-        .map(|f| prepare(f, factor, params.clip_dark_quantile, params.highpass_radius))
+    let work: Vec<WorkImage> = (0..frames.len())
+        .into_par_iter()
+        .map(|t| {
+            let frame = frames.frame(t);
+            prepare(
+                &frame,
+                factor,
+                params.clip_dark_quantile,
+                params.highpass_radius,
+            )
+        })
         .collect();
     let (ww, wh) = (work[0].w, work[0].h);
     let side = |n: usize| {
@@ -260,17 +268,23 @@ struct Attempt {
     status: FrameStatus,
 }
 
-fn validate(frames: &[GrayImage], params: &StabilizeParams) -> Result<(u32, u32), StabilizeError> {
-    let first = frames.first().ok_or(StabilizeError::NoFrames)?;
-    let (w, h) = first.dimensions();
-    for (index, f) in frames.iter().enumerate() {
-        if f.dimensions() != (w, h) {
+fn validate<F: Frames + ?Sized>(
+    frames: &F,
+    params: &StabilizeParams,
+) -> Result<(u32, u32), StabilizeError> {
+    if frames.is_empty() {
+        return Err(StabilizeError::NoFrames);
+    }
+    let (w, h) = frames.dimensions(0);
+    for index in 0..frames.len() {
+        let (found_w, found_h) = frames.dimensions(index);
+        if (found_w, found_h) != (w, h) {
             return Err(StabilizeError::SizeMismatch {
                 index,
                 w,
                 h,
-                found_w: f.width(),
-                found_h: f.height(),
+                found_w,
+                found_h,
             });
         }
     }
@@ -629,16 +643,18 @@ mod tests {
 
     #[test]
     fn empty_and_mismatched_inputs_are_errors() {
+        use image::GrayImage;
         let p = StabilizeParams::default();
-        assert_eq!(stabilize(&[], &p), Err(StabilizeError::NoFrames));
+        let none: &[GrayImage] = &[];
+        assert_eq!(stabilize(none, &p), Err(StabilizeError::NoFrames));
         let a = GrayImage::new(64, 64);
         let b = GrayImage::new(64, 48);
         assert!(matches!(
-            stabilize(&[a.clone(), b], &p),
+            stabilize(&[a.clone(), b][..], &p),
             Err(StabilizeError::SizeMismatch { index: 1, .. })
         ));
         assert!(matches!(
-            stabilize(&[GrayImage::new(20, 20)], &p),
+            stabilize(&[GrayImage::new(20, 20)][..], &p),
             Err(StabilizeError::TooSmall { .. })
         ));
         let bad = StabilizeParams {
@@ -646,7 +662,7 @@ mod tests {
             ..StabilizeParams::default()
         };
         assert!(matches!(
-            stabilize(&[a], &bad),
+            stabilize(&[a][..], &bad),
             Err(StabilizeError::BadParams(_))
         ));
     }

@@ -1,9 +1,11 @@
 //! Data tables from CSV: a header row, numeric and categorical columns, missing values, complete cases.
 //!
 //! Every cell is kept as text; a column is read as numbers only when a method asks for it, so
-//! the same file can hold numeric and categorical columns. Empty cells, `NA` and `NaN` are
-//! missing (as `is.na` in R). Text that is not a number in a column asked for as numeric is an
-//! error naming the file, the data row (1-based, header and blank lines not counted) and the column.
+//! the same file can hold numeric and categorical columns. Empty cells and `NA` are missing (as
+//! R's `read.csv` writes and reads them). In a column asked for as numeric, text that is not a
+//! number and a number that is not finite (`NaN`, `Inf`, `1e999`) are errors naming the file,
+//! the data row (1-based, header and blank lines not counted) and the column: such a cell is no
+//! measurement, and dropping it as missing would hide the computation that produced it.
 
 use crate::error::StatsError;
 use std::io::Read;
@@ -14,7 +16,7 @@ use std::path::Path;
 pub struct Table {
     name: String,
     columns: Vec<String>,
-    /// `cells[column][row]`, trimmed; `None` for an empty cell, `NA` or `NaN`.
+    /// `cells[column][row]`, trimmed; `None` for an empty cell or `NA`.
     cells: Vec<Vec<Option<String>>>,
     /// Number of data rows.
     rows: usize,
@@ -22,7 +24,7 @@ pub struct Table {
 
 /// The cell texts that mean "missing".
 fn is_missing(cell: &str) -> bool {
-    cell.is_empty() || cell == "NA" || cell == "NaN" || cell == "nan"
+    cell.is_empty() || cell == "NA"
 }
 
 impl Table {
@@ -153,14 +155,16 @@ impl Table {
             })
     }
 
-    /// A column read as numbers; `None` where the cell is missing.
+    /// A column read as numbers; `None` where the cell is missing (empty or `NA`).
     ///
     /// ```
     /// use mcvideo_stats::data::Table;
-    /// let t = Table::from_reader("a,b\n1.5,x\n,y\nNA,z\n".as_bytes(), "x.csv").unwrap();
+    /// let t = Table::from_reader("a,b,c\n1.5,x,1\n,y,NaN\nNA,z,2\n".as_bytes(), "x.csv").unwrap();
     /// assert_eq!(t.numeric("a").unwrap(), vec![Some(1.5), None, None]);
     /// let err = t.numeric("b").unwrap_err();
     /// assert_eq!(err.to_string(), "x.csv: row 1, column `b`: `x` is not a number");
+    /// let err = t.numeric("c").unwrap_err();
+    /// assert!(err.to_string().starts_with("x.csv: row 2, column `c`: `NaN` is not a finite number"));
     /// ```
     pub fn numeric(&self, name: &str) -> Result<Vec<Option<f64>>, StatsError> {
         let index = self.index(name)?;
@@ -171,7 +175,13 @@ impl Table {
                 None => Ok(None),
                 Some(text) => match text.parse::<f64>() {
                     Ok(value) if value.is_finite() => Ok(Some(value)),
-                    _ => Err(StatsError::NotNumeric {
+                    Ok(_) => Err(StatsError::NotFinite {
+                        file: self.name.clone(),
+                        row: row + 1,
+                        column: name.to_string(),
+                        value: text.clone(),
+                    }),
+                    Err(_) => Err(StatsError::NotNumeric {
                         file: self.name.clone(),
                         row: row + 1,
                         column: name.to_string(),
@@ -182,20 +192,23 @@ impl Table {
             .collect()
     }
 
-    /// True when every non-missing cell of the column is a finite number (and one at least is present).
+    /// True when every non-missing cell of the column is a number (and one at least is
+    /// present). A numeric column with a `NaN` or `Inf` cell counts as numeric, so that reading
+    /// it ([`Table::numeric`]) refuses that cell rather than the column being taken for text.
     ///
     /// ```
-    /// let t = mcvideo_stats::data::Table::from_reader("a,b\n1,x\n2,3\n".as_bytes(), "x.csv").unwrap();
+    /// let t = mcvideo_stats::data::Table::from_reader("a,b,c\n1,x,1\n2,3,inf\n".as_bytes(), "x.csv").unwrap();
     /// assert!(t.is_numeric("a").unwrap());
     /// assert!(!t.is_numeric("b").unwrap());
+    /// assert!(t.is_numeric("c").unwrap() && t.numeric("c").is_err());
     /// ```
     pub fn is_numeric(&self, name: &str) -> Result<bool, StatsError> {
         let index = self.index(name)?;
         let mut any = false;
         for text in self.cells[index].iter().flatten() {
             match text.parse::<f64>() {
-                Ok(value) if value.is_finite() => any = true,
-                _ => return Ok(false),
+                Ok(_) => any = true,
+                Err(_) => return Ok(false),
             }
         }
         Ok(any)

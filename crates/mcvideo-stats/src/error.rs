@@ -50,6 +50,14 @@ pub enum StatsError {
         column: String,
         value: String,
     },
+    /// A number that is not finite (`NaN`, `Inf`) where a measurement is needed.
+    #[error("{file}: row {row}, column `{column}`: `{value}` is not a finite number (a missing value is an empty cell or NA)")]
+    NotFinite {
+        file: String,
+        row: usize,
+        column: String,
+        value: String,
+    },
     /// Too few observations for the method.
     #[error("{what}: {n} complete observations, at least {need} needed")]
     TooFew { what: String, n: usize, need: usize },

@@ -107,8 +107,10 @@ pub fn ols(
     let tss: f64 = y.iter().map(|v| (v - y_mean) * (v - y_mean)).sum();
     let r2 = 1.0 - rss / tss;
     let r2_adj = 1.0 - (1.0 - r2) * (n - 1) as f64 / df as f64;
-    let q = crate::dist::t_quantile(0.975, df as f64)
-        .ok_or_else(|| StatsError::invalid(&what, "no t quantile"))?;
+    let q = crate::dist::t_quantile(0.975, df as f64);
+    if !q.is_finite() {
+        return Err(StatsError::invalid(&what, "no t quantile"));
+    }
     let terms = (0..p)
         .map(|j| {
             let se = (sigma2 * unscaled[(j, j)]).sqrt();

@@ -62,6 +62,17 @@ pub fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
     }
 }
 
+/// Type-7 quantile of unsorted data (R's `quantile(x, p)`): [`quantile_sorted`] of a sorted copy.
+///
+/// ```
+/// assert_eq!(mcvideo_stats::summary::quantile(&[4.0, 1.0, 3.0, 2.0], 0.5), 2.5);
+/// assert_eq!(mcvideo_stats::summary::quantile(&[0.0, 10.0], 0.975), 9.75);
+/// assert!(mcvideo_stats::summary::quantile(&[], 0.5).is_nan());
+/// ```
+pub fn quantile(x: &[f64], p: f64) -> f64 {
+    quantile_sorted(&sorted_copy(x), p)
+}
+
 /// Median (mean of the two middle values for even n).
 ///
 /// ```

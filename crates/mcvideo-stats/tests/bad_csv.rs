@@ -59,7 +59,7 @@ fn text_in_a_numeric_column_names_file_row_and_column() {
     let table = load("x\n1\ninf\n").unwrap();
     assert!(matches!(
         table.numeric("x").unwrap_err(),
-        StatsError::NotNumeric { row: 2, .. }
+        StatsError::NotFinite { row: 2, .. }
     ));
 }
 
@@ -104,7 +104,7 @@ fn unknown_column_lists_the_columns() {
 
 #[test]
 fn missing_values_are_dropped_and_counted() {
-    let table = load("x,y,label\n1,2,a\nNA,3,b\n4,,c\n5,6,NA\n7, NaN ,e\n8,9,f\n").unwrap();
+    let table = load("x,y,label\n1,2,a\nNA,3,b\n4,,c\n5,6,NA\n7, NA ,e\n8,9,f\n").unwrap();
     let (columns, dropped) = table.complete_numeric(&["x", "y"]).unwrap();
     assert_eq!(columns, vec![vec![1.0, 5.0, 8.0], vec![2.0, 6.0, 9.0]]);
     assert_eq!(dropped, 3);
@@ -112,6 +112,20 @@ fn missing_values_are_dropped_and_counted() {
     let (columns, dropped) = table.complete_numeric(&["x"]).unwrap();
     assert_eq!((columns[0].len(), dropped), (5, 1));
     assert_eq!(table.text("label").unwrap()[3], None);
+}
+
+#[test]
+fn non_finite_numbers_are_refused_not_dropped() {
+    for cell in ["NaN", "nan", "inf", "-Infinity", "1e999"] {
+        let table = load(&format!("x,y\n1,2\n3,{cell}\n")).unwrap();
+        assert_eq!(
+            table.complete_numeric(&["x", "y"]).unwrap_err().to_string(),
+            format!(
+                "bad.csv: row 2, column `y`: `{cell}` is not a finite number (a missing value is an empty cell or NA)"
+            )
+        );
+        assert!(table.is_numeric("y").unwrap());
+    }
 }
 
 #[test]

@@ -250,6 +250,68 @@ fn basis(config: &StudyConfig) -> BasisKind {
     }
 }
 
+/// Checks the follow-up time and event cells of every survival horizon, on every day: a time
+/// is a finite number ≥ 0 and an event 0 or 1; anything else (text, `NaN`, `Inf`, a negative
+/// time) is an error naming the file, row and column, since a survival curve fitted around it
+/// would be silently wrong. A missing cell (empty or `NA`) leaves its row out of that horizon's
+/// analyses; a note counts the main-day rows left out.
+pub fn check_survival_columns(config: &StudyConfig, data: &Dataset) -> Result<Vec<Note>> {
+    let mut notes = Vec::new();
+    for h in &config.survival.horizons {
+        let mut missing = vec![false; data.patients.len()];
+        for (column, is_time) in [(&h.time, true), (&h.event, false)] {
+            let Some(cells) = data.column(column) else {
+                continue;
+            };
+            for (row, cell) in cells.iter().enumerate() {
+                let Some(text) = cell else {
+                    missing[row] = true;
+                    continue;
+                };
+                let problem = match text.parse::<f64>() {
+                    Err(_) => Some(format!("`{text}` is not a number")),
+                    Ok(v) if !v.is_finite() => Some(format!(
+                        "`{text}` is not a finite number (a missing value is an empty cell or NA)"
+                    )),
+                    Ok(v) if is_time && v < 0.0 => {
+                        Some(format!("follow-up time must be 0 or more, got {text}"))
+                    }
+                    Ok(v) if !is_time && v != 0.0 && v != 1.0 => Some(format!(
+                        "event must be 0 (censored) or 1 (event), got {text}"
+                    )),
+                    Ok(_) => None,
+                };
+                if let Some(problem) = problem {
+                    return Err(StudyError::Data {
+                        file: data.cell_origin(column, row),
+                        problem,
+                    });
+                }
+            }
+        }
+        let main_rows = data.days.iter().filter(|&&d| d == config.data.main_day);
+        let left_out = missing
+            .iter()
+            .zip(&data.days)
+            .filter(|(&m, &d)| m && d == config.data.main_day)
+            .count();
+        if left_out > 0 {
+            notes.push(Note::adapted(
+                format!("{} survival", h.label),
+                format!(
+                    "{left_out} of {} day-{} rows without a follow-up time (`{}`) or event (`{}`) \
+                     (empty or NA) left out",
+                    main_rows.count(),
+                    config.data.main_day,
+                    h.time,
+                    h.event
+                ),
+            ));
+        }
+    }
+    Ok(notes)
+}
+
 /// Checks that every column the config names exists, naming the column and its key otherwise.
 pub fn check_columns(config: &StudyConfig, data: &Dataset) -> Result<()> {
     data.require(&config.dose, "dose")?;
@@ -297,6 +359,7 @@ pub fn analyze_with(
     reproducibility: crate::provenance::Reproducibility,
 ) -> Result<Analysis> {
     check_columns(config, data)?;
+    let survival_notes = check_survival_columns(config, data)?;
     let main = data.day_table(config.data.main_day)?;
     let mut days: Vec<i64> = data.days.clone();
     days.sort_unstable();
@@ -317,7 +380,7 @@ pub fn analyze_with(
         patients: patients.len(),
         days,
     };
-    let mut notes = Vec::new();
+    let mut notes = survival_notes;
     let baseline = match crate::baseline::baseline(config, &main) {
         Ok(b) => Some(b),
         Err(e) => {

@@ -121,7 +121,7 @@ pub struct ThresholdConfig {
     /// RCS knots.
     #[serde(default = "default_knots")]
     pub rcs_knots: usize,
-    /// Bootstrap resamples of the threshold CI.
+    /// Bootstrap resamples of the threshold CI (0–100000).
     #[serde(default = "default_boot")]
     pub bootstrap: usize,
     /// Bootstrap seed.
@@ -333,6 +333,14 @@ impl StudyConfig {
             return Err(bad(
                 "threshold.k",
                 format!("{} is not in 3..=20", self.threshold.k),
+            ));
+        }
+        // The same bound as `stats --boot`: beyond it a run takes hours and its resamples'
+        // storage overflows.
+        if self.threshold.bootstrap > 100_000 {
+            return Err(bad(
+                "threshold.bootstrap",
+                format!("{} is not in 0..=100000", self.threshold.bootstrap),
             ));
         }
         if !(3..=7).contains(&self.threshold.rcs_knots) {

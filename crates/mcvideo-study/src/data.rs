@@ -19,6 +19,12 @@ pub struct Dataset {
     pub days: Vec<i64>,
     /// `cells[column][row]`.
     cells: Vec<Vec<Option<String>>>,
+    /// Names of the clinical and the batch table (empty without one), for messages.
+    table_names: [String; 2],
+    /// Per cell column: whether the clinical and the batch table hold it.
+    column_in: Vec<[bool; 2]>,
+    /// Per row: its 0-based row in the clinical and in the batch table.
+    row_in: Vec<[Option<usize>; 2]>,
 }
 
 fn stats_err(e: mcvideo_stats::error::StatsError) -> StudyError {
@@ -180,6 +186,10 @@ impl Dataset {
             keyed_rows(clinical, patient_column, day_column, Some(main_day))?;
         let mut columns = vec![patient_column.to_string(), day_column.to_string()];
         let mut cells: Vec<Vec<Option<String>>> = Vec::new();
+        let mut column_in: Vec<[bool; 2]> = Vec::new();
+        let mut row_in: Vec<[Option<usize>; 2]> =
+            (0..patients.len()).map(|r| [Some(r), None]).collect();
+        let mut table_names = [clinical.name().to_string(), String::new()];
         let mut index: HashMap<String, usize> = HashMap::new();
         for name in clinical.column_names() {
             if name == patient_column || name == day_column {
@@ -188,10 +198,12 @@ impl Dataset {
             index.insert(name.clone(), columns.len() - 2);
             columns.push(name.clone());
             cells.push(clinical.text(name).map_err(stats_err)?);
+            column_in.push([true, false]);
         }
         let mut source = clinical.name().to_string();
         if let Some(batch) = batch {
             source = format!("{source} + {}", batch.name());
+            table_names[1] = batch.name().to_string();
             let (b_patients, b_days) = keyed_rows(batch, patient_column, day_column, None)?;
             let mut row_of: HashMap<(String, i64), usize> = patients
                 .iter()
@@ -202,17 +214,19 @@ impl Dataset {
                 .collect();
             // Rows of the batch table that are not in the clinical table are appended.
             let mut target = Vec::with_capacity(b_patients.len());
-            for key in b_patients.into_iter().zip(b_days) {
+            for (b_row, key) in b_patients.into_iter().zip(b_days).enumerate() {
                 let row = match row_of.get(&key) {
                     Some(&row) => row,
                     None => {
                         let row = patients.len();
                         patients.push(key.0.clone());
                         days.push(key.1);
+                        row_in.push([None, None]);
                         row_of.insert(key, row);
                         row
                     }
                 };
+                row_in[row][1] = Some(b_row);
                 target.push(row);
             }
             let n_rows = patients.len();
@@ -230,9 +244,11 @@ impl Dataset {
                         index.insert(name.clone(), cells.len());
                         columns.push(name.clone());
                         cells.push(vec![None; n_rows]);
+                        column_in.push([false, false]);
                         cells.len() - 1
                     }
                 };
+                column_in[col][1] = true;
                 for (b_row, value) in values.into_iter().enumerate() {
                     let Some(value) = value else { continue };
                     let row = target[b_row];
@@ -260,7 +276,47 @@ impl Dataset {
             patients,
             days,
             cells,
+            table_names,
+            column_in,
+            row_in,
         })
+    }
+
+    /// Where the cell of `column` in dataset row `row` was read, for messages:
+    /// `clinical.csv: row 3 (patient `P3`, day 1), column `time28``, the row counted as
+    /// [`Table`] counts it (1-based, header not counted). The clinical table is named when it
+    /// holds the column and the row, else the batch table.
+    ///
+    /// ```
+    /// use mcvideo_stats::data::Table;
+    /// use mcvideo_study::data::Dataset;
+    /// let clinical = Table::from_reader("patient,dose\nA,0.3\nB,0.9\n".as_bytes(), "c.csv").unwrap();
+    /// let batch = Table::from_reader("patient,day,mfi\nB,1,2.5\nA,3,2.8\n".as_bytes(), "p.csv").unwrap();
+    /// let d = Dataset::join(&clinical, Some(&batch), "patient", "day", 1).unwrap();
+    /// assert_eq!(d.cell_origin("dose", 1), "c.csv: row 2 (patient `B`, day 1), column `dose`");
+    /// assert_eq!(d.cell_origin("mfi", 2), "p.csv: row 2 (patient `A`, day 3), column `mfi`");
+    /// ```
+    pub fn cell_origin(&self, column: &str, row: usize) -> String {
+        let holds = self
+            .columns
+            .iter()
+            .skip(2)
+            .position(|c| c == column)
+            .map_or([false, false], |i| self.column_in[i]);
+        let rows = self.row_in.get(row).copied().unwrap_or([None, None]);
+        let (table, table_row) = match (holds, rows) {
+            ([true, _], [Some(r), _]) => (0, Some(r)),
+            ([_, true], [_, Some(r)]) => (1, Some(r)),
+            (_, [Some(r), _]) => (0, Some(r)),
+            (_, [_, r]) => (1, r),
+        };
+        let at = table_row.map_or(String::new(), |r| format!(" row {}", r + 1));
+        format!(
+            "{}:{at} (patient `{}`, day {}), column `{column}`",
+            self.table_names[table],
+            self.patients.get(row).map_or("", String::as_str),
+            self.days.get(row).copied().unwrap_or_default()
+        )
     }
 
     /// The cells of a column (`None` if the column is absent; the patient and day columns are not stored as cells).

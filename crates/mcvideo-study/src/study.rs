@@ -53,191 +53,298 @@ struct Figure {
     caption: String,
 }
 
-/// Writes all outputs of an analysis; returns the file names.
-pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
-    let mut files = Vec::new();
-    let mut put = |name: &str, bytes: &[u8]| -> Result<()> {
-        write_atomic(out, name, bytes)?;
-        files.push(name.to_string());
-        Ok(())
-    };
-    let config = &a.config;
-    let dose_label = config.label(&config.dose).to_string();
+/// The output folder as it is written: each file atomically, its name recorded in order.
+struct OutputFolder<'a> {
+    dir: &'a Path,
+    files: Vec<String>,
+}
 
-    // Tables.
+impl OutputFolder<'_> {
+    fn put(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
+        write_atomic(self.dir, name, bytes)?;
+        self.files.push(name.to_string());
+        Ok(())
+    }
+
+    fn put_csv(&mut self, name: &str, header: &[&str], rows: &[Vec<String>]) -> Result<()> {
+        self.put(name, csv_text(header, rows)?.as_bytes())
+    }
+}
+
+const CORRELATION_HEADER: [&str; 6] = ["x", "y", "n", "r", "p", "p_fdr"];
+const REGRESSION_HEADER: [&str; 9] = [
+    "y", "model", "n", "term", "coef", "ci_lo", "ci_hi", "p", "r2",
+];
+const THRESHOLD_HEADER: [&str; 22] = [
+    "outcome",
+    "n",
+    "gam_edf",
+    "gam_p_smooth",
+    "gam_r2_adj",
+    "gam_threshold",
+    "gam_ci_lo",
+    "gam_ci_hi",
+    "gam_x_max_abs_f2",
+    "segmented_breakpoint",
+    "segmented_ci_lo",
+    "segmented_ci_hi",
+    "segmented_slope_left",
+    "segmented_slope_right",
+    "segmented_r2",
+    "segmented_p_davies",
+    "rcs_threshold",
+    "rcs_p_nonlinear",
+    "k_used",
+    "rcs_knots_used",
+    "gam_threshold_reportable",
+    "flags",
+];
+const KM_HEADER: [&str; 10] = [
+    "horizon",
+    "cutoff",
+    "group",
+    "n",
+    "events",
+    "median",
+    "median_ci_lo",
+    "median_ci_hi",
+    "logrank_chi2",
+    "logrank_p",
+];
+const COX_HEADER: [&str; 14] = [
+    "horizon",
+    "cutoff",
+    "model",
+    "term",
+    "hr",
+    "hr_ci_lo",
+    "hr_ci_hi",
+    "p",
+    "events",
+    "n",
+    "concordance",
+    "converged",
+    "estimable",
+    "flags",
+];
+const SURVIVAL_AT_HEADER: [&str; 9] = [
+    "horizon", "cutoff", "group", "day", "n_risk", "survival", "se", "ci_lo", "ci_hi",
+];
+const ZPH_HEADER: [&str; 7] = ["horizon", "cutoff", "model", "term", "chi2", "df", "p"];
+const NOTES_HEADER: [&str; 3] = ["analysis", "action", "reason"];
+const FLOW_HEADER: [&str; 4] = ["stage", "count", "excluded_reason", "excluded_count"];
+
+/// Writes all outputs of an analysis; returns the file names.
+///
+/// The steps: the CSV tables and the R refit script, the figures (SVG with PNG and PDF
+/// copies), `report.html`, then `analysis.json`.
+pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
+    let mut folder = OutputFolder {
+        dir: out,
+        files: Vec::new(),
+    };
+    write_tables(a, &mut folder)?;
+    let figures = Figures::draw(a)?;
+    figures.write(&mut folder)?;
+    folder.put("report.html", report_html(a, &figures).as_bytes())?;
+    let json = serde_json::to_string_pretty(a).map_err(|e| StudyError::Data {
+        file: "analysis.json".to_string(),
+        problem: e.to_string(),
+    })?;
+    folder.put("analysis.json", json.as_bytes())?;
+    Ok(folder.files)
+}
+
+/// The CSV tables (raw numbers), `analysis_data.csv` and `refit.R`.
+fn write_tables(a: &Analysis, folder: &mut OutputFolder) -> Result<()> {
+    let config = &a.config;
     let (b_header, b_rows) = crate::baseline::table(a);
     let b_header_ref: Vec<&str> = b_header.iter().map(String::as_str).collect();
-    put("baseline.csv", csv_text(&b_header_ref, &b_rows)?.as_bytes())?;
-    let corr_header = ["x", "y", "n", "r", "p", "p_fdr"];
-    let corr_rows = a
-        .correlations
-        .as_ref()
-        .map(|c| correlation_rows(Style::Human, c))
-        .unwrap_or_default();
+    folder.put_csv("baseline.csv", &b_header_ref, &b_rows)?;
     if let Some(c) = &a.correlations {
-        put(
+        folder.put_csv(
             "correlations.csv",
-            csv_text(&corr_header, &correlation_rows(Style::Raw, c))?.as_bytes(),
+            &CORRELATION_HEADER,
+            &correlation_rows(Style::Raw, c),
         )?;
     }
-    let reg_header = [
-        "y", "model", "n", "term", "coef", "ci_lo", "ci_hi", "p", "r2",
-    ];
-    let reg_rows = regression_rows(Style::Human, &config.dose, &a.regressions);
-    put(
+    folder.put_csv(
         "regressions.csv",
-        csv_text(
-            &reg_header,
-            &regression_rows(Style::Raw, &config.dose, &a.regressions),
-        )?
-        .as_bytes(),
+        &REGRESSION_HEADER,
+        &regression_rows(Style::Raw, &config.dose, &a.regressions),
     )?;
-    let thr_header = [
-        "outcome",
-        "n",
-        "gam_edf",
-        "gam_p_smooth",
-        "gam_r2_adj",
-        "gam_threshold",
-        "gam_ci_lo",
-        "gam_ci_hi",
-        "gam_x_max_abs_f2",
-        "segmented_breakpoint",
-        "segmented_ci_lo",
-        "segmented_ci_hi",
-        "segmented_slope_left",
-        "segmented_slope_right",
-        "segmented_r2",
-        "segmented_p_davies",
-        "rcs_threshold",
-        "rcs_p_nonlinear",
-        "k_used",
-        "rcs_knots_used",
-        "gam_threshold_reportable",
-        "flags",
-    ];
-    let (thr_html_header, thr_html_rows) = threshold_html(a);
-    put(
+    folder.put_csv(
         "thresholds.csv",
-        csv_text(&thr_header, &threshold_rows(Style::Raw, a))?.as_bytes(),
+        &THRESHOLD_HEADER,
+        &threshold_rows(Style::Raw, a),
     )?;
-    let km_header = [
-        "horizon",
-        "cutoff",
-        "group",
-        "n",
-        "events",
-        "median",
-        "median_ci_lo",
-        "median_ci_hi",
-        "logrank_chi2",
-        "logrank_p",
-    ];
-    let km_human = km_rows(Style::Human, a);
-    put(
-        "km.csv",
-        csv_text(&km_header, &km_rows(Style::Raw, a))?.as_bytes(),
-    )?;
-    let cox_header = [
-        "horizon",
-        "cutoff",
-        "model",
-        "term",
-        "hr",
-        "hr_ci_lo",
-        "hr_ci_hi",
-        "p",
-        "events",
-        "n",
-        "concordance",
-        "converged",
-        "estimable",
-        "flags",
-    ];
-    let cox_human = cox_rows(Style::Human, a);
-    put(
-        "cox.csv",
-        csv_text(&cox_header, &cox_rows(Style::Raw, a))?.as_bytes(),
-    )?;
-    let surv_at_header = [
-        "horizon", "cutoff", "group", "day", "n_risk", "survival", "se", "ci_lo", "ci_hi",
-    ];
-    put(
+    folder.put_csv("km.csv", &KM_HEADER, &km_rows(Style::Raw, a))?;
+    folder.put_csv("cox.csv", &COX_HEADER, &cox_rows(Style::Raw, a))?;
+    folder.put_csv(
         "survival_at.csv",
-        csv_text(&surv_at_header, &survival_at_rows(Style::Raw, a))?.as_bytes(),
+        &SURVIVAL_AT_HEADER,
+        &survival_at_rows(Style::Raw, a),
     )?;
-    let zph_header = ["horizon", "cutoff", "model", "term", "chi2", "df", "p"];
-    put(
-        "ph_test.csv",
-        csv_text(&zph_header, &zph_rows(Style::Raw, a))?.as_bytes(),
-    )?;
-    let notes_header = ["analysis", "action", "reason"];
-    let note_rows: Vec<Vec<String>> = a
-        .notes
-        .iter()
-        .map(|n| vec![n.analysis.clone(), n.action.to_string(), n.reason.clone()])
-        .collect();
-    put("notes.csv", csv_text(&notes_header, &note_rows)?.as_bytes())?;
-    let flow_header = ["stage", "count", "excluded_reason", "excluded_count"];
-    put(
-        "flow.csv",
-        csv_text(&flow_header, &flow_rows(a))?.as_bytes(),
-    )?;
+    folder.put_csv("ph_test.csv", &ZPH_HEADER, &zph_rows(Style::Raw, a))?;
+    folder.put_csv("notes.csv", &NOTES_HEADER, &note_rows(a))?;
+    folder.put_csv("flow.csv", &FLOW_HEADER, &flow_rows(a))?;
     let (data_header, data_rows) = crate::export::analysis_data(a);
     let data_header_ref: Vec<&str> = data_header.iter().map(String::as_str).collect();
-    put(
-        "analysis_data.csv",
-        csv_text(&data_header_ref, &data_rows)?.as_bytes(),
-    )?;
-    put("refit.R", crate::export::refit_r(a).as_bytes())?;
+    folder.put_csv("analysis_data.csv", &data_header_ref, &data_rows)?;
+    folder.put("refit.R", crate::export::refit_r(a).as_bytes())?;
     if let Some(ch) = &a.change {
         if let Some(cc) = &ch.correlations {
-            put(
+            folder.put_csv(
                 "change_correlations.csv",
-                csv_text(&corr_header, &correlation_rows(Style::Raw, cc))?.as_bytes(),
+                &CORRELATION_HEADER,
+                &correlation_rows(Style::Raw, cc),
             )?;
         }
         let dx = format!("delta_{}", config.dose);
-        put(
+        folder.put_csv(
             "change_regressions.csv",
-            csv_text(
-                &reg_header,
-                &regression_rows(Style::Raw, &dx, &ch.regressions),
-            )?
-            .as_bytes(),
+            &REGRESSION_HEADER,
+            &regression_rows(Style::Raw, &dx, &ch.regressions),
         )?;
     }
+    Ok(())
+}
 
-    // Figures.
-    let units = |t: &str| crate::figures::typeset_units(t);
-    let label = |c: &str| units(config.label(c));
-    let dose_label = units(&dose_label);
-    let mut scatter_figs = Vec::new();
+fn note_rows(a: &Analysis) -> Vec<Vec<String>> {
+    a.notes
+        .iter()
+        .map(|n| vec![n.analysis.clone(), n.action.to_string(), n.reason.clone()])
+        .collect()
+}
+
+/// Column labels as the figures and the report typeset them (units with sub/superscripts).
+struct Labels<'a> {
+    config: &'a StudyConfig,
+    /// The dose's label.
+    dose: String,
+}
+
+impl<'a> Labels<'a> {
+    fn new(config: &'a StudyConfig) -> Self {
+        Labels {
+            config,
+            dose: figures::typeset_units(config.label(&config.dose)),
+        }
+    }
+
+    /// `text` with its units typeset.
+    fn units(&self, text: &str) -> String {
+        figures::typeset_units(text)
+    }
+
+    /// The label of column `column`.
+    fn of(&self, column: &str) -> String {
+        self.units(self.config.label(column))
+    }
+
+    /// The labels of `columns` joined by commas.
+    fn list(&self, columns: &[String]) -> String {
+        columns
+            .iter()
+            .map(|c| self.of(c))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// `group` (which starts with the dose's column name) with the dose's label in its place.
+    fn dose_in(&self, group: &str) -> String {
+        self.units(&group.replacen(self.config.dose.as_str(), &self.dose, 1))
+    }
+}
+
+/// Every figure of the report.
+struct Figures {
+    flow: Figure,
+    scatter: Vec<Figure>,
+    gam: Vec<Figure>,
+    km: Vec<Figure>,
+    forest_cox: Figure,
+    change: Vec<Figure>,
+}
+
+impl Figures {
+    fn draw(a: &Analysis) -> Result<Figures> {
+        let labels = Labels::new(&a.config);
+        Ok(Figures {
+            flow: Figure {
+                file: "flow.svg".to_string(),
+                svg: figures::flow_diagram(&a.flow)?,
+                caption: "Flow of clips, sites and patients into the analysis, with the count and reason of each exclusion (flow.csv).".to_string(),
+            },
+            scatter: scatter_figures(a, &labels)?,
+            gam: gam_figures(a, &labels)?,
+            km: km_figures(a, &labels)?,
+            forest_cox: forest_cox_figure(a, &labels)?,
+            change: change_figures(a, &labels)?,
+        })
+    }
+
+    /// Each figure as SVG, PNG and PDF.
+    fn write(&self, folder: &mut OutputFolder) -> Result<()> {
+        for f in std::iter::once(&self.flow)
+            .chain(&self.scatter)
+            .chain(&self.gam)
+            .chain(&self.km)
+            .chain(std::iter::once(&self.forest_cox))
+            .chain(&self.change)
+        {
+            folder.put(&f.file, f.svg.as_bytes())?;
+            let stem = f.file.trim_end_matches(".svg");
+            folder.put(
+                &format!("{stem}.png"),
+                &crate::raster::svg_to_png(&f.file, &f.svg)?,
+            )?;
+            folder.put(
+                &format!("{stem}.pdf"),
+                &crate::raster::svg_to_pdf(&f.file, &f.svg)?,
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Each outcome against the dose, on the rows its threshold fit used when there is one.
+fn scatter_figures(a: &Analysis, labels: &Labels) -> Result<Vec<Figure>> {
+    let config = &a.config;
+    let dose_label = &labels.dose;
     let main_points = |y: &str| -> Option<(Vec<f64>, Vec<f64>)> {
         a.thresholds
             .iter()
             .find(|t| t.outcome == y)
             .map(|t| t.points.clone())
     };
+    let mut figs = Vec::new();
     for row in a.correlations.iter().flat_map(|c| &c.results) {
         let (x, y) = match main_points(&row.y) {
             Some(p) => p,
             None => pairs(&a.main_table, &config.dose, &row.y),
         };
         let note = format!("{} r = {:.3}, p {}", kind_name(a), row.r, p_text(row.p));
-        let svg = figures::scatter(&dose_label, &label(&row.y), &x, &y, &note)?;
-        scatter_figs.push(Figure {
+        let svg = figures::scatter(dose_label, &labels.of(&row.y), &x, &y, &note)?;
+        figs.push(Figure {
             file: format!("scatter_{}.svg", safe_name(&row.y)),
             caption: format!(
                 "{} against {dose_label} (n = {}): {note}, FDR-adjusted p {}. Line: least squares with its 95% confidence band.",
-                label(&row.y),
+                labels.of(&row.y),
                 row.n,
                 p_text(row.p_fdr)
             ),
             svg,
         });
     }
-    let mut gam_figs = Vec::new();
+    Ok(figs)
+}
+
+/// The GAM smooth of each outcome with its threshold and the segmented breakpoint.
+fn gam_figures(a: &Analysis, labels: &Labels) -> Result<Vec<Figure>> {
+    let config = &a.config;
+    let dose_label = &labels.dose;
+    let mut figs = Vec::new();
     for t in &a.thresholds {
         let Some(g) = &t.gam else { continue };
         let curve: Vec<CurvePoint> = g
@@ -256,8 +363,8 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
             .as_ref()
             .filter(|_| !t.flags.iter().any(|f| f.model == "segmented"));
         let svg = figures::gam_curve(&figures::GamPlot {
-            x_label: &dose_label,
-            y_label: &label(&t.outcome),
+            x_label: dose_label,
+            y_label: &labels.of(&t.outcome),
             curve: &curve,
             points: (&t.points.0, &t.partial_residuals),
             threshold: t.gam_threshold_reportable.then_some(g.threshold.x),
@@ -281,12 +388,12 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
                     .join("; ")
             )
         };
-        gam_figs.push(Figure {
+        figs.push(Figure {
             file: format!("gam_{}.svg", safe_name(&t.outcome)),
             caption: format!(
                 "GAM smooth of {} on {dose_label} (fit ± 2 se; points: partial residuals){}: {}{}.{flag_text}",
-                label(&t.outcome),
-                if config.covariates.is_empty() { String::new() } else { format!(", adjusted for {}", config.covariates.iter().map(|c| label(c)).collect::<Vec<_>>().join(", ")) },
+                labels.of(&t.outcome),
+                if config.covariates.is_empty() { String::new() } else { format!(", adjusted for {}", labels.list(&config.covariates)) },
                 if t.gam_threshold_reportable {
                     format!(
                         "maximum-curvature threshold {:.3}{}",
@@ -301,7 +408,14 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
             svg,
         });
     }
-    let mut km_figs = Vec::new();
+    Ok(figs)
+}
+
+/// The Kaplan–Meier curves of each horizon and cutoff.
+fn km_figures(a: &Analysis, labels: &Labels) -> Result<Vec<Figure>> {
+    let config = &a.config;
+    let dose_label = &labels.dose;
+    let mut figs = Vec::new();
     for s in &a.survival {
         let (time, event, group) = &s.raw;
         let curves: Vec<KmCurve> =
@@ -313,7 +427,7 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
                     KmCurve {
                         label: format!(
                             "{} (n = {}, deaths {})",
-                            units(&g.group.replacen(config.dose.as_str(), &dose_label, 1)),
+                            labels.dose_in(&g.group),
                             g.n,
                             g.events
                         ),
@@ -352,9 +466,9 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
         let medians: Vec<String> =
             s.km.groups
                 .iter()
-                .map(|g| format!("{}: median {}", units(&g.group), median_text(g)))
+                .map(|g| format!("{}: median {}", labels.units(&g.group), median_text(g)))
                 .collect();
-        km_figs.push(Figure {
+        figs.push(Figure {
             file: format!("km_{}_{}.svg", safe_name(&s.horizon), safe_name(&cutoff_label(s.cutoff))),
             caption: format!(
                 "Kaplan–Meier {} survival by {} at {} ({}); {note}. Shaded: log-type 95% CI; ticks mark censored patients; numbers at risk below. {}.",
@@ -367,7 +481,13 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
             svg,
         });
     }
-    let mut forest_rows = Vec::new();
+    Ok(figs)
+}
+
+/// The hazard ratio of the high-dose group in every Cox model.
+fn forest_cox_figure(a: &Analysis, labels: &Labels) -> Result<Figure> {
+    let config = &a.config;
+    let mut rows = Vec::new();
     for s in &a.survival {
         for (model, fit) in [
             ("univariate", s.cox_univariate.as_ref()),
@@ -375,12 +495,8 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
         ] {
             if let Some((fit, term)) = fit.and_then(|f| f.terms.first().map(|t| (f, t))) {
                 let estimable = !fit.infinite.contains(&term.name);
-                forest_rows.push(ForestRow {
-                    label: format!(
-                        "{} {}, {model}",
-                        s.horizon,
-                        units(&term.name.replacen(config.dose.as_str(), &dose_label, 1))
-                    ),
+                rows.push(ForestRow {
+                    label: format!("{} {}, {model}", s.horizon, labels.dose_in(&term.name)),
                     estimate: if estimable { term.hr } else { f64::NAN },
                     lo: if estimable { term.hr_ci[0] } else { f64::NAN },
                     hi: if estimable { term.hr_ci[1] } else { f64::NAN },
@@ -389,109 +505,137 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
             }
         }
     }
-    let forest_cox = Figure {
+    Ok(Figure {
         file: "forest_cox.svg".to_string(),
-        svg: figures::forest("Cox models: hazard ratio of the high-dose group", "hazard ratio (log scale)", &forest_rows, true)?,
+        svg: figures::forest("Cox models: hazard ratio of the high-dose group", "hazard ratio (log scale)", &rows, true)?,
         caption: format!(
-            "Hazard ratios of death for {dose_label} above each cutoff, univariate and adjusted{} (95% CI; orange: p < 0.05). \"not estimable\": separation (no point is drawn).",
-            if config.covariates.is_empty() { String::new() } else { format!(" for {}", config.covariates.iter().map(|c| label(c)).collect::<Vec<_>>().join(", ")) }
+            "Hazard ratios of death for {} above each cutoff, univariate and adjusted{} (95% CI; orange: p < 0.05). \"not estimable\": separation (no point is drawn).",
+            labels.dose,
+            if config.covariates.is_empty() { String::new() } else { format!(" for {}", labels.list(&config.covariates)) }
         ),
-    };
-    let flow_fig = Figure {
-        file: "flow.svg".to_string(),
-        svg: figures::flow_diagram(&a.flow)?,
-        caption: "Flow of clips, sites and patients into the analysis, with the count and reason of each exclusion (flow.csv).".to_string(),
-    };
-    let mut change_figs = Vec::new();
-    let dx = format!("delta_{}", config.dose);
-    if let Some(ch) = &a.change {
-        if let Some(table) = &ch.table {
-            for row in ch.correlations.iter().flat_map(|c| &c.results) {
-                let (x, y) = pairs(table, &dx, &row.y);
-                let base = row.y.trim_start_matches("delta_");
-                let note = format!("{} r = {:.3}, p {}", kind_name(a), row.r, p_text(row.p));
-                change_figs.push(Figure {
-                    file: format!("change_scatter_{}.svg", safe_name(base)),
-                    svg: figures::scatter(&format!("Δ {dose_label}"), &format!("Δ {}", label(base)), &x, &y, &note)?,
-                    caption: format!(
-                        "Change (day {} − day {}) of {} against the change of {dose_label} (n = {}): {note}, FDR p {}; least-squares line with its 95% confidence band.",
-                        ch.day_to, ch.day_from, label(base), row.n, p_text(row.p_fdr)
-                    ),
-                });
-            }
-        }
-        // Standardized coefficients (SD of Δy per SD of Δdose, on the rows each model used), so
-        // variables on different scales share one axis; the raw coefficients are in the table.
-        let rows: Vec<ForestRow> = ch
-            .regressions
-            .iter()
-            .filter_map(|r| {
-                let fit = r.adjusted.as_ref().unwrap_or(&r.univariate);
-                let t = fit.terms.get(1)?;
-                let table = ch.table.as_ref()?;
-                let mut names = vec![r.y.as_str(), dx.as_str()];
-                if r.adjusted.is_some() {
-                    names.extend(config.covariates.iter().map(String::as_str));
-                }
-                let (cols, _) = table.complete_numeric(&names).ok()?;
-                let scale =
-                    mcvideo_stats::summary::sd(&cols[1]) / mcvideo_stats::summary::sd(&cols[0]);
-                scale.is_finite().then(|| ForestRow {
-                    label: format!("Δ {}", label(r.y.trim_start_matches("delta_"))),
-                    estimate: t.coef * scale,
-                    lo: t.ci[0] * scale,
-                    hi: t.ci[1] * scale,
-                    p: t.p,
-                })
-            })
-            .collect();
-        change_figs.push(Figure {
-            file: "forest_change.svg".to_string(),
-            svg: figures::forest("Changes: standardized coefficient of Δ dose", "SD of Δ variable per SD of Δ dose", &rows, false)?,
-            caption: format!(
-                "Standardized coefficient of Δ {dose_label} in the regression of each Δ variable{} (95% CI; raw coefficients in the table above).",
-                if config.covariates.is_empty() { String::new() } else { format!(", adjusted for {} on day {}", config.covariates.iter().map(|c| label(c)).collect::<Vec<_>>().join(", "), ch.day_from) }
-            ),
-        });
-    }
-    for f in std::iter::once(&flow_fig)
-        .chain(&scatter_figs)
-        .chain(&gam_figs)
-        .chain(&km_figs)
-        .chain(std::iter::once(&forest_cox))
-        .chain(&change_figs)
-    {
-        put(&f.file, f.svg.as_bytes())?;
-        let stem = f.file.trim_end_matches(".svg");
-        put(
-            &format!("{stem}.png"),
-            &crate::raster::svg_to_png(&f.file, &f.svg)?,
-        )?;
-        put(
-            &format!("{stem}.pdf"),
-            &crate::raster::svg_to_pdf(&f.file, &f.svg)?,
-        )?;
-    }
+    })
+}
 
-    // Report, in the paper's order.
-    let fig_blocks = |figs: &[Figure]| -> Vec<Block> {
-        figs.iter()
-            .map(|f| Block::Figure {
-                file: f.file.clone(),
-                svg: f.svg.clone(),
-                caption: f.caption.clone(),
+/// The changes between days: a scatter per outcome and the standardized coefficients.
+fn change_figures(a: &Analysis, labels: &Labels) -> Result<Vec<Figure>> {
+    let config = &a.config;
+    let dose_label = &labels.dose;
+    let mut figs = Vec::new();
+    let dx = format!("delta_{}", config.dose);
+    let Some(ch) = &a.change else {
+        return Ok(figs);
+    };
+    if let Some(table) = &ch.table {
+        for row in ch.correlations.iter().flat_map(|c| &c.results) {
+            let (x, y) = pairs(table, &dx, &row.y);
+            let base = row.y.trim_start_matches("delta_");
+            let note = format!("{} r = {:.3}, p {}", kind_name(a), row.r, p_text(row.p));
+            figs.push(Figure {
+                file: format!("change_scatter_{}.svg", safe_name(base)),
+                svg: figures::scatter(&format!("Δ {dose_label}"), &format!("Δ {}", labels.of(base)), &x, &y, &note)?,
+                caption: format!(
+                    "Change (day {} − day {}) of {} against the change of {dose_label} (n = {}): {note}, FDR p {}; least-squares line with its 95% confidence band.",
+                    ch.day_to, ch.day_from, labels.of(base), row.n, p_text(row.p_fdr)
+                ),
+            });
+        }
+    }
+    // Standardized coefficients (SD of Δy per SD of Δdose, on the rows each model used), so
+    // variables on different scales share one axis; the raw coefficients are in the table.
+    let rows: Vec<ForestRow> = ch
+        .regressions
+        .iter()
+        .filter_map(|r| {
+            let fit = r.adjusted.as_ref().unwrap_or(&r.univariate);
+            let t = fit.terms.get(1)?;
+            let table = ch.table.as_ref()?;
+            let mut names = vec![r.y.as_str(), dx.as_str()];
+            if r.adjusted.is_some() {
+                names.extend(config.covariates.iter().map(String::as_str));
+            }
+            let (cols, _) = table.complete_numeric(&names).ok()?;
+            let scale = mcvideo_stats::summary::sd(&cols[1]) / mcvideo_stats::summary::sd(&cols[0]);
+            scale.is_finite().then(|| ForestRow {
+                label: format!("Δ {}", labels.of(r.y.trim_start_matches("delta_"))),
+                estimate: t.coef * scale,
+                lo: t.ci[0] * scale,
+                hi: t.ci[1] * scale,
+                p: t.p,
             })
-            .collect()
-    };
-    let skipped = |prefix: &str| -> Vec<Block> {
-        a.notes
-            .iter()
-            .filter(|n| n.action == "skipped" && n.analysis.starts_with(prefix))
-            .map(note_block)
-            .collect()
-    };
-    let mut sections = Vec::new();
-    let mut data_blocks = vec![Block::Text(format!(
+        })
+        .collect();
+    figs.push(Figure {
+        file: "forest_change.svg".to_string(),
+        svg: figures::forest("Changes: standardized coefficient of Δ dose", "SD of Δ variable per SD of Δ dose", &rows, false)?,
+        caption: format!(
+            "Standardized coefficient of Δ {dose_label} in the regression of each Δ variable{} (95% CI; raw coefficients in the table above).",
+            if config.covariates.is_empty() { String::new() } else { format!(", adjusted for {} on day {}", labels.list(&config.covariates), ch.day_from) }
+        ),
+    });
+    Ok(figs)
+}
+
+fn fig_blocks(figs: &[Figure]) -> Vec<Block> {
+    figs.iter()
+        .map(|f| Block::Figure {
+            file: f.file.clone(),
+            svg: f.svg.clone(),
+            caption: f.caption.clone(),
+        })
+        .collect()
+}
+
+/// A table block with a header of string literals.
+fn table_block(caption: String, header: &[&str], rows: Vec<Vec<String>>) -> Block {
+    Block::Table {
+        caption,
+        header: header.iter().map(|s| s.to_string()).collect(),
+        rows,
+    }
+}
+
+/// The notes of the analyses skipped whose name starts with `prefix`.
+fn skipped(a: &Analysis, prefix: &str) -> Vec<Block> {
+    a.notes
+        .iter()
+        .filter(|n| n.action == "skipped" && n.analysis.starts_with(prefix))
+        .map(note_block)
+        .collect()
+}
+
+/// `report.html`: the sections in the paper's order.
+fn report_html(a: &Analysis, figs: &Figures) -> String {
+    let config = &a.config;
+    let labels = Labels::new(config);
+    let mut sections = vec![
+        data_section(a, &labels, figs),
+        baseline_section(a, &labels),
+        correlation_section(a, &labels, figs),
+        regression_section(a, &labels),
+        threshold_section(a, &labels, figs),
+    ];
+    if let Some(section) = change_section(a, figs) {
+        sections.push(section);
+    }
+    sections.push(survival_section(a, &labels, figs));
+    sections.push(Section {
+        title: "Reproducibility".to_string(),
+        blocks: crate::export::reproducibility_blocks(a),
+    });
+    let meta = format!(
+        "mcvideo {} · commit {} · schema {} · run {} · data {} · every number also in analysis.json and the CSV files beside this report; analysis_data.csv and refit.R refit each model in R",
+        a.version,
+        a.reproducibility.git_commit.as_deref().map_or("unknown", |c| &c[..c.len().min(12)]),
+        a.schema,
+        a.reproducibility.date_utc,
+        a.data.source
+    );
+    render(&config.title, &meta, &sections)
+}
+
+fn data_section(a: &Analysis, labels: &Labels, figs: &Figures) -> Section {
+    let config = &a.config;
+    let mut blocks = vec![Block::Text(format!(
         "Source: {}. {} rows over days {:?}; the main analysis uses day {}: {} rows, {} patients. Dose: {} ({}). Outcomes: {}. Secondary: {}. Covariates of the adjusted models: {}.",
         a.data.source,
         a.data.rows,
@@ -500,81 +644,103 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
         a.data.main_day_rows,
         a.data.patients,
         config.dose,
-        dose_label,
-        config.outcomes.iter().map(|c| label(c)).collect::<Vec<_>>().join(", "),
-        if config.secondary.is_empty() { "none".to_string() } else { config.secondary.iter().map(|c| label(c)).collect::<Vec<_>>().join(", ") },
-        if config.covariates.is_empty() { "none".to_string() } else { config.covariates.iter().map(|c| label(c)).collect::<Vec<_>>().join(", ") },
+        labels.dose,
+        labels.list(&config.outcomes),
+        if config.secondary.is_empty() { "none".to_string() } else { labels.list(&config.secondary) },
+        if config.covariates.is_empty() { "none".to_string() } else { labels.list(&config.covariates) },
     ))];
-    data_blocks.push(Block::Table {
-        caption: "Flow of clips and patients (CONSORT style; flow.csv)".to_string(),
-        header: flow_header.iter().map(|s| s.to_string()).collect(),
-        rows: flow_rows(a),
-    });
-    data_blocks.extend(fig_blocks(std::slice::from_ref(&flow_fig)));
+    blocks.push(table_block(
+        "Flow of clips and patients (CONSORT style; flow.csv)".to_string(),
+        &FLOW_HEADER,
+        flow_rows(a),
+    ));
+    blocks.extend(fig_blocks(std::slice::from_ref(&figs.flow)));
     if !a.notes.is_empty() {
-        data_blocks.push(Block::Table {
-            caption: "Analyses adapted to the cohort or skipped (notes.csv)".to_string(),
-            header: notes_header.iter().map(|s| s.to_string()).collect(),
-            rows: note_rows.clone(),
-        });
+        blocks.push(table_block(
+            "Analyses adapted to the cohort or skipped (notes.csv)".to_string(),
+            &NOTES_HEADER,
+            note_rows(a),
+        ));
     }
-    sections.push(Section {
+    Section {
         title: "Data".to_string(),
-        blocks: data_blocks,
-    });
-    let mut baseline_blocks = vec![
+        blocks,
+    }
+}
+
+fn baseline_section(a: &Analysis, labels: &Labels) -> Section {
+    let mut blocks = vec![
         Block::Text("Normality by Shapiro–Wilk in each group: normal variables as mean (SD) with the t test, others as median [IQR] with the Wilcoxon rank-sum test; 0/1 variables as n (%) with the chi-square or Fisher's exact test.".to_string()),
     ];
     if a.baseline.is_some() {
-        baseline_blocks.push(Block::Table {
+        let (header, rows) = crate::baseline::table(a);
+        blocks.push(Block::Table {
             caption: "Table 1. Baseline characteristics".to_string(),
-            header: b_header.clone(),
-            rows: b_rows.clone(),
+            header,
+            rows,
         });
     } else {
-        baseline_blocks.extend(skipped("baseline"));
+        blocks.extend(skipped(a, "baseline"));
     }
-    sections.push(Section {
+    Section {
         title: format!(
-            "Cohort characteristics (split at {dose_label} {})",
-            cutoff_label(config.baseline.cutoff)
+            "Cohort characteristics (split at {} {})",
+            labels.dose,
+            cutoff_label(a.config.baseline.cutoff)
         ),
-        blocks: baseline_blocks,
-    });
-    let mut corr_blocks = if a.correlations.is_some() {
-        vec![Block::Table {
-            caption: format!("{} correlations with {dose_label} (p by the t approximation; FDR by Benjamini–Hochberg)", kind_name(a)),
-            header: corr_header.iter().map(|s| s.to_string()).collect(),
-            rows: corr_rows.clone(),
-        }]
-    } else {
-        skipped("correlations")
+        blocks,
+    }
+}
+
+fn correlation_section(a: &Analysis, labels: &Labels, figs: &Figures) -> Section {
+    let mut blocks = match &a.correlations {
+        Some(c) => vec![table_block(
+            format!(
+                "{} correlations with {} (p by the t approximation; FDR by Benjamini–Hochberg)",
+                kind_name(a),
+                labels.dose
+            ),
+            &CORRELATION_HEADER,
+            correlation_rows(Style::Human, c),
+        )],
+        None => skipped(a, "correlations"),
     };
-    corr_blocks.extend(fig_blocks(&scatter_figs));
-    sections.push(Section {
-        title: format!("Correlation between {dose_label} and the microcirculation"),
-        blocks: corr_blocks,
-    });
-    let mut reg_blocks = vec![Block::Table {
-        caption: format!("Table 2. Coefficient of {dose_label} (95% CI)"),
-        header: reg_header.iter().map(|s| s.to_string()).collect(),
-        rows: reg_rows.clone(),
-    }];
-    reg_blocks.extend(skipped("regression"));
-    reg_blocks.extend(skipped("adjusted regression"));
-    sections.push(Section {
+    blocks.extend(fig_blocks(&figs.scatter));
+    Section {
+        title: format!(
+            "Correlation between {} and the microcirculation",
+            labels.dose
+        ),
+        blocks,
+    }
+}
+
+fn regression_section(a: &Analysis, labels: &Labels) -> Section {
+    let mut blocks = vec![table_block(
+        format!("Table 2. Coefficient of {} (95% CI)", labels.dose),
+        &REGRESSION_HEADER,
+        regression_rows(Style::Human, &a.config.dose, &a.regressions),
+    )];
+    blocks.extend(skipped(a, "regression"));
+    blocks.extend(skipped(a, "adjusted regression"));
+    Section {
         title: "Univariate and adjusted linear regression".to_string(),
-        blocks: reg_blocks,
-    });
-    let mut gam_blocks = vec![
+        blocks,
+    }
+}
+
+fn threshold_section(a: &Analysis, labels: &Labels, figs: &Figures) -> Section {
+    let config = &a.config;
+    let (header, rows) = threshold_html(a);
+    let mut blocks = vec![
         Block::Text(format!(
             "GAM ({} basis, k = {} unless reduced for the cohort, REML): the threshold is the dose of maximum curvature of the smooth term, with a {}-resample percentile bootstrap CI (seed {}). Checked by segmented regression (one breakpoint, Davies test) and a restricted cubic spline ({} knots). A fit is flagged, and its threshold not reported as a finding, when its edf is within 10% of k − 1, its residual variance is zero, its CI collapsed to a point, or the threshold has fewer than max(3, 10% of n) doses on one side.",
             config.threshold.basis, config.threshold.k, config.threshold.bootstrap, config.threshold.seed, config.threshold.rcs_knots
         )),
         Block::Table {
             caption: "Thresholds (all columns in thresholds.csv; flags below)".to_string(),
-            header: thr_html_header,
-            rows: thr_html_rows,
+            header,
+            rows,
         },
     ];
     let flag_rows: Vec<Vec<String>> = a
@@ -583,7 +749,7 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
         .flat_map(|t| {
             t.flags.iter().map(move |f| {
                 vec![
-                    label(&t.outcome),
+                    labels.of(&t.outcome),
                     f.model.clone(),
                     f.code.to_string(),
                     f.message.clone(),
@@ -592,69 +758,71 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
         })
         .collect();
     if !flag_rows.is_empty() {
-        gam_blocks.push(Block::Table {
-            caption: "Degenerate fits (flagged: not findings)".to_string(),
-            header: ["outcome", "model", "flag", "meaning"]
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
-            rows: flag_rows,
-        });
+        blocks.push(table_block(
+            "Degenerate fits (flagged: not findings)".to_string(),
+            &["outcome", "model", "flag", "meaning"],
+            flag_rows,
+        ));
     }
-    gam_blocks.extend(skipped("GAM"));
-    gam_blocks.extend(skipped("thresholds"));
-    gam_blocks.extend(fig_blocks(&gam_figs));
-    sections.push(Section {
+    blocks.extend(skipped(a, "GAM"));
+    blocks.extend(skipped(a, "thresholds"));
+    blocks.extend(fig_blocks(&figs.gam));
+    Section {
         title: "Nonlinear dose–response and thresholds".to_string(),
-        blocks: gam_blocks,
-    });
-    if let Some(ch) = &a.change {
-        let mut blocks = vec![Block::Text(format!(
-            "Δ = day {} − day {} for {} patients with both days.",
-            ch.day_to, ch.day_from, ch.paired
-        ))];
-        match &ch.correlations {
-            Some(cc) => blocks.push(Block::Table {
-                caption: "Correlations of the changes".to_string(),
-                header: corr_header.iter().map(|s| s.to_string()).collect(),
-                rows: correlation_rows(Style::Human, cc),
-            }),
-            None => blocks.extend(skipped("change correlations")),
-        }
-        blocks.push(Block::Table {
-            caption: "Regressions of the changes".to_string(),
-            header: reg_header.iter().map(|s| s.to_string()).collect(),
-            rows: regression_rows(
-                Style::Human,
-                &format!("delta_{}", config.dose),
-                &ch.regressions,
-            ),
-        });
-        blocks.extend(fig_blocks(&change_figs));
-        sections.push(Section {
-            title: "Changes in dose and in the microcirculation".to_string(),
-            blocks,
-        });
-    } else if config.change.is_some() {
-        sections.push(Section {
-            title: "Changes in dose and in the microcirculation".to_string(),
-            blocks: skipped("change"),
-        });
+        blocks,
     }
-    let mut surv_blocks = vec![Block::Text(
+}
+
+/// The changes between days, when the config asks for them.
+fn change_section(a: &Analysis, figs: &Figures) -> Option<Section> {
+    let title = "Changes in dose and in the microcirculation".to_string();
+    let Some(ch) = &a.change else {
+        return a.config.change.is_some().then(|| Section {
+            title,
+            blocks: skipped(a, "change"),
+        });
+    };
+    let mut blocks = vec![Block::Text(format!(
+        "Δ = day {} − day {} for {} patients with both days.",
+        ch.day_to, ch.day_from, ch.paired
+    ))];
+    match &ch.correlations {
+        Some(cc) => blocks.push(table_block(
+            "Correlations of the changes".to_string(),
+            &CORRELATION_HEADER,
+            correlation_rows(Style::Human, cc),
+        )),
+        None => blocks.extend(skipped(a, "change correlations")),
+    }
+    blocks.push(table_block(
+        "Regressions of the changes".to_string(),
+        &REGRESSION_HEADER,
+        regression_rows(
+            Style::Human,
+            &format!("delta_{}", a.config.dose),
+            &ch.regressions,
+        ),
+    ));
+    blocks.extend(fig_blocks(&figs.change));
+    Some(Section { title, blocks })
+}
+
+fn survival_section(a: &Analysis, labels: &Labels, figs: &Figures) -> Section {
+    let config = &a.config;
+    let mut blocks = vec![Block::Text(
         a.cutoffs
             .iter()
             .map(|c| format!("cutoff {} ({})", cutoff_label(c.value), c.source))
             .collect::<Vec<_>>()
             .join("; "),
     )];
-    surv_blocks.extend(skipped("survival cutoff"));
+    blocks.extend(skipped(a, "survival cutoff"));
     for h in &config.survival.horizons {
-        surv_blocks.extend(skipped(&h.label));
+        blocks.extend(skipped(a, &h.label));
     }
-    surv_blocks.push(Block::Table {
-        caption: "Kaplan–Meier groups: median survival (95% CI) and log-rank tests".to_string(),
-        header: [
+    blocks.push(table_block(
+        "Kaplan–Meier groups: median survival (95% CI) and log-rank tests".to_string(),
+        &[
             "horizon",
             "cutoff",
             "group",
@@ -663,14 +831,11 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
             "median (95% CI)",
             "log-rank chi²",
             "p",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect(),
-        rows: km_human.clone(),
-    });
-    surv_blocks.push(Block::Table {
-        caption: format!(
+        ],
+        km_rows(Style::Human, a),
+    ));
+    blocks.push(table_block(
+        format!(
             "Survival at day {} (Kaplan–Meier, log-type 95% CI; survival_at.csv)",
             config
                 .survival
@@ -680,27 +845,24 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
                 .collect::<Vec<_>>()
                 .join(" and ")
         ),
-        header: [
+        &[
             "horizon",
             "cutoff",
             "group",
             "day",
             "at risk",
             "survival (95% CI)",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect(),
-        rows: survival_at_rows(Style::Human, a),
-    });
-    surv_blocks.extend(fig_blocks(&km_figs));
-    surv_blocks.push(Block::Table {
-        caption: format!(
+        ],
+        survival_at_rows(Style::Human, a),
+    ));
+    blocks.extend(fig_blocks(&figs.km));
+    blocks.push(table_block(
+        format!(
             "Cox proportional hazards ({:?} ties); HR (95% CI)",
             config.survival.ties
         )
         .to_lowercase(),
-        header: [
+        &[
             "horizon",
             "cutoff",
             "model",
@@ -709,12 +871,9 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
             "p",
             "deaths / n",
             "C",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect(),
-        rows: cox_human.clone(),
-    });
+        ],
+        cox_rows(Style::Human, a),
+    ));
     let cox_flags: Vec<Vec<String>> = a
         .survival
         .iter()
@@ -731,45 +890,22 @@ pub fn write_outputs(a: &Analysis, out: &Path) -> Result<Vec<String>> {
         })
         .collect();
     if !cox_flags.is_empty() {
-        surv_blocks.push(Block::Table {
-            caption: "Cox models flagged".to_string(),
-            header: ["horizon", "cutoff", "model", "flag", "meaning"]
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
-            rows: cox_flags,
-        });
+        blocks.push(table_block(
+            "Cox models flagged".to_string(),
+            &["horizon", "cutoff", "model", "flag", "meaning"],
+            cox_flags,
+        ));
     }
-    surv_blocks.push(Block::Table {
-        caption: "Proportional-hazards test (scaled Schoenfeld residuals, as R's cox.zph with transform \"km\"; ph_test.csv)".to_string(),
-        header: zph_header.iter().map(|s| s.to_string()).collect(),
-        rows: zph_rows(Style::Human, a),
-    });
-    surv_blocks.extend(fig_blocks(std::slice::from_ref(&forest_cox)));
-    sections.push(Section {
-        title: format!("{dose_label} and mortality"),
-        blocks: surv_blocks,
-    });
-    sections.push(Section {
-        title: "Reproducibility".to_string(),
-        blocks: crate::export::reproducibility_blocks(a),
-    });
-    let meta = format!(
-        "mcvideo {} · commit {} · schema {} · run {} · data {} · every number also in analysis.json and the CSV files beside this report; analysis_data.csv and refit.R refit each model in R",
-        a.version,
-        a.reproducibility.git_commit.as_deref().map_or("unknown", |c| &c[..c.len().min(12)]),
-        a.schema,
-        a.reproducibility.date_utc,
-        a.data.source
-    );
-    let html = render(&config.title, &meta, &sections);
-    put("report.html", html.as_bytes())?;
-    let json = serde_json::to_string_pretty(a).map_err(|e| StudyError::Data {
-        file: "analysis.json".to_string(),
-        problem: e.to_string(),
-    })?;
-    put("analysis.json", json.as_bytes())?;
-    Ok(files)
+    blocks.push(table_block(
+        "Proportional-hazards test (scaled Schoenfeld residuals, as R's cox.zph with transform \"km\"; ph_test.csv)".to_string(),
+        &ZPH_HEADER,
+        zph_rows(Style::Human, a),
+    ));
+    blocks.extend(fig_blocks(std::slice::from_ref(&figs.forest_cox)));
+    Section {
+        title: format!("{} and mortality", labels.dose),
+        blocks,
+    }
 }
 
 fn note_block(n: &Note) -> Block {
@@ -1101,13 +1237,14 @@ fn cox_rows(style: Style, a: &Analysis) -> Vec<Vec<String>> {
                         model.to_string(),
                         format!("not fitted: {e}"),
                     ];
-                    row.extend(
-                        std::iter::repeat_with(|| "NA".to_string()).take(if style == Style::Raw {
-                            9
-                        } else {
-                            4
-                        }),
-                    );
+                    // The rest of the row (estimates, counts, flags) is empty as NA.
+                    let width = if style == Style::Raw {
+                        COX_HEADER.len()
+                    } else {
+                        8
+                    };
+                    let fill = width - row.len();
+                    row.extend(std::iter::repeat_with(|| "NA".to_string()).take(fill));
                     rows.push(row);
                 }
                 continue;

@@ -1,6 +1,7 @@
 //! The study calls the statistics crates with the right columns: on cohort A its correlations,
-//! adjusted MFI regression, KM/log-rank and Cox at the 0.8 cutoff equal R's answers
-//! (fixtures/reference, 1e-6 relative), and its GAM threshold equals mgcv's.
+//! adjusted MFI regression, KM/log-rank, medians, survival at day 28, Cox and cox.zph at the 0.8
+//! cutoff equal R's answers (fixtures/reference, 1e-6 relative), and its GAM thresholds and
+//! partial residuals equal mgcv's.
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -129,10 +130,99 @@ cutoffs = [0.8]
         cox["loglik"].as_f64().unwrap(),
     );
 
-    let gam = reference("cohort_a_gam_mfi.json");
-    let mine = a["thresholds"][0]["gam"]["threshold"]["x"]
-        .as_f64()
-        .unwrap();
-    let r = gam["threshold"]["x"].as_f64().unwrap();
-    assert!((mine - r).abs() < 0.02, "GAM threshold {mine} vs mgcv {r}");
+    let zph = reference("cohort_a_cox28_zph.json");
+    let mine = &s["ph_test"];
+    for (m, r) in mine["terms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(zph["terms"].as_array().unwrap())
+    {
+        for key in ["chi2", "p"] {
+            close(
+                &format!("cox.zph {} {key}", r["term"]),
+                m[key].as_f64().unwrap(),
+                r[key].as_f64().unwrap(),
+            );
+        }
+    }
+    close(
+        "cox.zph global",
+        mine["global"]["chi2"].as_f64().unwrap(),
+        zph["global"]["chi2"].as_f64().unwrap(),
+    );
+
+    let summary = reference("km_summary.json");
+    let groups = summary["cohort_a_28_by_ne_gt_080"].as_array().unwrap();
+    for (g, r) in groups.iter().enumerate() {
+        let curve = &s["km"]["groups"][g];
+        assert_eq!(curve["median"].as_f64(), r["median"].as_f64(), "median");
+        assert_eq!(
+            curve["median_ci"][0].as_f64(),
+            r["median_lower"].as_f64(),
+            "median lower"
+        );
+        assert_eq!(
+            curve["median_ci"][1].as_f64(),
+            r["median_upper"].as_f64(),
+            "median upper"
+        );
+        let day28 = r["at"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|at| at["time"] == 28)
+            .unwrap();
+        let mine = &s["survival_at"][g]["at"][0];
+        assert_eq!(mine["time"], 28.0);
+        assert_eq!(mine["n_risk"], day28["n_risk"]);
+        for (key, r_key) in [("survival", "survival"), ("se", "se")] {
+            close(
+                &format!("day-28 {key}"),
+                mine[key].as_f64().unwrap(),
+                day28[r_key].as_f64().unwrap(),
+            );
+        }
+        close(
+            "day-28 lower",
+            mine["ci"][0].as_f64().unwrap(),
+            day28["lower"].as_f64().unwrap(),
+        );
+        close(
+            "day-28 upper",
+            mine["ci"][1].as_f64().unwrap(),
+            day28["upper"].as_f64().unwrap(),
+        );
+    }
+
+    let partial = reference("cohort_a_gam_partial.json");
+    for (i, outcome) in ["mfi", "ppv", "hi"].into_iter().enumerate() {
+        let gam = reference(&format!("cohort_a_gam_{outcome}.json"));
+        let t = &a["thresholds"][i];
+        assert_eq!(t["outcome"], outcome);
+        let mine = t["gam"]["threshold"]["x"].as_f64().unwrap();
+        let r = gam["threshold"]["x"].as_f64().unwrap();
+        assert!(
+            (mine - r).abs() < 0.02,
+            "{outcome} GAM threshold {mine} vs mgcv {r}"
+        );
+        // Partial residuals: the GAM tolerance, 1% of the smooth's range (mgcv and this fit
+        // differ by the REML optimum, not by the definition).
+        let r_points = partial[outcome].as_array().unwrap();
+        let curve = gam["curve"].as_array().unwrap();
+        let fits: Vec<f64> = curve.iter().map(|p| p["fit"].as_f64().unwrap()).collect();
+        let range = fits.iter().cloned().fold(f64::NEG_INFINITY, f64::max)
+            - fits.iter().cloned().fold(f64::INFINITY, f64::min);
+        let points = t["partial_residuals"].as_array().unwrap();
+        assert_eq!(points.len(), r_points.len(), "{outcome} partial residuals");
+        // Rows in cohort_a.csv order on both sides (a shuffled order would leave gaps of the
+        // data's spread, far beyond the tolerance).
+        for (j, (m, r)) in points.iter().zip(r_points).enumerate() {
+            let gap = (m.as_f64().unwrap() - r.as_f64().unwrap()).abs();
+            assert!(
+                gap < 0.01 * range,
+                "{outcome} partial residual {j}: gap {gap}"
+            );
+        }
+    }
 }

@@ -1,8 +1,12 @@
 //! Opens report.html in headless Chromium (Debian's `chromium`): the page loads without console
-//! errors, every figure is in the DOM, a data value `<script>` stays text, and a screenshot is saved.
+//! errors, every figure is in the DOM, a data value `<script>` stays text, and the README's
+//! screenshots of the report are taken (`docs/study/*.png`).
 
+use headless_chrome::protocol::cdp::Page::{CaptureScreenshotFormatOption, Viewport};
+use headless_chrome::{Browser, LaunchOptions};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
 fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -10,11 +14,13 @@ fn fixture(rel: &str) -> PathBuf {
         .join(rel)
 }
 
-fn chromium() -> Option<PathBuf> {
+/// Chromium, which `tools/setup-system.sh` installs; these tests fail without it.
+fn chromium() -> PathBuf {
     ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
         .iter()
         .map(PathBuf::from)
         .find(|p| p.is_file())
+        .expect("Chromium is missing at /usr/bin/chromium: this test needs it (tools/setup-system.sh installs it)")
 }
 
 /// Runs chromium headless with `args` on `url` (60 s limit); returns (stdout, stderr).
@@ -56,10 +62,7 @@ fn console_errors(stderr: &str) -> Vec<&str> {
 
 #[test]
 fn report_opens_in_headless_chromium() {
-    let Some(bin) = chromium() else {
-        eprintln!("SKIPPED: chromium not found at /usr/bin/chromium (apt-get install chromium)");
-        return;
-    };
+    let bin = chromium();
     let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("mcvideo-study-report");
     let _ = std::fs::remove_dir_all(&out);
     let summary = mcvideo_study::run(&fixture("study/cohort_a.toml"), &out).unwrap();
@@ -89,26 +92,83 @@ fn report_opens_in_headless_chromium() {
     assert_eq!(dom.matches("<svg").count(), svgs.len());
     check_new_elements(&dom);
 
-    let shot = out.join("report.png");
-    let (_, stderr) = run_chromium(
-        &bin,
-        &[
-            &format!("--screenshot={}", shot.display()),
-            "--window-size=1200,3000",
-            "--hide-scrollbars",
-        ],
-        &url,
-    );
-    let errors = console_errors(&stderr);
-    assert!(errors.is_empty(), "console errors:\n{}", errors.join("\n"));
-    let size = std::fs::metadata(&shot).map(|m| m.len()).unwrap_or(0);
-    assert!(
-        size > 50_000,
-        "screenshot {} is {size} bytes",
-        shot.display()
-    );
-    println!("screenshot: {}", shot.display());
-    eprintln!("screenshot: {}", shot.display());
+    screenshots(&bin, &url);
+}
+
+/// The parts of the report the README shows, each captured as the reader sees it: the data and
+/// the flow of clips, a GAM threshold figure, a Kaplan–Meier figure and the Cox forest plot.
+fn screenshots(bin: &Path, url: &str) {
+    let profile = tempfile::tempdir().unwrap();
+    let browser = Browser::new(LaunchOptions {
+        headless: true,
+        sandbox: false,
+        enable_gpu: false,
+        path: Some(bin.to_path_buf()),
+        user_data_dir: Some(profile.path().to_path_buf()),
+        window_size: Some((1100, 1400)),
+        idle_browser_timeout: Duration::from_secs(120),
+        ..Default::default()
+    })
+    .expect("launching Chromium");
+    let tab = browser.new_tab().unwrap();
+    tab.set_default_timeout(Duration::from_secs(60));
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/study");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (selector, name) in [
+        ("section:has(#s1)", "report_flow.png"),
+        ("figure[data-file='gam_mfi.svg']", "report_gam.png"),
+        ("figure[data-file='km_90-day_0_783.svg']", "report_km.png"),
+        ("figure[data-file='forest_cox.svg']", "report_forest.png"),
+    ] {
+        tab.navigate_to(url)
+            .unwrap()
+            .wait_until_navigated()
+            .unwrap();
+        // The part alone on the page, at its top: its box is then the same in page and viewport
+        // coordinates, whatever the page's length.
+        let rect = tab
+            .evaluate(
+                &format!(
+                    "(() => {{ const el = document.querySelector(\"{selector}\"); \
+                     if (!el) return ''; document.body.replaceChildren(el); window.scrollTo(0, 0); \
+                     const r = el.getBoundingClientRect(); \
+                     return [r.left, r.top, r.width, r.height].join(','); }})()"
+                ),
+                false,
+            )
+            .unwrap()
+            .value
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let r: Vec<f64> = rect.split(',').filter_map(|v| v.parse().ok()).collect();
+        assert_eq!(r.len(), 4, "{selector} not in the report");
+        let margin = 8.0;
+        let clip = Viewport {
+            x: (r[0] - margin).max(0.0),
+            y: (r[1] - margin).max(0.0),
+            width: r[2] + 2.0 * margin,
+            height: r[3] + 2.0 * margin,
+            scale: 1.0,
+        };
+        let png = tab
+            .capture_screenshot(CaptureScreenshotFormatOption::Png, None, Some(clip), true)
+            .unwrap_or_else(|e| panic!("screenshot of {selector}: {e}"));
+        let picture = image::load_from_memory(&png)
+            .expect("a PNG screenshot")
+            .to_luma8();
+        assert!(
+            picture.width() > 300 && picture.height() > 200,
+            "{selector}: {}x{} screenshot",
+            picture.width(),
+            picture.height()
+        );
+        let dark = picture.pixels().filter(|p| p.0[0] < 128).count();
+        assert!(
+            dark > 500,
+            "{selector}: the screenshot is blank ({dark} dark pixels)"
+        );
+        std::fs::write(dir.join(name), png).unwrap();
+    }
 }
 
 /// The elements a publishable report needs, as Chromium parsed them.
@@ -163,10 +223,7 @@ fn figure<'a>(dom: &'a str, file: &str) -> &'a str {
 
 #[test]
 fn script_in_data_stays_text_in_chromium() {
-    let Some(bin) = chromium() else {
-        eprintln!("SKIPPED: chromium not found at /usr/bin/chromium (apt-get install chromium)");
-        return;
-    };
+    let bin = chromium();
     let dir = tempfile::tempdir().unwrap();
     let (config, _) = common_hostile(dir.path());
     let out = dir.path().join("out");

@@ -5,6 +5,7 @@
 //! flow at least half of the time), 0 no flow (cells present but static).
 
 use crate::params::SynthParams;
+use mcvideo_metrics::FlowClass;
 use rand::seq::SliceRandom;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -22,7 +23,7 @@ pub(crate) struct Flow {
     /// Share of frame intervals with moving cells.
     pub flowing_fraction: f64,
     /// Consensus class from `flowing_fraction` and `velocity_um_s`.
-    pub flow_class: u8,
+    pub flow_class: FlowClass,
 }
 
 /// Exactly `round(share * n)` vessels per class (largest remainder), in random order.
@@ -31,10 +32,10 @@ pub(crate) struct Flow {
 /// use rand::SeedableRng;
 /// let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
 /// let classes = mcvideo_synth::assign_classes(10, [0.1, 0.1, 0.2, 0.6], &mut rng);
-/// let count = |c: u8| classes.iter().filter(|&&k| k == c).count();
-/// assert_eq!([count(0), count(1), count(2), count(3)], [1, 1, 2, 6]);
+/// let count = |c| classes.iter().filter(|&&k| k == c).count();
+/// assert_eq!(mcvideo_metrics::FlowClass::ALL.map(count), [1, 1, 2, 6]);
 /// ```
-pub fn assign_classes(n: usize, mix: [f64; 4], rng: &mut ChaCha8Rng) -> Vec<u8> {
+pub fn assign_classes(n: usize, mix: [f64; 4], rng: &mut ChaCha8Rng) -> Vec<FlowClass> {
     let total: f64 = mix.iter().sum();
     if n == 0 || total <= 0.0 {
         return Vec::new();
@@ -55,10 +56,10 @@ pub fn assign_classes(n: usize, mix: [f64; 4], rng: &mut ChaCha8Rng) -> Vec<u8> 
         counts[class] += 1;
         missing -= 1;
     }
-    let mut classes: Vec<u8> = counts
+    let mut classes: Vec<FlowClass> = counts
         .iter()
-        .enumerate()
-        .flat_map(|(c, &k)| vec![c as u8; k])
+        .zip(FlowClass::ALL)
+        .flat_map(|(&k, c)| vec![c; k])
         .collect();
     classes.shuffle(rng);
     classes
@@ -67,7 +68,7 @@ pub fn assign_classes(n: usize, mix: [f64; 4], rng: &mut ChaCha8Rng) -> Vec<u8> 
 /// Speed (µm/s) for each of the `frames - 1` frame intervals of a vessel meant to be of
 /// class `class`; venules always flow fast.
 fn interval_speeds(
-    class: u8,
+    class: FlowClass,
     venule: bool,
     params: &SynthParams,
     rng: &mut ChaCha8Rng,
@@ -98,17 +99,17 @@ fn interval_speeds(
         return modulated(rng, v0, amp, [0.8, 1.6]);
     }
     match class {
-        3 => {
+        FlowClass::Continuous => {
             let v0 = pick(rng, params.continuous_um_s);
             let amp = rng.gen_range(0.05..=0.25);
             modulated(rng, v0, amp, [0.8, 1.6])
         }
-        2 => {
+        FlowClass::Sluggish => {
             let v0 = pick(rng, params.sluggish_um_s);
             let amp = rng.gen_range(0.1..=0.5);
             modulated(rng, v0, amp, [0.2, 1.0])
         }
-        1 => {
+        FlowClass::Intermittent => {
             // Stop-and-go: a few moving episodes covering at most half of the intervals.
             let share = pick(rng, params.intermittent_flowing_fraction);
             let v0 = pick(rng, params.intermittent_um_s);
@@ -145,13 +146,13 @@ fn interval_speeds(
             }
             speeds
         }
-        _ => vec![0.0; n],
+        FlowClass::NoFlow => vec![0.0; n],
     }
 }
 
 /// The flow of one vessel segment.
 pub(crate) fn vessel_flow(
-    class: u8,
+    class: FlowClass,
     venule: bool,
     params: &SynthParams,
     rng: &mut ChaCha8Rng,
@@ -198,16 +199,24 @@ mod tests {
         };
         for seed in 0..20 {
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
-            for class in 0..4u8 {
+            for class in FlowClass::ALL {
                 let f = vessel_flow(class, false, &params, &mut rng);
                 assert_eq!(f.flow_class, class, "seed {seed}");
                 assert_eq!(f.displacement_px.len(), 100);
                 assert!(f.displacement_px.windows(2).all(|w| w[1] >= w[0]));
                 match class {
-                    0 => assert_eq!((f.flowing_fraction, f.velocity_um_s), (0.0, None)),
-                    1 => assert!(f.flowing_fraction > 0.0 && f.flowing_fraction <= 0.5),
-                    2 => assert!(f.velocity_um_s.unwrap() < 300.0 && f.flowing_fraction == 1.0),
-                    _ => assert!(f.velocity_um_s.unwrap() >= 300.0 && f.flowing_fraction == 1.0),
+                    FlowClass::NoFlow => {
+                        assert_eq!((f.flowing_fraction, f.velocity_um_s), (0.0, None))
+                    }
+                    FlowClass::Intermittent => {
+                        assert!(f.flowing_fraction > 0.0 && f.flowing_fraction <= 0.5)
+                    }
+                    FlowClass::Sluggish => {
+                        assert!(f.velocity_um_s.unwrap() < 300.0 && f.flowing_fraction == 1.0)
+                    }
+                    FlowClass::Continuous => {
+                        assert!(f.velocity_um_s.unwrap() >= 300.0 && f.flowing_fraction == 1.0)
+                    }
                 }
             }
         }

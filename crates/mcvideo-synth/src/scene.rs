@@ -19,6 +19,7 @@ use crate::params::{Polarity, SynthParams};
 use crate::truth::visible_span;
 use crate::SynthError;
 use image::GrayImage;
+use mcvideo_metrics::FlowClass;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
@@ -103,9 +104,9 @@ impl Scene {
             .map(|s| {
                 let venule = s.kind == VesselKind::Venule;
                 let class = if venule {
-                    3
+                    FlowClass::Continuous
                 } else {
-                    classes.next().unwrap_or(3)
+                    classes.next().unwrap_or(FlowClass::Continuous)
                 };
                 vessel_flow(class, venule, params, &mut flow_rng)
             })

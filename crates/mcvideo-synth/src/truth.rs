@@ -6,7 +6,7 @@ use crate::network::VesselKind;
 use crate::params::SynthParams;
 use crate::scene::Scene;
 use crate::SynthError;
-use mcvideo_metrics::{site_metrics, MeasuredVessel, MetricsParams, SiteMetrics};
+use mcvideo_metrics::{site_metrics, FlowClass, MeasuredVessel, MetricsParams, SiteMetrics};
 use serde::{Deserialize, Serialize};
 
 /// Schema name of the truth JSON.
@@ -25,7 +25,7 @@ pub struct TruthVessel {
     /// `diameter_um < small_vessel_cutoff_um`.
     pub small: bool,
     /// Consensus flow class (0 none, 1 intermittent, 2 sluggish, 3 continuous).
-    pub flow_class: u8,
+    pub flow_class: FlowClass,
     /// Mean red-cell speed while flowing (µm/s; centreline speed in venules); null without flow.
     pub velocity_um_s: Option<f64>,
     /// Share of frame intervals with moving cells.

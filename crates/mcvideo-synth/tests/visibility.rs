@@ -49,7 +49,7 @@ fn cell_free_stretches_lie_inside_their_vessel() {
                 "{r:?} of {length}"
             );
         }
-        if v.flow_class == 0 {
+        if v.flow_class == mcvideo_metrics::FlowClass::NoFlow {
             stopped_gaps += v.cell_free_px.len();
         }
     }

@@ -1,10 +1,6 @@
 //! Criterion bench of vessel enhancement and extraction on the 720x576 temporal mean of a
 //! synthetic clip (mcvideo-synth, 1.2 µm/px), with and without the std image's flow evidence.
 
-#[path = "../tests/common/synth.rs"]
-#[allow(dead_code)]
-mod synth;
-
 use criterion::{criterion_group, criterion_main, Criterion};
 use mcvideo_synth::SynthParams;
 use mcvideo_vessels::{detect_vessels, detect_vessels_with_motion, VesselParams};
@@ -16,7 +12,7 @@ fn bench_detect(c: &mut Criterion) {
         duration_s: 0.4,
         ..SynthParams::default()
     };
-    let (mean, std, truth) = synth::synth_mean_std(&params);
+    let (mean, std, truth) = mcvideo_testkit::synth_mean::synth_mean_std(&params);
     let vessel_params = VesselParams::default();
     c.bench_function("detect_vessels 720x576 @1.2um/px", |b| {
         b.iter(|| detect_vessels(&mean, 1.2, truth.valid_region, &vessel_params))

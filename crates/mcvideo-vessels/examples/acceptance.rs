@@ -15,16 +15,11 @@
 //! 2 px rim), all as % of the true small length; `--split-segments` also lists each segment
 //! with false length.
 
-#[path = "../../mcvideo-score/examples/common/args.rs"]
-mod args;
-#[path = "../tests/common/synth.rs"]
-mod synth;
-
-use args::arg;
 use image::{Rgb, RgbImage};
-use mcvideo_metrics::{site_metrics, MeasuredVessel, MetricsParams};
+use mcvideo_metrics::{site_metrics, FlowClass, MeasuredVessel, MetricsParams};
 use mcvideo_synth::SynthParams;
-use mcvideo_vessels::evaluate::compare;
+use mcvideo_testkit::args::arg;
+use mcvideo_testkit::evaluate::compare;
 use mcvideo_vessels::{detect_vessels_with_motion, VesselParams, VesselSegment};
 
 /// A degraded variant: name and how it changes the synth parameters.
@@ -39,7 +34,7 @@ fn tvd(vessels: &[VesselSegment], um_per_px: f64, region: [f64; 4]) -> f64 {
             flow_unresolved: false,
             centerline_px: v.centerline_px.clone(),
             diameter_um: v.diameter_um,
-            flow_class: 3,
+            flow_class: FlowClass::Continuous,
             velocity_um_s: None,
         })
         .collect();
@@ -176,7 +171,7 @@ fn overlay(
     };
     for v in &truth.vessels {
         // No-flow capillaries (static cells) in yellow, the rest in green.
-        let colour = if v.flow_class == 0 {
+        let colour = if v.flow_class == FlowClass::NoFlow {
             Rgb([230, 200, 0])
         } else {
             Rgb([0, 200, 0])
@@ -274,7 +269,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     ..SynthParams::default()
                 };
                 apply(&mut sp);
-                let (mean, std, truth) = synth::synth_mean_std(&sp);
+                let (mean, std, truth) = mcvideo_testkit::synth_mean::synth_mean_std(&sp);
                 let region = truth.valid_region;
                 let found = match detect_vessels_with_motion(
                     &mean,
@@ -290,7 +285,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     }
                 };
                 let c = compare(
-                    &synth::true_vessels(&truth),
+                    &mcvideo_testkit::synth_mean::true_vessels(&truth),
                     &found,
                     region,
                     20.0 / um,

@@ -8,12 +8,7 @@
 //! `seed_over_background` and `min_contrast` the seed thresholds); `--no-motion` detects from
 //! the mean image alone.
 
-#[path = "../../mcvideo-score/examples/common/args.rs"]
-mod args;
-#[path = "../tests/common/synth.rs"]
-mod synth;
-
-use args::arg;
+use mcvideo_testkit::args::arg;
 
 use mcvideo_synth::SynthParams;
 use mcvideo_vessels::{detect_vessels_with_motion, VesselParams};
@@ -57,7 +52,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "texture" => sp.texture = 1.5,
                 _ => {}
             }
-            let (mean, std, truth) = synth::synth_mean_std(&sp);
+            let (mean, std, truth) = mcvideo_testkit::synth_mean::synth_mean_std(&sp);
             let r = truth.valid_region;
             let found = detect_vessels_with_motion(&mean, motion.then_some(&std), um, r, &params)
                 .expect("detects");
@@ -122,7 +117,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                             + sample(&mean, p[0] + ty * off, p[1] - tx * off));
                     let contrast = 1.0 - sample(&mean, p[0], p[1]) / bg;
                     let missed = !pts.iter().any(|q| (q[0] - p[0]).hypot(q[1] - p[1]) < tol);
-                    let k = usize::from(v.flow_class.min(3));
+                    let k = v.flow_class.index();
                     by_class[k][0] += seg;
                     let b = edges.iter().filter(|&&e| contrast > e).count();
                     by_contrast[b][0] += seg;

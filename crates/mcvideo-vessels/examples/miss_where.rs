@@ -9,12 +9,7 @@
 //! `--dump` writes each clip's mean image at 3x with the truth (small green, wide blue) and the
 //! detections (small red, wide magenta) drawn on it into DIR.
 
-#[path = "../../mcvideo-score/examples/common/args.rs"]
-mod args;
-#[path = "../tests/common/synth.rs"]
-mod synth;
-
-use args::arg;
+use mcvideo_testkit::args::arg;
 
 use mcvideo_synth::{SynthParams, Truth, TruthVessel};
 use mcvideo_vessels::polyline::distance_to;
@@ -163,7 +158,7 @@ fn tally_clip(truth: &Truth, found: &[VesselSegment], label: &str, tally: &mut T
                 .find(|r| r[0] <= arc && arc <= r[1]);
             let free_um = free_run.map_or(0.0, |r| (r[1] - r[0]) * um);
             let bin = CELL_FREE_UM.iter().filter(|&&b| free_um > b).count();
-            let group = usize::from(vessel.flow_class != 0);
+            let group = usize::from(vessel.flow_class != mcvideo_metrics::FlowClass::NoFlow);
             if p[0] < r[0] || p[0] > r[2] || p[1] < r[1] || p[1] > r[3] {
                 flush(&mut run, tally);
                 continue;
@@ -177,7 +172,7 @@ fn tally_clip(truth: &Truth, found: &[VesselSegment], label: &str, tally: &mut T
             if !hit {
                 tally.by_cell_free[group][bin][1] += seg;
             }
-            if vessel.flow_class == 0 {
+            if vessel.flow_class == mcvideo_metrics::FlowClass::NoFlow {
                 let quarter = (((vessel.haematocrit - 0.15) / 0.0875).max(0.0) as usize).min(3);
                 tally.stopped_by_haematocrit[quarter][0] += seg;
                 if !hit {
@@ -240,7 +235,8 @@ fn main() {
     let mut tally = Tally::default();
     for &um in &[0.8, 1.2, 1.6] {
         for seed in 0..3u64 {
-            let (mean, std, truth) = synth::synth_mean_std(&variant_params(&variant, seed, um));
+            let (mean, std, truth) =
+                mcvideo_testkit::synth_mean::synth_mean_std(&variant_params(&variant, seed, um));
             let found =
                 detect_vessels_with_motion(&mean, Some(&std), um, truth.valid_region, &params)
                     .expect("detects");

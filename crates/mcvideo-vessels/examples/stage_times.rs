@@ -1,8 +1,5 @@
 //! Times the stages of detection on the 720x576 mean of a synth clip
 //! (`cargo run --release -p mcvideo-vessels --example stage_times`).
-#[path = "../tests/common/synth.rs"]
-#[allow(dead_code)]
-mod synth;
 use mcvideo_synth::SynthParams;
 use mcvideo_vessels::{background, detect_vessels, ridge, skeleton, VesselParams};
 use std::time::Instant;
@@ -14,7 +11,7 @@ fn main() {
         duration_s: 0.4,
         ..SynthParams::default()
     };
-    let (mean, truth) = synth::synth_mean(&sp);
+    let (mean, truth) = mcvideo_testkit::synth_mean::synth_mean(&sp);
     let (w, h) = (720usize, 576usize);
     let um = 1.2;
     let p = VesselParams::default();

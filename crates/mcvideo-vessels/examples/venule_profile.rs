@@ -1,15 +1,12 @@
 //! Prints the mean-image profile across the widest true vessel of a synth clip, at its truth
 //! centerline midpoint (checks that truth and rendering agree).
-#[path = "../tests/common/synth.rs"]
-#[allow(dead_code)]
-mod synth;
 use mcvideo_synth::SynthParams;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let seed: u64 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(2);
     let um: f64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(0.8);
-    let (mean, truth) = synth::synth_mean(&SynthParams {
+    let (mean, truth) = mcvideo_testkit::synth_mean::synth_mean(&SynthParams {
         seed,
         um_per_px: um,
         ..SynthParams::default()

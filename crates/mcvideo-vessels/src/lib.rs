@@ -22,7 +22,6 @@ pub mod background;
 pub mod bridge;
 pub mod diameter;
 pub mod ends;
-pub mod evaluate;
 pub mod gaussian;
 pub mod graph;
 pub mod join;
@@ -65,7 +64,7 @@ pub enum VesselError {
 }
 
 /// Detection parameters. Lengths in µm are converted to px through the calibration.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct VesselParams {
     /// Vessels with a diameter strictly below this are small (consensus: 20 µm).
@@ -384,6 +383,10 @@ fn reach_border(points: &mut Vec<[f64; 2]>, rect: [f64; 4], reach: f64) {
 /// the two image-border pixels the ridge filter leaves out, and two for thinning's retreat.
 const BORDER_REACH_PX: f64 = 4.0;
 
+/// Significance of a seed pixel: hysteresis grows lines from pixels at least this
+/// significant, and the gap bridge counts them as voters.
+const SEED_SIGNIFICANCE: f32 = 1.0;
+
 /// A measured skeleton edge before it becomes segments.
 struct Line {
     points: Vec<[f64; 2]>,
@@ -475,152 +478,233 @@ pub fn detect_vessels_with_motion(
             )));
         }
     }
-    let (width, height) = (mean.width() as usize, mean.height() as usize);
-    let min_w = params.min_diameter_um / um_per_px;
-    let max_w = params.max_diameter_um / um_per_px;
+    let field = Field::new(mean, um_per_px, region, params);
+    let ridges = field.ridges(mean, std);
+    let significance = field.significance(&ridges, mean, std);
+    let (vessel_mask, mut skeleton) = field.vessel_masks(&significance);
+    let graph = field.prune(&mut skeleton, &ridges);
+    let mut lines = field.trace_lines(&graph, &ridges, &vessel_mask);
+    field.mark_lines_inside_wide_lumen(&mut lines, &vessel_mask);
+    Ok(field.segments(lines))
+}
 
-    // 1. Background: closing with a square 1.2x the widest vessel.
-    let radius = (0.6 * max_w).ceil() as usize + 1;
-    let contrast = background::relative_contrast(mean.as_raw(), width, height, radius);
+/// What every step of [`detect_vessels_with_motion`] reads: the image size, the scale, the
+/// valid region, the relative contrast image and the parameters.
+struct Field<'a> {
+    width: usize,
+    height: usize,
+    um_per_px: f64,
+    /// Valid region `[x0, y0, x1, y1]`, reference-frame px.
+    region: [f64; 4],
+    /// Narrowest and widest vessel, px.
+    min_w: f64,
+    max_w: f64,
+    /// Inclusive pixel bounds `[x0, y0, x1, y1]` of the rectangle lines may grow in.
+    allowed_rect: [usize; 4],
+    /// Relative contrast of the mean image against its background.
+    contrast: Vec<f32>,
+    /// Clutter floor: a quarter of the weakest seed strength, so a flawless image does not
+    /// turn numerical dust into significant ridges.
+    seed_strength: f32,
+    /// Shortest segment, px.
+    min_len_px: f64,
+    params: &'a VesselParams,
+}
 
-    let scales = ridge::scales_for_widths(min_w, max_w, params.scale_ratio);
-    // Clutter floor: a quarter of the weakest seed strength, so a flawless image does not
-    // turn numerical dust into significant ridges.
-    let seed_strength = 0.48 * params.min_contrast as f32;
-    // 2. Multiscale ridges of the evidence: contrast plus weighted flow modulation.
-    let evidence: std::borrow::Cow<[f32]> = match std {
-        Some(sd) if params.motion_evidence > 0.0 => {
-            let weight = params.motion_evidence as f32;
-            motion::relative_modulation(mean.as_raw(), sd.as_raw())
-                .iter()
-                .zip(&contrast)
-                .map(|(&m, &c)| c + weight * m)
-                .collect()
-        }
-        _ => std::borrow::Cow::Borrowed(&contrast),
-    };
-    let ridges = ridge::ridge_map(
-        &evidence,
-        width,
-        height,
-        &scales,
-        params.blob_beta as f32,
-        0.25 * seed_strength,
-    );
-
-    // 3. Hysteresis inside the valid region (plus a margin so lines reach its border).
-    // Two pixels at the image border are left out: clamped derivatives there make false
-    // ridges across the corners and forks where a vessel meets the border.
-    let margin = 2.0;
-    let (xmax, ymax) = ((width - 3) as f64, (height - 3) as f64);
-    // Inclusive pixel bounds `[x0, y0, x1, y1]` of the allowed rectangle.
-    let allowed_rect = [
-        (region[0] - margin).max(2.0).ceil() as usize,
-        (region[1] - margin).max(2.0).ceil() as usize,
-        (region[2] + margin).min(xmax).floor() as usize,
-        (region[3] + margin).min(ymax).floor() as usize,
-    ];
-    let allowed: Vec<bool> = (0..width * height)
-        .map(|i| {
-            let (x, y) = (i % width, i / width);
-            (allowed_rect[0]..=allowed_rect[2]).contains(&x)
-                && (allowed_rect[1]..=allowed_rect[3]).contains(&y)
-        })
-        .collect();
-    // Significance 1 = exactly at both seed thresholds (score over clutter, and contrast).
-    let seed_score = params.seed_over_background as f32;
-    let mut significance: Vec<f32> = ridges
-        .score
-        .iter()
-        .zip(&ridges.strength)
-        .map(|(&sc, &st)| (sc / seed_score).min(st / seed_strength))
-        .collect();
-    if let (Some(std), true) = (std, params.motion_boost > 0.0) {
-        let z = motion::motion_z(
-            mean.as_raw(),
-            std.as_raw(),
+impl<'a> Field<'a> {
+    /// Background removal: a closing with a square 1.2x the widest vessel; and the rectangle
+    /// lines may grow in, the valid region plus a margin so lines reach its border.
+    fn new(mean: &FloatImage, um_per_px: f64, region: [f64; 4], params: &'a VesselParams) -> Self {
+        let (width, height) = (mean.width() as usize, mean.height() as usize);
+        let min_w = params.min_diameter_um / um_per_px;
+        let max_w = params.max_diameter_um / um_per_px;
+        let radius = (0.6 * max_w).ceil() as usize + 1;
+        let contrast = background::relative_contrast(mean.as_raw(), width, height, radius);
+        // Two pixels at the image border are left out: clamped derivatives there make false
+        // ridges across the corners and forks where a vessel meets the border.
+        let margin = 2.0;
+        let (xmax, ymax) = ((width - 3) as f64, (height - 3) as f64);
+        let allowed_rect = [
+            (region[0] - margin).max(2.0).ceil() as usize,
+            (region[1] - margin).max(2.0).ceil() as usize,
+            (region[2] + margin).min(xmax).floor() as usize,
+            (region[3] + margin).min(ymax).floor() as usize,
+        ];
+        Field {
             width,
             height,
-            &allowed,
-            (0.5 * min_w).max(1.0) as f32,
-        );
-        let [z_lo, z_hi] = params.motion_z_range;
-        let (z_lo, z_span) = (z_lo as f32, (z_hi - z_lo) as f32);
-        let boost = params.motion_boost as f32;
-        for (s, &zp) in significance.iter_mut().zip(&z) {
-            *s *= 1.0 + boost * ((zp - z_lo) / z_span).clamp(0.0, 1.0);
+            um_per_px,
+            region,
+            min_w,
+            max_w,
+            allowed_rect,
+            contrast,
+            seed_strength: 0.48 * params.min_contrast as f32,
+            min_len_px: params.min_segment_length_um / um_per_px,
+            params,
         }
     }
-    let (low, high) = (params.grow_fraction as f32, 1.0);
-    // Bridge gaps between collinear seed pieces (dotted no-flow capillaries): voters are
-    // seed pixels, a gap pixel must show at least a faint ridge response of its own.
-    let significance = if params.bridge_gap_um > 0.0 {
-        bridge::bridge_gaps(
-            &significance,
-            &ridges.normal,
-            width,
-            height,
-            &allowed,
-            high,
-            params.bridge_min_significance as f32,
-            (params.bridge_gap_um / um_per_px) as f32,
-            params.bridge_min_cos as f32,
-        )
-    } else {
-        significance
-    };
-    let mut vessel_mask = skeleton::hysteresis(&significance, width, height, low, high, &allowed);
-    // Holes smaller than a square of two smallest diameters are gaps in the response, not
-    // tissue islands inside capillary loops.
-    let max_hole = (2.0 * min_w).powi(2).ceil() as usize;
-    skeleton::fill_holes(&mut vessel_mask, width, height, max_hole);
-    let mut mask = vessel_mask.clone();
-    skeleton::thin(&mut mask, width, height);
 
-    // 4. Graph and pruning.
-    let diameter_at = |p: usize| 2.0 * f64::from(ridges.sigma[p]);
-    let min_len_px = params.min_segment_length_um / um_per_px;
-    let edge_diameter = |e: &PixelEdge| {
-        let mut d: Vec<f32> = e.pixels.iter().map(|&p| ridges.sigma[p]).collect();
-        2.0 * f64::from(median(&mut d))
-    };
-    let spur_length = |e: &PixelEdge| {
-        let junction_pixel = if e.start == EdgeEnd::Free {
-            e.pixels[e.pixels.len() - 1]
-        } else {
-            e.pixels[0]
+    /// Whether each pixel lies in [`Field::allowed_rect`].
+    fn allowed(&self) -> Vec<bool> {
+        let [x0, y0, x1, y1] = self.allowed_rect;
+        (0..self.width * self.height)
+            .map(|i| {
+                let (x, y) = (i % self.width, i / self.width);
+                (x0..=x1).contains(&x) && (y0..=y1).contains(&y)
+            })
+            .collect()
+    }
+
+    /// Multiscale ridges of the evidence: the contrast plus the weighted flow modulation.
+    fn ridges(&self, mean: &FloatImage, std: Option<&FloatImage>) -> ridge::RidgeMap {
+        let params = self.params;
+        let scales = ridge::scales_for_widths(self.min_w, self.max_w, params.scale_ratio);
+        let evidence: std::borrow::Cow<[f32]> = match std {
+            Some(sd) if params.motion_evidence > 0.0 => {
+                let weight = params.motion_evidence as f32;
+                motion::relative_modulation(mean.as_raw(), sd.as_raw())
+                    .iter()
+                    .zip(&self.contrast)
+                    .map(|(&m, &c)| c + weight * m)
+                    .collect()
+            }
+            _ => std::borrow::Cow::Borrowed(&self.contrast),
         };
-        0.5 * diameter_at(junction_pixel) + min_len_px
-    };
-    // A fragment ending near the field's border is the end of a vessel outside it: thinning
-    // and the fading ridge response leave it short, so it must be as long as it is wide, not
-    // twice as long (the rule against blobs in the interior).
-    let at_border = |p: usize, reach: f64| {
-        let (x, y) = ((p % width) as f64, (p / width) as f64);
-        let [x0, y0, x1, y1] = allowed_rect.map(|v| v as f64);
-        (x - x0).min(x1 - x).min(y - y0).min(y1 - y) <= reach
-    };
-    let fragment_length = |e: &PixelEdge| {
-        let d = edge_diameter(e);
-        let (first, last) = (e.pixels[0], e.pixels[e.pixels.len() - 1]);
-        let reach = d + BORDER_REACH_PX;
-        if at_border(first, reach) || at_border(last, reach) {
-            min_len_px.max(d)
-        } else {
-            min_len_px.max(2.0 * d)
-        }
-    };
-    let graph = graph::prune(&mut mask, width, height, spur_length, fragment_length);
+        ridge::ridge_map(
+            &evidence,
+            self.width,
+            self.height,
+            &scales,
+            params.blob_beta as f32,
+            0.25 * self.seed_strength,
+        )
+    }
 
-    // 5. Sub-pixel centerlines, diameters, clipping.
-    // Diameter (FWHM of the cross profile, cylinder-corrected) and peak contrast of a line.
-    let measure = |points: &[[f64; 2]], guess: f64| {
-        let measured = diameter::profile_width(
-            &contrast,
+    /// Each pixel's significance (1 = exactly at both seed thresholds: score over clutter,
+    /// and contrast), raised where cells move, with the gaps between collinear seed pieces
+    /// bridged.
+    fn significance(
+        &self,
+        ridges: &ridge::RidgeMap,
+        mean: &FloatImage,
+        std: Option<&FloatImage>,
+    ) -> Vec<f32> {
+        let params = self.params;
+        let allowed = self.allowed();
+        let seed_score = params.seed_over_background as f32;
+        let mut significance: Vec<f32> = ridges
+            .score
+            .iter()
+            .zip(&ridges.strength)
+            .map(|(&sc, &st)| (sc / seed_score).min(st / self.seed_strength))
+            .collect();
+        if let (Some(std), true) = (std, params.motion_boost > 0.0) {
+            let z = motion::motion_z(
+                mean.as_raw(),
+                std.as_raw(),
+                self.width,
+                self.height,
+                &allowed,
+                (0.5 * self.min_w).max(1.0) as f32,
+            );
+            let [z_lo, z_hi] = params.motion_z_range;
+            let (z_lo, z_span) = (z_lo as f32, (z_hi - z_lo) as f32);
+            let boost = params.motion_boost as f32;
+            for (s, &zp) in significance.iter_mut().zip(&z) {
+                *s *= 1.0 + boost * ((zp - z_lo) / z_span).clamp(0.0, 1.0);
+            }
+        }
+        // Bridge gaps between collinear seed pieces (dotted no-flow capillaries): voters are
+        // seed pixels, a gap pixel must show at least a faint ridge response of its own.
+        if params.bridge_gap_um > 0.0 {
+            bridge::bridge_gaps(
+                &significance,
+                &ridges.normal,
+                self.width,
+                self.height,
+                &allowed,
+                SEED_SIGNIFICANCE,
+                params.bridge_min_significance as f32,
+                (params.bridge_gap_um / self.um_per_px) as f32,
+                params.bridge_min_cos as f32,
+            )
+        } else {
+            significance
+        }
+    }
+
+    /// Hysteresis inside the allowed rectangle, with small holes filled: the vessel mask;
+    /// and its thinned copy, the skeleton.
+    fn vessel_masks(&self, significance: &[f32]) -> (Vec<bool>, Vec<bool>) {
+        let (width, height) = (self.width, self.height);
+        let low = self.params.grow_fraction as f32;
+        let mut vessel_mask = skeleton::hysteresis(
+            significance,
             width,
             height,
+            low,
+            SEED_SIGNIFICANCE,
+            &self.allowed(),
+        );
+        // Holes smaller than a square of two smallest diameters are gaps in the response, not
+        // tissue islands inside capillary loops.
+        let max_hole = (2.0 * self.min_w).powi(2).ceil() as usize;
+        skeleton::fill_holes(&mut vessel_mask, width, height, max_hole);
+        let mut thinned = vessel_mask.clone();
+        skeleton::thin(&mut thinned, width, height);
+        (vessel_mask, thinned)
+    }
+
+    /// The diameter the ridge scale gives an edge: twice its median sigma.
+    fn edge_diameter(ridges: &ridge::RidgeMap, edge: &PixelEdge) -> f64 {
+        let mut d: Vec<f32> = edge.pixels.iter().map(|&p| ridges.sigma[p]).collect();
+        2.0 * f64::from(median(&mut d))
+    }
+
+    /// The skeleton as a graph, its spurs and short fragments pruned.
+    fn prune(&self, skeleton: &mut [bool], ridges: &ridge::RidgeMap) -> graph::SkeletonGraph {
+        let width = self.width;
+        let min_len_px = self.min_len_px;
+        let diameter_at = |p: usize| 2.0 * f64::from(ridges.sigma[p]);
+        let spur_length = |e: &PixelEdge| {
+            let junction_pixel = if e.start == EdgeEnd::Free {
+                e.pixels[e.pixels.len() - 1]
+            } else {
+                e.pixels[0]
+            };
+            0.5 * diameter_at(junction_pixel) + min_len_px
+        };
+        // A fragment ending near the field's border is the end of a vessel outside it:
+        // thinning and the fading ridge response leave it short, so it must be as long as it
+        // is wide, not twice as long (the rule against blobs in the interior).
+        let at_border = |p: usize, reach: f64| {
+            let (x, y) = ((p % width) as f64, (p / width) as f64);
+            let [x0, y0, x1, y1] = self.allowed_rect.map(|v| v as f64);
+            (x - x0).min(x1 - x).min(y - y0).min(y1 - y) <= reach
+        };
+        let fragment_length = |e: &PixelEdge| {
+            let d = Self::edge_diameter(ridges, e);
+            let (first, last) = (e.pixels[0], e.pixels[e.pixels.len() - 1]);
+            let reach = d + BORDER_REACH_PX;
+            if at_border(first, reach) || at_border(last, reach) {
+                min_len_px.max(d)
+            } else {
+                min_len_px.max(2.0 * d)
+            }
+        };
+        graph::prune(skeleton, width, self.height, spur_length, fragment_length)
+    }
+
+    /// Diameter (FWHM of the cross profile, cylinder-corrected) and peak contrast of a line
+    /// whose ridge scale suggests `guess` px.
+    fn measure(&self, points: &[[f64; 2]], guess: f64) -> (f64, f64) {
+        let measured = diameter::profile_width(
+            &self.contrast,
+            self.width,
+            self.height,
             points,
-            (1.5 * guess + 3.0).min(max_w),
+            (1.5 * guess + 3.0).min(self.max_w),
             0.5 * guess + 1.0,
         );
         let (diameter_px, contrast_peak) = match measured {
@@ -628,11 +712,64 @@ pub fn detect_vessels_with_motion(
             Some(_) => (guess, 0.0),
             None => (guess, 0.0),
         };
-        let diameter_px = diameter_px * cylinder_factor(diameter_px * um_per_px, params);
+        let diameter_px = diameter_px * cylinder_factor(diameter_px * self.um_per_px, self.params);
         (diameter_px, contrast_peak)
-    };
-    let mut lines = Vec::with_capacity(graph.edges.len());
-    for edge in &graph.edges {
+    }
+
+    /// Sub-pixel centerlines of the graph's edges, free ends trimmed to the ridge and walked
+    /// back out to the vessel's end, each with its diameter and contrast.
+    fn trace_lines(
+        &self,
+        graph: &graph::SkeletonGraph,
+        ridges: &ridge::RidgeMap,
+        vessel_mask: &[bool],
+    ) -> Vec<Line> {
+        let mut lines = Vec::with_capacity(graph.edges.len());
+        for edge in &graph.edges {
+            let Some(mut points) = self.edge_points(edge, graph, ridges) else {
+                continue;
+            };
+            let closed = edge.pixels.first() == edge.pixels.last();
+            let guess = Self::edge_diameter(ridges, edge);
+            // Thinning shortens a line by about its radius at each free end: walk the ends
+            // back out along their tangent while still inside the vessel mask.
+            let reach = 0.75 * guess + 2.0;
+            if !closed {
+                if edge.start == EdgeEnd::Free {
+                    points.reverse();
+                    extend_end(&mut points, vessel_mask, self.width, self.height, reach);
+                    reach_border(&mut points, self.region, BORDER_REACH_PX);
+                    points.reverse();
+                }
+                if edge.end == EdgeEnd::Free {
+                    extend_end(&mut points, vessel_mask, self.width, self.height, reach);
+                    reach_border(&mut points, self.region, BORDER_REACH_PX);
+                }
+            }
+            let (diameter_px, contrast_peak) = self.measure(&points, guess);
+            lines.push(Line {
+                inside: vec![false; points.len()],
+                points,
+                ends: [edge.start, edge.end],
+                diameter_px,
+                contrast_peak,
+                guess,
+            });
+        }
+        lines
+    }
+
+    /// An edge's smoothed sub-pixel centerline: junction ends at the junction's centre, other
+    /// pixels moved to the line centre (Steger's condition: when it lies within the pixel),
+    /// free ends trimmed to the last point on the ridge (see [`ends`]). `None` when nothing
+    /// of the edge lies on the ridge.
+    fn edge_points(
+        &self,
+        edge: &PixelEdge,
+        graph: &graph::SkeletonGraph,
+        ridges: &ridge::RidgeMap,
+    ) -> Option<Vec<[f64; 2]>> {
+        let width = self.width;
         let last = edge.pixels.len() - 1;
         let mut points: Vec<[f64; 2]> = edge
             .pixels
@@ -651,7 +788,6 @@ pub fn detect_vessels_with_motion(
                 }
                 let (x, y) = ((p % width) as f64, (p / width) as f64);
                 let [ox, oy] = ridges.offset[p];
-                // Steger's condition: the line centre lies within the pixel; else keep it.
                 if ox.abs() <= 0.75 && oy.abs() <= 0.75 {
                     [x + f64::from(ox), y + f64::from(oy)]
                 } else {
@@ -659,10 +795,9 @@ pub fn detect_vessels_with_motion(
                 }
             })
             .collect();
-        // Free ends stop at the last line point (see [`ends`]).
         let closed = edge.pixels.first() == edge.pixels.last();
-        if params.end_ridge_offset_px > 0.0 && !closed {
-            let limit = params.end_ridge_offset_px as f32;
+        if self.params.end_ridge_offset_px > 0.0 && !closed {
+            let limit = self.params.end_ridge_offset_px as f32;
             let on_ridge: Vec<bool> = edge
                 .pixels
                 .iter()
@@ -673,52 +808,31 @@ pub fn detect_vessels_with_motion(
                 .collect();
             let start_free = edge.start == EdgeEnd::Free;
             let end_free = edge.end == EdgeEnd::Free;
-            match ends::trim_off_ridge_ends(&on_ridge, start_free, end_free) {
-                Some((first, last)) => points = points[first..last].to_vec(),
-                None => continue,
-            }
+            let (first, last) = ends::trim_off_ridge_ends(&on_ridge, start_free, end_free)?;
+            points = points[first..last].to_vec();
         }
-        let mut points = polyline::smooth(&points, params.smooth_half_window);
-        let guess = edge_diameter(edge);
-        // Thinning shortens a line by about its radius at each free end: walk the ends back
-        // out along their tangent while still inside the vessel mask.
-        let reach = 0.75 * guess + 2.0;
-        if !closed {
-            if edge.start == EdgeEnd::Free {
-                points.reverse();
-                extend_end(&mut points, &vessel_mask, width, height, reach);
-                reach_border(&mut points, region, BORDER_REACH_PX);
-                points.reverse();
-            }
-            if edge.end == EdgeEnd::Free {
-                extend_end(&mut points, &vessel_mask, width, height, reach);
-                reach_border(&mut points, region, BORDER_REACH_PX);
-            }
-        }
-        let (diameter_px, contrast_peak) = measure(&points, guess);
-        lines.push(Line {
-            inside: vec![false; points.len()],
-            points,
-            ends: [edge.start, edge.end],
-            diameter_px,
-            contrast_peak,
-            guess,
-        });
+        Some(polyline::smooth(&points, self.params.smooth_half_window))
     }
-    // 6. A small vessel's branch inside a wide lumen is no vessel of its own (a capillary counts
-    // up to the wall of the vessel it joins): only its pieces outside are kept, each measured
-    // again without the venule's interior. A wide lumen is where the mask is wide (within 1.5
-    // radii of the centre of a `wide_lumen_um` disk that fits in it) and a line at least that
-    // wide was measured (within its radius less 2 px). Either alone cuts true capillaries: a
-    // strong capillary's mask can hold such a disk, and a false wide line can lie on a
-    // capillary junction.
-    let wide_px = params.wide_lumen_um / um_per_px;
-    if params.wide_lumen_um > 0.0 {
+
+    /// A small vessel's branch inside a wide lumen is no vessel of its own (a capillary counts
+    /// up to the wall of the vessel it joins): marks the points of small lines inside one, so
+    /// that only their pieces outside are kept. A wide lumen is where the mask is wide (within
+    /// 1.5 radii of the centre of a `wide_lumen_um` disk that fits in it) and a line at least
+    /// that wide was measured (within its radius less 2 px). Either alone cuts true
+    /// capillaries: a strong capillary's mask can hold such a disk, and a false wide line can
+    /// lie on a capillary junction.
+    fn mark_lines_inside_wide_lumen(&self, lines: &mut [Line], vessel_mask: &[bool]) {
+        let params = self.params;
+        if params.wide_lumen_um <= 0.0 {
+            return;
+        }
+        let (width, height) = (self.width, self.height);
+        let wide_px = params.wide_lumen_um / self.um_per_px;
         let mut wide = lumen::wide_regions(
-            &vessel_mask,
+            vessel_mask,
             width,
             height,
-            allowed_rect,
+            self.allowed_rect,
             wide_px,
             0.75 * wide_px,
         );
@@ -730,40 +844,44 @@ pub fn detect_vessels_with_motion(
         for (w, &m) in wide.iter_mut().zip(&measured_lumen) {
             *w = *w && m;
         }
-        let small_px = params.small_vessel_cutoff_um / um_per_px;
+        let small_px = params.small_vessel_cutoff_um / self.um_per_px;
         for line in lines.iter_mut().filter(|l| l.diameter_px < small_px) {
             line.inside = lumen::inside_wide(&line.points, &wide, width, height);
         }
-        keep_crossings(&mut lines, 0.25 * wide_px);
+        keep_crossings(lines, 0.25 * wide_px);
     }
 
-    let mut segments = Vec::new();
-    for line in lines {
-        let pieces: Vec<(Vec<[f64; 2]>, f64, f64)> = if line.inside.iter().any(|&b| b) {
-            lumen::pieces_outside(&line.points, &line.inside, min_len_px)
-                .into_iter()
-                .map(|piece| {
-                    let (d, c) = measure(&piece, line.guess);
-                    (piece, d, c)
-                })
-                .collect()
-        } else {
-            vec![(line.points, line.diameter_px, line.contrast_peak)]
-        };
-        for (points, diameter_px, contrast_peak) in pieces {
-            let diameter_um = diameter_px * um_per_px;
-            for piece in polyline::clip_to_rect(&points, region) {
-                segments.push(VesselSegment {
-                    id: segments.len(),
-                    length_px: polyline::length(&piece),
-                    centerline_px: piece,
-                    diameter_px,
-                    diameter_um,
-                    small: diameter_um < params.small_vessel_cutoff_um,
-                    contrast: contrast_peak,
-                });
+    /// The segments: each line's pieces outside a wide lumen (measured again without the
+    /// lumen), clipped to the valid region, numbered in order.
+    fn segments(&self, lines: Vec<Line>) -> Vec<VesselSegment> {
+        let mut segments = Vec::new();
+        for line in lines {
+            let pieces: Vec<(Vec<[f64; 2]>, f64, f64)> = if line.inside.iter().any(|&b| b) {
+                lumen::pieces_outside(&line.points, &line.inside, self.min_len_px)
+                    .into_iter()
+                    .map(|piece| {
+                        let (d, c) = self.measure(&piece, line.guess);
+                        (piece, d, c)
+                    })
+                    .collect()
+            } else {
+                vec![(line.points, line.diameter_px, line.contrast_peak)]
+            };
+            for (points, diameter_px, contrast_peak) in pieces {
+                let diameter_um = diameter_px * self.um_per_px;
+                for piece in polyline::clip_to_rect(&points, self.region) {
+                    segments.push(VesselSegment {
+                        id: segments.len(),
+                        length_px: polyline::length(&piece),
+                        centerline_px: piece,
+                        diameter_px,
+                        diameter_um,
+                        small: diameter_um < self.params.small_vessel_cutoff_um,
+                        contrast: contrast_peak,
+                    });
+                }
             }
         }
+        segments
     }
-    Ok(segments)
 }

@@ -19,10 +19,11 @@
 use crate::gaussian::gaussian_blur;
 use crate::FloatImage;
 use image::GrayImage;
+use mcvideo_frames::Frames;
 use serde::{Deserialize, Serialize};
 
 /// Whether vessels are darker or brighter than the tissue around them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Polarity {
     /// Vessels darker than the tissue: sidestream or incident dark field, where haemoglobin
@@ -180,15 +181,15 @@ pub fn polarity_of_mean(mean: &FloatImage, um_per_px: f64) -> PolarityEvidence {
 
 /// The plain (unregistered) temporal mean of `frames`; an empty image when there are none.
 /// Enough for [`polarity_of_mean`]: the vessels' sign survives the blur of a moving probe.
-pub fn plain_mean(frames: &[GrayImage]) -> FloatImage {
-    let Some(first) = frames.first() else {
+pub fn plain_mean<F: Frames + ?Sized>(frames: &F) -> FloatImage {
+    if frames.is_empty() {
         return FloatImage::new(0, 0);
-    };
-    let (w, h) = first.dimensions();
+    }
+    let (w, h) = frames.dimensions(0);
     let mut sum = vec![0.0f64; (w as usize) * (h as usize)];
     let mut n = 0.0f64;
-    for frame in frames.iter().filter(|f| f.dimensions() == (w, h)) {
-        for (s, &v) in sum.iter_mut().zip(frame.as_raw()) {
+    for t in (0..frames.len()).filter(|&t| frames.dimensions(t) == (w, h)) {
+        for (s, &v) in sum.iter_mut().zip(frames.frame(t).as_raw()) {
             *s += f64::from(v);
         }
         n += 1.0;
@@ -225,21 +226,21 @@ pub fn plain_mean(frames: &[GrayImage]) -> FloatImage {
 /// }).collect();
 /// assert!(motion_score(&inverted, &plain_mean(&inverted), 1.0) > 0.3);
 /// ```
-pub fn motion_score(frames: &[GrayImage], mean: &FloatImage, um_per_px: f64) -> f64 {
+pub fn motion_score<F: Frames + ?Sized>(frames: &F, mean: &FloatImage, um_per_px: f64) -> f64 {
     const LAG: usize = 4;
     const SAMPLED_FRAMES: usize = 100;
-    let Some(first) = frames.first() else {
+    if frames.is_empty() {
         return 0.0;
-    };
-    let (w, h) = (first.width() as usize, first.height() as usize);
-    let same: Vec<&GrayImage> = frames
-        .iter()
-        .filter(|f| f.dimensions() == first.dimensions())
+    }
+    let first_dimensions = frames.dimensions(0);
+    let (w, h) = (first_dimensions.0 as usize, first_dimensions.1 as usize);
+    let same: Vec<usize> = (0..frames.len())
+        .filter(|&t| frames.dimensions(t) == first_dimensions)
         .collect();
     if same.len() <= LAG
         || w < 3
         || h < 3
-        || mean.dimensions() != first.dimensions()
+        || mean.dimensions() != first_dimensions
         || !(um_per_px.is_finite() && um_per_px > 0.0)
     {
         return 0.0;
@@ -250,11 +251,12 @@ pub fn motion_score(frames: &[GrayImage], mean: &FloatImage, um_per_px: f64) -> 
     let step = ((same.len() - LAG) / SAMPLED_FRAMES).max(1);
     for t in (LAG..same.len()).step_by(step) {
         let (now, one, four) = (
-            same[t].as_raw(),
-            same[t - 1].as_raw(),
-            same[t - LAG].as_raw(),
+            frames.frame(same[t]),
+            frames.frame(same[t - 1]),
+            frames.frame(same[t - LAG]),
         );
-        for (((g, &v), &a), &b) in growth.iter_mut().zip(now).zip(one).zip(four) {
+        let pixels = now.as_raw().iter().zip(one.as_raw()).zip(four.as_raw());
+        for (g, ((&v, &a), &b)) in growth.iter_mut().zip(pixels) {
             let (v, a, b) = (f32::from(v), f32::from(a), f32::from(b));
             *g += (v - b) * (v - b) - (v - a) * (v - a);
         }
@@ -288,7 +290,7 @@ pub fn motion_score(frames: &[GrayImage], mean: &FloatImage, um_per_px: f64) -> 
 /// corner, broad tissue between capillaries at a fine scale: margins of 0.02-0.10 the wrong
 /// way on 3 of 36 synthetic dark-field clips), while the place where cells move is what makes
 /// a vessel; curvature still decides a clip in which nothing moves.
-pub fn polarity_of_frames(frames: &[GrayImage], um_per_px: f64) -> PolarityEvidence {
+pub fn polarity_of_frames<F: Frames + ?Sized>(frames: &F, um_per_px: f64) -> PolarityEvidence {
     let mean = plain_mean(frames);
     let from_mean = polarity_of_mean(&mean, um_per_px);
     let motion = motion_score(frames, &mean, um_per_px);
@@ -337,6 +339,7 @@ mod tests {
             GrayImage::from_pixel(3, 2, image::Luma([20])),
         ];
         assert!(plain_mean(&frames).iter().all(|&v| v == 15.0));
-        assert_eq!(plain_mean(&[]).dimensions(), (0, 0));
+        let none: &[GrayImage] = &[];
+        assert_eq!(plain_mean(none).dimensions(), (0, 0));
     }
 }

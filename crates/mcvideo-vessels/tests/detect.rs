@@ -3,7 +3,7 @@
 mod common;
 
 use common::{random_curve, render, truth_of, Tube};
-use mcvideo_vessels::evaluate::compare;
+use mcvideo_testkit::evaluate::compare;
 use mcvideo_vessels::{detect_vessels, detect_vessels_with_motion, FloatImage, VesselParams};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;

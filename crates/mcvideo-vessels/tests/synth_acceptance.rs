@@ -4,9 +4,9 @@
 
 mod common;
 
-use common::synth::{synth_mean_std, true_vessels};
 use mcvideo_synth::SynthParams;
-use mcvideo_vessels::evaluate::compare;
+use mcvideo_testkit::evaluate::compare;
+use mcvideo_testkit::synth_mean::{synth_mean_std, true_vessels};
 use mcvideo_vessels::{detect_vessels_with_motion, VesselParams};
 
 /// A 240×180 clip of 1.2 s: few vessels, quick to render in a test.

@@ -39,6 +39,9 @@ pub struct Args {
     no_overlay: bool,
     #[command(flatten)]
     scoring: super::tuning::ScoringArgs,
+    /// Seconds between progress lines when stderr is not a terminal.
+    #[arg(long, hide = true, value_parser = super::numbers::positive, default_value_t = mcvideo_batch::DEFAULT_PROGRESS_EVERY.as_secs_f64())]
+    progress_every: f64,
 }
 
 /// Runs `mcvideo batch`.
@@ -70,6 +73,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     // decoder per clip would only add threads beyond the cores asked for.
     params.decode_threads = 1;
     args.scoring.apply(&mut params);
+    // Jobs share the memory budget: the one given, else the memory available now.
+    let batch_budget = params
+        .memory_budget_bytes
+        .unwrap_or_else(|| mcvideo_score::stream::clip_budget(None));
+    params.memory_budget_bytes = Some(batch_budget / threads as u64);
     // The whole parameter set and its hash: two runs scored alike exactly when the hashes
     // agree (a manifest row's own scale still applies to its clip).
     let parameters = serde_json::json!({
@@ -83,6 +91,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         "overlay": !params.no_overlay,
         "fields": params.fields,
         "polarity": params.polarity,
+        "memory_budget_bytes": batch_budget,
         "params_file": args.tuning.params,
         "params_sha256": params.sha256(),
         "params": params,
@@ -97,10 +106,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         settings_sha256: params.sha256(),
         command: std::env::args().collect::<Vec<_>>().join(" "),
         progress: true,
+        progress_every: std::time::Duration::from_secs_f64(args.progress_every),
     };
     let scorer = PipelineScorer { params };
     let summary = run_batch(&archive, &options, &scorer)
         .with_context(|| format!("batch into {}", args.out.display()))?;
+    super::review::keep_corrections(&args.out)?;
     let rescored = if summary.rescored > 0 {
         format!(
             ", {} re-scored because their clip or settings changed",

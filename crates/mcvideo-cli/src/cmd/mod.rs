@@ -14,3 +14,4 @@ pub mod synth;
 pub mod synth_study;
 pub mod tuning;
 pub mod version;
+pub mod watch;

@@ -14,6 +14,20 @@ fn finite(text: &str) -> Result<f64, String> {
     }
 }
 
+/// A memory size such as 600M or 2G, at least [`mcvideo_score::stream::MIN_BUDGET_BYTES`].
+pub fn memory_budget(text: &str) -> Result<u64, String> {
+    let bytes = mcvideo_score::stream::parse_size(text)?;
+    let min = mcvideo_score::stream::MIN_BUDGET_BYTES;
+    if bytes >= min {
+        Ok(bytes)
+    } else {
+        Err(format!(
+            "{text} is below the smallest budget, {}M",
+            min >> 20
+        ))
+    }
+}
+
 /// A finite number greater than zero.
 pub fn positive(text: &str) -> Result<f64, String> {
     let value = finite(text)?;

@@ -69,6 +69,10 @@ pub struct ScoringArgs {
     /// [default: frames].
     #[arg(long, value_enum)]
     pub fields: Option<super::fields::Fields>,
+    /// Memory the scoring may use, e.g. 600M or 2G (a batch shares it among its jobs)
+    /// [default: the available memory, shared among the jobs].
+    #[arg(long, value_parser = super::numbers::memory_budget)]
+    pub memory_budget: Option<u64>,
 }
 
 impl ScoringArgs {
@@ -82,6 +86,9 @@ impl ScoringArgs {
         }
         if let Some(sluggish) = self.sluggish_below_um_s {
             params.flow.rule.sluggish_below_um_s = sluggish;
+        }
+        if let Some(budget) = self.memory_budget {
+            params.memory_budget_bytes = Some(budget);
         }
     }
 }

@@ -361,6 +361,13 @@ async function loadAgreement() {
   const labels = ["0", "1", "2", "3"];
   $("confusion").innerHTML = "<tr><th>automatic ↓ / corrected →</th>" + labels.map((l) => `<th>${l}</th>`).join("") + "<th>deleted</th></tr>" +
     a.confusion_um.map((row, r) => `<tr><th>${r === 4 ? "drawn" : labels[r]}</th>` + row.map((v) => `<td>${fmt(v, 0)}</td>`).join("") + "</tr>").join("");
+  $("ava-section").hidden = !a.ava;
+  if (a.ava) {
+    $("ava-n").textContent = `${a.ava.matched} clip(s) with an AVA export.`;
+    $("ava-table").innerHTML = "<tr><th>metric</th><th>n</th><th>mean automatic</th><th>mean AVA</th><th>bias</th><th>SD</th><th>95% limits</th><th>ICC(2,1)</th></tr>" +
+      a.ava.metrics.map((m) => `<tr data-ava-metric="${m.metric}"><td>${m.label}</td><td>${m.n}</td><td>${fmt(m.mean_automatic, 3)}</td><td>${fmt(m.mean_corrected, 3)}</td>` +
+        `<td>${fmt(m.bias, 3)}</td><td>${fmt(m.sd, 3)}</td><td>${fmt(m.loa_lower, 3)} to ${fmt(m.loa_upper, 3)}</td><td>${fmt(m.icc, 3)}</td></tr>`).join("");
+  }
 }
 
 // ---------- events ----------

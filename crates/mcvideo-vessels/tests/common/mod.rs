@@ -3,9 +3,7 @@
 
 #![allow(dead_code)]
 
-pub mod synth;
-
-use mcvideo_vessels::evaluate::TrueVessel;
+use mcvideo_testkit::evaluate::TrueVessel;
 use mcvideo_vessels::gaussian::gaussian_blur;
 use mcvideo_vessels::polyline::distance_to;
 use mcvideo_vessels::FloatImage;

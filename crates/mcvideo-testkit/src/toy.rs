@@ -1,6 +1,6 @@
 //! A small renderer of dark red cells moving along vessels on a bright background, with
 //! known speeds, stops, noise and camera motion: ground truth by construction for the tests,
-//! doc examples and benches of this crate (the full generator is `mcvideo-synth`).
+//! doc examples and benches of `mcvideo-flow` (the full generator is `mcvideo-synth`).
 
 use image::GrayImage;
 use rand::{Rng, SeedableRng};

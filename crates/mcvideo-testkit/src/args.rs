@@ -1,5 +1,4 @@
 //! Command-line reading shared by the accuracy examples: `--name value` pairs with defaults.
-#![allow(dead_code)]
 
 /// The value after `name` in `args`, parsed, or `default` when absent or unparsable.
 pub fn arg<T: std::str::FromStr>(args: &[String], name: &str, default: T) -> T {

@@ -1,8 +1,8 @@
 //! Scoring of detected vessels against known centerlines (synthetic ground truth): detected
 //! and false length, centerline position error, diameter error, small-vessel length.
 
-use crate::polyline::{clip_to_rect, distance_to, length};
-use crate::VesselSegment;
+use mcvideo_vessels::polyline::{clip_to_rect, distance_to, length};
+use mcvideo_vessels::VesselSegment;
 use serde::Serialize;
 
 /// A true vessel: centerline in reference-frame px and diameter in px.
@@ -76,7 +76,7 @@ fn median(values: &mut [f64]) -> f64 {
 /// `small_cutoff_px`; diameters are scored for true diameters in `diameter_window_px`.
 ///
 /// ```
-/// use mcvideo_vessels::evaluate::{compare, TrueVessel};
+/// use mcvideo_testkit::evaluate::{compare, TrueVessel};
 /// use mcvideo_vessels::VesselSegment;
 /// let truth = vec![TrueVessel { centerline_px: vec![[0.0, 10.0], [100.0, 10.0]], diameter_px: 6.0 }];
 /// let found = vec![VesselSegment { id: 0, centerline_px: vec![[0.0, 10.5], [50.0, 10.5]], length_px: 50.0,

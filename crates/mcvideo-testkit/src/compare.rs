@@ -1,13 +1,11 @@
-//! Comparison of a `mcvideo score` report with the exact truth of its synthetic clip, shared
-//! by the accuracy harness (`examples/accuracy.rs`) and the end-to-end test
-//! (`tests/score_accuracy.rs`).
+//! Comparison of a `mcvideo score` report with the exact truth of its synthetic clip, for the
+//! accuracy harnesses (`mcvideo-score/examples/accuracy.rs`, `interlaced.rs`) and the
+//! end-to-end test (`mcvideo-score/tests/score_accuracy.rs`).
 //!
 //! Vessels are matched by distance: a truth centerline point is found when a detected
 //! centerline point lies within max(2 px, its radius) (in frame-0 pixels, after undoing the
 //! reference frame's shift), and a detected point is false when no truth point is that close.
-#![allow(dead_code)]
-
-use mcvideo_metrics::{site_metrics, MeasuredVessel, MetricsParams, SiteMetrics};
+use mcvideo_metrics::{site_metrics, FlowClass, MeasuredVessel, MetricsParams, SiteMetrics};
 use mcvideo_score::ScoreReport;
 use mcvideo_synth::Truth;
 use std::collections::HashMap;
@@ -246,7 +244,7 @@ pub fn compare(truth: &Truth, report: &ScoreReport, seconds: f64) -> Row {
             n_in += 1;
             let hit = grid.nearest(p, tol);
             if tv.small {
-                class_total[usize::from(tv.flow_class.min(3))] += 1.0;
+                class_total[tv.flow_class.index()] += 1.0;
             }
             if let Some((owner, d)) = hit {
                 *votes.entry(owner).or_default() += 1;
@@ -254,12 +252,11 @@ pub fn compare(truth: &Truth, report: &ScoreReport, seconds: f64) -> Row {
                 if tv.small {
                     small_found += 1.0;
                     class_len += 1.0;
-                    let measured = usize::from(report.vessels[owner].flow_class.min(3));
-                    confusion[usize::from(tv.flow_class.min(3))][measured] += 1.0;
-                    owner_classes.entry(owner).or_default()[usize::from(tv.flow_class.min(3))] +=
-                        1.0;
-                    if measured != usize::from(tv.flow_class.min(3)) {
-                        wrong_points.push((owner, usize::from(tv.flow_class.min(3)), measured));
+                    let measured = report.vessels[owner].flow_class.index();
+                    confusion[tv.flow_class.index()][measured] += 1.0;
+                    owner_classes.entry(owner).or_default()[tv.flow_class.index()] += 1.0;
+                    if measured != tv.flow_class.index() {
+                        wrong_points.push((owner, tv.flow_class.index(), measured));
                     }
                     if report.vessels[owner].flow_class == tv.flow_class {
                         class_ok += 1.0;
@@ -274,7 +271,7 @@ pub fn compare(truth: &Truth, report: &ScoreReport, seconds: f64) -> Row {
                 if (5.0..=30.0).contains(&tv.diameter_um) {
                     diam_errs.push((det.diameter_um - tv.diameter_um).abs());
                 }
-                if tv.small && tv.flow_class == 3 {
+                if tv.small && tv.flow_class == FlowClass::Continuous {
                     if let (Some(tvel), Some(dvel)) = (tv.velocity_um_s, det.velocity_um_s) {
                         if tvel < det.v_max_um_s && !det.velocity_at_least {
                             vel_errs.push(((dvel - tvel) / tvel).abs());
@@ -300,7 +297,7 @@ pub fn compare(truth: &Truth, report: &ScoreReport, seconds: f64) -> Row {
     let (mut det_total, mut det_false) = (0.0f64, 0.0f64);
     // The flow class of the truth vessel each detected vessel mostly lies on (its own when
     // it lies on none).
-    let mut true_classes: Vec<u8> = report.vessels.iter().map(|v| v.flow_class).collect();
+    let mut true_classes: Vec<FlowClass> = report.vessels.iter().map(|v| v.flow_class).collect();
     for ((v, pts), class_slot) in report.vessels.iter().zip(&detected).zip(&mut true_classes) {
         if !v.small {
             continue;
@@ -402,7 +399,7 @@ pub fn compare(truth: &Truth, report: &ScoreReport, seconds: f64) -> Row {
 pub fn oracle_flow_metrics(
     truth: &Truth,
     report: &ScoreReport,
-    classes: &[u8],
+    classes: &[FlowClass],
 ) -> Option<SiteMetrics> {
     let vessels: Vec<MeasuredVessel> = report
         .vessels
@@ -428,7 +425,7 @@ pub fn oracle_flow_metrics(
 /// truth: `[quadrant][class]`. `--diagnose quadrants` prints it for truth and measurement, to see why
 /// an MFI quadrant score differs.
 pub fn quadrant_class_lengths(
-    lines: &[(Vec<[f64; 2]>, bool, u8)],
+    lines: &[(Vec<[f64; 2]>, bool, FlowClass)],
     region: [f64; 4],
     um_per_px: f64,
 ) -> [[f64; 4]; 4] {
@@ -445,7 +442,7 @@ pub fn quadrant_class_lengths(
             continue;
         }
         for (q, quadrant) in rect.quadrants().iter().enumerate() {
-            out[q][usize::from((*class).min(3))] += clipped_length(line, quadrant) * um_per_px;
+            out[q][class.index()] += clipped_length(line, quadrant) * um_per_px;
         }
     }
     out

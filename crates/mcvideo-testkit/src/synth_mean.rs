@@ -1,9 +1,9 @@
 //! Synthetic clips from mcvideo-synth turned into the detector's input and truth: the
 //! temporal mean in frame-0 coordinates (frame t sampled at p + shift_t, bilinear).
 
+use crate::evaluate::TrueVessel;
 use image::GrayImage;
 use mcvideo_synth::{render, SynthParams, Truth};
-use mcvideo_vessels::evaluate::TrueVessel;
 use mcvideo_vessels::FloatImage;
 
 fn bilinear(frame: &GrayImage, x: f64, y: f64) -> f32 {
