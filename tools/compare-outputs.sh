@@ -6,8 +6,8 @@
 #        tools/compare-outputs.sh diff OUT_DIR_A OUT_DIR_B
 #
 # `run` writes, for each clip, <name>.score.json (as `mcvideo score --out` writes it),
-# <name>.json (the same, pretty-printed with the fields that vary between runs removed) and
-# <name>.overlay.png; the harness clips are rendered first with BINARY's `mcvideo synth`, with
+# <name>.json (the same, pretty-printed with the fields that vary between runs removed),
+# <name>.overlay.png and, from binaries that save it, <name>.mean.png; the harness clips are rendered first with BINARY's `mcvideo synth`, with
 # the parameters of crates/mcvideo-score/examples/accuracy.rs (seeds 100-111, 320x240, 3 s), and
 # their truth files are kept beside them (harness/s<seed>.truth.json), since the renderer is
 # part of what is compared.
@@ -48,6 +48,10 @@ score_one() {
     "$bin" score "$clip" --out "$tmp" "$@" >/dev/null
     mv "$tmp"/*.score.json "$out/$name.score.json"
     mv "$tmp"/*.overlay.png "$out/$name.overlay.png"
+    # The saved mean image (binaries that write one).
+    for f in "$tmp"/*.mean.png; do
+        if [ -e "$f" ]; then mv "$f" "$out/$name.mean.png"; fi
+    done
     rmdir "$tmp"
     jq -S "$VARYING_FIELDS" "$out/$name.score.json" >"$out/$name.json"
 }
@@ -75,7 +79,8 @@ run() {
 
 compare() {
     local a=$1 b=$2 differ=0 same=0 f
-    for f in "$a"/*.json "$a"/harness/*.truth.json "$a"/*.overlay.png; do
+    for f in "$a"/*.json "$a"/harness/*.truth.json "$a"/*.overlay.png "$a"/*.mean.png; do
+        [ -e "$f" ] || continue
         case $f in *.score.json) continue ;; esac
         local rel=${f#"$a"/}
         if cmp -s "$f" "$b/$rel"; then

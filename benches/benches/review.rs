@@ -1,5 +1,6 @@
 //! The review page's speed, over HTTP as the page asks: opening a 720×576, 25 fps clip (its
-//! JSON, then the stabilized mean image, which decodes and registers the clip; target ≤ 1 s),
+//! JSON, then the stabilized mean image: the one the scorer saved, or, without it, decoding the
+//! clip; target ≤ 1 s),
 //! serving the loop's stabilized frames (frames per second, target ≥ the clip's 25 fps), and
 //! listing a 500-clip batch (target: at once, well under 100 ms), plus starting the server on
 //! that batch.
@@ -18,11 +19,12 @@ use std::time::Duration;
 const CLIP_SECONDS: f64 = 5.0;
 const FPS: f64 = 25.0;
 
-/// A `score --out` folder with one 720×576 clip and its score JSON, under two names (`a`,
-/// `b`) so that opening them in turn always finds the other one decoded (a cold open).
+/// A `score --out` folder with one 720×576 clip under four names: `a` and `b` with the mean
+/// image the scorer saves, `c` and `d` without it. Opening two in turn always finds the other
+/// one decoded (a cold open).
 fn clip_folder() -> PathBuf {
-    let dir = data_dir().join("review-720x576");
-    if dir.join("b.score.json").is_file() {
+    let dir = data_dir().join("review-720x576-mean");
+    if dir.join("d.score.json").is_file() {
         return dir;
     }
     let params = SynthParams {
@@ -39,15 +41,21 @@ fn clip_folder() -> PathBuf {
         &out.clip_path,
         &ScoreParams {
             um_per_px: Some(params.um_per_px),
-            no_overlay: true,
             ..ScoreParams::default()
         },
     )
     .expect("the bench clip scores");
     let json = serde_json::to_vec(&scored.report).expect("score JSON");
-    std::fs::write(dir.join("a.score.json"), &json).expect("writing the score JSON");
-    std::fs::copy(&out.clip_path, dir.join("b.avi")).expect("copying the clip");
-    std::fs::write(dir.join("b.score.json"), &json).expect("writing the score JSON");
+    let mean = scored.mean_png.expect("the saved mean image");
+    for name in ["a", "b", "c", "d"] {
+        if name != "a" {
+            std::fs::copy(&out.clip_path, dir.join(format!("{name}.avi"))).expect("the clip");
+        }
+        std::fs::write(dir.join(format!("{name}.score.json")), &json).expect("the JSON");
+        if name == "a" || name == "b" {
+            std::fs::write(dir.join(format!("{name}.mean.png")), &mean).expect("the mean");
+        }
+    }
     dir
 }
 
@@ -112,16 +120,22 @@ fn review(c: &mut Criterion) {
     let server = start(&folder);
     let mut group = c.benchmark_group("review");
     group.sample_size(10);
-    // Opening: the clip's JSON and its mean image, the other clip being the decoded one.
-    let mut turn = 0usize;
-    group.bench_function("open 720x576 5 s clip (JSON + mean image)", |b| {
-        b.iter(|| {
-            turn += 1;
-            let id = if turn.is_multiple_of(2) { "a" } else { "b" };
-            get(&server, &format!("/api/clips/{id}"));
-            get(&server, &format!("/api/clips/{id}/mean.png"))
-        })
-    });
+    // Opening: the clip's JSON and its mean image, the other clip being the decoded one; with
+    // the scorer's saved mean image (the clip decodes in the background) and without it.
+    for (pair, what) in [
+        (["a", "b"], "saved mean image"),
+        (["c", "d"], "decoding the clip"),
+    ] {
+        let mut turn = 0usize;
+        group.bench_function(format!("open 720x576 5 s clip ({what})"), |b| {
+            b.iter(|| {
+                turn += 1;
+                let id = pair[turn % 2];
+                get(&server, &format!("/api/clips/{id}"));
+                get(&server, &format!("/api/clips/{id}/mean.png"))
+            })
+        });
+    }
     // The loop: one stabilized frame of the open clip; frames per second = 1 / time.
     get(&server, "/api/clips/a/mean.png");
     let frames = (CLIP_SECONDS * FPS) as usize;
@@ -130,6 +144,29 @@ fn review(c: &mut Criterion) {
         b.iter(|| {
             t = (t + 1) % frames;
             get(&server, &format!("/api/clips/a/frames/{t}.png"))
+        })
+    });
+    // The page keeps three frame requests in flight: frames per second = 3 / time.
+    group.bench_function("three loop frames at once 720x576", |b| {
+        b.iter(|| {
+            t = (t + 3) % frames;
+            std::thread::scope(|scope| {
+                let requests: Vec<_> = (0..3)
+                    .map(|k| {
+                        let server = &server;
+                        scope.spawn(move || {
+                            get(
+                                server,
+                                &format!("/api/clips/a/frames/{}.png", (t + k) % frames),
+                            )
+                        })
+                    })
+                    .collect();
+                requests
+                    .into_iter()
+                    .map(|r| r.join().expect("a request"))
+                    .sum::<usize>()
+            })
         })
     });
     server.stop();

@@ -1,6 +1,7 @@
 //! Statistics at 100k rows (targets on 2 cores: `gam` without bootstrap <= 5 s,
-//! `segmented` <= 5 s, `cox` <= 10 s), and the GAM bootstrap at 2000 rows (100 resamples; the
-//! default 1000 take ten times as long). The data are synthetic cohorts drawn from ChaCha8 with fixed seeds.
+//! `segmented` <= 5 s, `cox` <= 10 s), and the GAM threshold with its default 1000 bootstrap
+//! resamples at 2000 and 100k rows. The data are synthetic cohorts drawn from ChaCha8 with fixed
+//! seeds.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use mcvideo_doseresponse::{fit_gam, fit_segmented, GamOptions, SegmentedOptions};
@@ -116,26 +117,25 @@ fn at_100k(c: &mut Criterion) {
     group.finish();
 }
 
-fn bootstrap_2000(c: &mut Criterion) {
-    let d = dose_cohort(2000, 2028);
-    let covariates = [
-        ("age", d.age.as_slice()),
-        ("severity", d.severity.as_slice()),
-    ];
+fn bootstrap(c: &mut Criterion) {
     let mut group = c.benchmark_group("gam_bootstrap");
     group
         .sample_size(10)
         .measurement_time(Duration::from_secs(60));
-    // 100 of the default 1000 resamples: the cost is linear in the resamples (x10 for 1000).
-    let opts = GamOptions {
-        boot: 100,
-        ..GamOptions::default()
-    };
-    group.bench_function("gam tp k=10 + 100 resamples, 2000 rows", |b| {
-        b.iter(|| fit_gam(&d.dose, &d.outcome, &covariates, &opts).expect("gam fits"))
-    });
+    let opts = GamOptions::default();
+    for (n, seed) in [(2000, 2028), (100_000, 2029)] {
+        let d = dose_cohort(n, seed);
+        let covariates = [
+            ("age", d.age.as_slice()),
+            ("severity", d.severity.as_slice()),
+        ];
+        group.bench_function(
+            format!("gam tp k=10 + {} resamples, {n} rows", opts.boot),
+            |b| b.iter(|| fit_gam(&d.dose, &d.outcome, &covariates, &opts).expect("gam fits")),
+        );
+    }
     group.finish();
 }
 
-criterion_group!(benches, at_100k, bootstrap_2000);
+criterion_group!(benches, at_100k, bootstrap);
 criterion_main!(benches);

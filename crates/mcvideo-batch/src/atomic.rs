@@ -1,22 +1,11 @@
-//! Whole-or-nothing file writes: write beside the target, flush to disk, then rename.
+//! Whole-or-nothing writes of the batch outputs: `mcvideo_atomic` (write beside the target,
+//! sync, rename) with its I/O errors as `BatchError`s naming the file.
 
 use crate::BatchError;
-use std::fs;
-use std::io::Write;
-use std::path::{Path, PathBuf};
-
-const PARTIAL_MARK: &str = ".partial-";
-
-fn partial_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    path.with_file_name(format!(".{name}{PARTIAL_MARK}{}", std::process::id()))
-}
+use std::path::Path;
 
 /// Writes `bytes` to `path` so that readers see the old file, or the whole new one, never a
-/// part: the bytes go to a hidden sibling that is synced and then renamed over `path`.
+/// part (`mcvideo_atomic::write`: a synced hidden sibling renamed over `path`).
 ///
 /// ```
 /// let dir = tempfile::tempdir().unwrap();
@@ -26,18 +15,7 @@ fn partial_path(path: &Path) -> PathBuf {
 /// assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 /// ```
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), BatchError> {
-    let partial = partial_path(path);
-    let result = (|| {
-        let mut file = fs::File::create(&partial)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        fs::rename(&partial, path)
-    })();
-    if let Err(source) = result {
-        let _ = fs::remove_file(&partial);
-        return Err(BatchError::io(path, source));
-    }
-    Ok(())
+    mcvideo_atomic::write(path, bytes).map_err(|source| BatchError::io(path, source))
 }
 
 /// [`write_atomic`] of `value` as pretty-printed JSON.
@@ -58,27 +36,13 @@ pub fn write_json_atomic(path: &Path, value: &impl serde::Serialize) -> Result<(
 
 /// Removes partial files left in `dir` by a killed run. Returns how many were removed.
 pub fn remove_partials(dir: &Path) -> Result<usize, BatchError> {
-    let mut removed = 0;
-    let entries = match fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
-        Err(e) => return Err(BatchError::io(dir, e)),
-    };
-    for entry in entries {
-        let entry = entry.map_err(|e| BatchError::io(dir, e))?;
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if name.starts_with('.') && name.contains(PARTIAL_MARK) {
-            fs::remove_file(entry.path()).map_err(|e| BatchError::io(entry.path(), e))?;
-            removed += 1;
-        }
-    }
-    Ok(removed)
+    mcvideo_atomic::remove_partials(dir).map_err(|source| BatchError::io(dir, source))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     #[test]
     fn partials_are_cleaned_up() {

@@ -26,6 +26,8 @@ pub struct ScoredClip {
     pub score_json: Value,
     /// The overlay PNG, encoded.
     pub overlay_png: Option<Vec<u8>>,
+    /// The stabilized mean image as PNG (what the review page opens on).
+    pub mean_png: Option<Vec<u8>>,
 }
 
 /// Scores one clip. The batch calls it from several threads at once.
@@ -148,8 +150,18 @@ fn score_one(
         });
     match outcome {
         Ok(mut scored) => {
-            if let Some(png) = &scored.overlay_png {
-                write_atomic(&clips.join(format!("{}.overlay.png", job.id())), png)?;
+            for (kind, png) in [("overlay", &scored.overlay_png), ("mean", &scored.mean_png)] {
+                let path = clips.join(format!("{}.{kind}.png", job.id()));
+                match png {
+                    Some(png) => write_atomic(&path, png)?,
+                    // A picture of an earlier scoring would no longer match the score.
+                    None => match std::fs::remove_file(&path) {
+                        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                            return Err(BatchError::io(&path, e));
+                        }
+                        _ => {}
+                    },
+                }
             }
             let key_json = serde_json::to_value(key).map_err(|e| BatchError::Data {
                 path: score_path(clips, job),
@@ -519,6 +531,7 @@ mod tests {
                     "quality": {"score": (seed % 3) as f64, "acceptable": seed % 5 != 0},
                 }),
                 overlay_png: Some(vec![1, 2, 3]),
+                mean_png: Some(vec![4, 5, 6]),
             })
         }
     }

@@ -8,6 +8,7 @@
 use headless_chrome::browser::tab::point::Point;
 use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
 use headless_chrome::{Browser, LaunchOptions, Tab};
+use mcvideo_testkit::csv_table::csv_rows;
 use serde_json::Value;
 use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
@@ -158,18 +159,8 @@ fn measured(v: &Value) -> mcvideo_metrics::MeasuredVessel {
 }
 
 fn sites_row(path: &Path, patient: &str, site: &str) -> std::collections::HashMap<String, String> {
-    let mut reader = csv::Reader::from_path(path).unwrap();
-    let headers = reader.headers().unwrap().clone();
-    reader
-        .records()
-        .map(|r| {
-            let r = r.unwrap();
-            headers
-                .iter()
-                .map(str::to_string)
-                .zip(r.iter().map(str::to_string))
-                .collect::<std::collections::HashMap<_, _>>()
-        })
+    csv_rows(path)
+        .into_iter()
         .find(|r| r["patient"] == patient && r["site"] == site)
         .unwrap()
 }

@@ -5,10 +5,9 @@
 
 use mcvideo_metrics::FlowClass;
 use mcvideo_review::corrections::{Action, EditRequest, VesselKey};
+use mcvideo_testkit::csv_table::csv_rows;
 use serde_json::Value;
-use std::collections::HashMap;
 use std::ffi::OsStr;
-use std::path::Path;
 use std::process::Command;
 
 fn mcvideo(args: &[&OsStr]) -> String {
@@ -22,22 +21,6 @@ fn mcvideo(args: &[&OsStr]) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn rows(path: &Path) -> Vec<HashMap<String, String>> {
-    let mut reader = csv::Reader::from_path(path).unwrap();
-    let headers = reader.headers().unwrap().clone();
-    reader
-        .records()
-        .map(|r| {
-            let r = r.unwrap();
-            headers
-                .iter()
-                .map(str::to_string)
-                .zip(r.iter().map(str::to_string))
-                .collect()
-        })
-        .collect()
 }
 
 fn measured(v: &Value) -> mcvideo_metrics::MeasuredVessel {
@@ -82,7 +65,7 @@ fn batch_resume_keeps_the_corrections_in_the_tables() {
     };
     let first = batch(false);
     assert!(!first.contains("review:"), "{first}");
-    assert!(!rows(&out.join("sites.csv"))[0].contains_key("reviewed"));
+    assert!(!csv_rows(&out.join("sites.csv"))[0].contains_key("reviewed"));
 
     let score: Value =
         serde_json::from_slice(&std::fs::read(out.join("clips/P1_1_1.score.json")).unwrap())
@@ -156,7 +139,7 @@ fn batch_resume_keeps_the_corrections_in_the_tables() {
             .unwrap(),
     };
     let expected = mcvideo_metrics::site_metrics(&corrected, &params).unwrap();
-    let sites = rows(&out.join("sites.csv"));
+    let sites = csv_rows(&out.join("sites.csv"));
     assert_eq!(sites.len(), 2);
     let site1 = sites.iter().find(|r| r["site"] == "1").unwrap();
     let site2 = sites.iter().find(|r| r["site"] == "2").unwrap();
@@ -170,7 +153,7 @@ fn batch_resume_keeps_the_corrections_in_the_tables() {
     }
     let automatic_pvd = score["metrics"]["pvd_mm_per_mm2"].as_f64().unwrap();
     assert!(expected.pvd_mm_per_mm2 < automatic_pvd);
-    let patients = rows(&out.join("patients.csv"));
+    let patients = csv_rows(&out.join("patients.csv"));
     assert_eq!(patients.len(), 1);
     assert_eq!(patients[0]["n_sites_reviewed"], "1");
 }

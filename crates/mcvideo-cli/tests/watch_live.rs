@@ -34,8 +34,6 @@ fn cut(clip: &Path, first: u64, count: u64, out: &Path) {
 }
 
 #[test]
-#[ignore = "known defect: a live window's metrics differ slightly from `score` on the trimmed \
-            frames (e.g. PPV 84.2 vs 85.0); run with --ignored while it is investigated"]
 fn live_windows_score_as_the_same_frames_do() {
     let dir = tempfile::tempdir().unwrap();
     run_ok(

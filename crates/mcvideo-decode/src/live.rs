@@ -62,8 +62,8 @@ pub fn open_live(
 ) -> Result<FrameReader, DecodeError> {
     let input = live_input(source);
     let mut ffmpeg_options = Dictionary::new();
-    // Frames go to the decoder as they arrive rather than after a buffering delay.
-    ffmpeg_options.set("fflags", "nobuffer");
+    // No `fflags nobuffer`: with it, the packets read while probing are dropped, and the first
+    // `probe_s` of the stream never reaches the decoder.
     ffmpeg_options.set(
         "analyzeduration",
         &((probe_s.max(0.0) * 1e6).round() as u64).to_string(),

@@ -3,7 +3,7 @@
 //! `i`, so the result never depends on the thread count or on scheduling.
 
 use crate::error::Result;
-use crate::quantile::quantile7;
+use mcvideo_stats::summary::quantile;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
@@ -58,7 +58,7 @@ where
     let ok: Vec<f64> = values.iter().flatten().copied().collect();
     let failed = resamples - ok.len();
     let ci = if ok.len() >= 20 {
-        Some([quantile7(&ok, 0.025), quantile7(&ok, 0.975)])
+        Some([quantile(&ok, 0.025), quantile(&ok, 0.975)])
     } else {
         None
     };

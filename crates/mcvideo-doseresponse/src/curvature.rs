@@ -5,7 +5,7 @@
 //! candidates. Also the x of maximum |f''| on the same grid.
 
 use crate::error::{DoseError, Result};
-use crate::quantile::quantile7_sorted;
+use mcvideo_stats::summary::quantile_sorted;
 
 /// Number of grid points.
 pub const GRID_POINTS: usize = 401;
@@ -22,8 +22,8 @@ pub const GRID_POINTS: usize = 401;
 pub fn threshold_grid(x: &[f64]) -> Result<Vec<f64>> {
     let mut s = x.to_vec();
     s.sort_by(|a, b| a.total_cmp(b));
-    let lo = quantile7_sorted(&s, 0.025);
-    let hi = quantile7_sorted(&s, 0.975);
+    let lo = quantile_sorted(&s, 0.025);
+    let hi = quantile_sorted(&s, 0.975);
     if hi.is_nan() || lo.is_nan() || hi <= lo {
         return Err(DoseError::ConstantX(lo));
     }

@@ -5,9 +5,9 @@
 //! (2 Gamma(df/2) sqrt(pi))] with M the largest |t| and V the total variation of
 //! asin(sqrt(Z^2/(Z^2 + RSS))) over the points.
 
-use crate::dist::t_upper;
 use crate::error::{DoseError, Result};
-use crate::linalg::ols;
+use mcvideo_stats::dist::t_upper;
+use mcvideo_stats::regress::least_squares;
 use nalgebra::{DMatrix, DVector};
 use statrs::function::gamma::ln_gamma;
 
@@ -43,7 +43,9 @@ pub fn davies_test(x: &[f64], y: &[f64], base: &DMatrix<f64>, k: usize) -> Resul
             xd[(r, 0)] = (x[r] - psi).max(0.0);
         }
         xd.columns_mut(1, p).copy_from(base);
-        let Ok(fit) = ols(&xd, &yv) else { continue };
+        let Ok(fit) = least_squares(&xd, &yv) else {
+            continue;
+        };
         let sigma = (fit.rss / df).sqrt();
         let z = fit.coef[0] / fit.xtx_inv[(0, 0)].sqrt();
         tvals.push(z / sigma);

@@ -63,3 +63,23 @@ pub(crate) fn check_finite(what: &'static str, v: &[f64]) -> Result<()> {
         Err(DoseError::NonFinite(what))
     }
 }
+
+/// The shared least-squares core (`mcvideo_stats::regress::least_squares`) reports in the
+/// statistics crate's error type; a dose-response fit reports the same problem in its own.
+impl From<mcvideo_stats::StatsError> for DoseError {
+    fn from(error: mcvideo_stats::StatsError) -> Self {
+        use mcvideo_stats::StatsError;
+        match error {
+            StatsError::TooFew { n, need, .. } => DoseError::TooFewData {
+                what: "rows",
+                have: n,
+                need,
+            },
+            StatsError::Collinear { column, .. } => DoseError::Singular(format!(
+                "column {} is (nearly) a combination of the others",
+                column + 1
+            )),
+            other => DoseError::Numerical(other.to_string()),
+        }
+    }
+}

@@ -7,17 +7,38 @@
 //! Cost is linear in n: the n x p design is reduced once by a QR, every REML evaluation then
 //! works in the p x p space ([`crate::reml`]), and the tp basis has at most `max_knots` knots
 //! ([`crate::tp`]). No n x n matrix is formed.
+//!
+//! The threshold's bootstrap (Efron & Tibshirani 1993, ch. 6, case resampling) refits each
+//! resample as `gam()` would in R, basis rebuilt from the resample's doses, while the basis has
+//! at most `boot_refit_max_knots` knots. With more knots the doses already fill the basis
+//! densely and a rebuild would cost an eigendecomposition per resample, so resamples keep the
+//! full data's basis (knots, eigenbasis, constraint) and re-estimate the coefficients and the
+//! smoothing parameter by REML: one QR of the resample's rows.
 
 use crate::bootstrap::{bootstrap_ci, BootCi};
 use crate::curvature::{max_curvature, threshold_grid};
-use crate::dist::t_two_sided;
 use crate::error::{check_finite, DoseError, Result};
 use crate::reml::RemlProblem;
 use crate::smooth::{BasisKind, Smooth};
 use crate::smooth_test::test_stat;
 use crate::tp::{TpKnotOptions, DEFAULT_MAX_KNOTS};
+use mcvideo_stats::dist::t_two_sided_p;
 use nalgebra::{DMatrix, DVector};
 use serde::Serialize;
+
+/// Default of [`GamOptions::boot_refit_max_knots`]: 1000 refitted resamples of a 500-knot basis
+/// take about 10 s on 2 cores.
+pub const DEFAULT_BOOT_REFIT_MAX_KNOTS: usize = 500;
+
+/// How bootstrap resamples treat the smooth's basis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BootBasis {
+    /// Rebuilt from each resample's doses.
+    Refit,
+    /// The full data's basis, kept.
+    Fixed,
+}
 
 /// Model options.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -35,6 +56,9 @@ pub struct GamOptions {
     pub max_knots: usize,
     /// tp basis: seed of that knot subset (mgcv's `xt$seed`).
     pub knot_seed: u64,
+    /// Bootstrap resamples rebuild the basis from their own doses while the basis has at most
+    /// this many knots, and keep the full data's basis beyond (see the module documentation).
+    pub boot_refit_max_knots: usize,
 }
 
 impl Default for GamOptions {
@@ -46,6 +70,7 @@ impl Default for GamOptions {
             seed: 1,
             max_knots: DEFAULT_MAX_KNOTS,
             knot_seed: 1,
+            boot_refit_max_knots: DEFAULT_BOOT_REFIT_MAX_KNOTS,
         }
     }
 }
@@ -109,10 +134,17 @@ pub struct Threshold {
     pub boot_resamples: usize,
     /// Bootstrap resamples that failed.
     pub boot_failed: usize,
+    /// How the resamples treated the basis (null without resamples).
+    pub boot_basis: Option<BootBasis>,
 }
 
 impl Threshold {
-    pub(crate) fn new(x: f64, x_max_abs_f2: f64, boot: Option<BootCi>) -> Self {
+    pub(crate) fn new(
+        x: f64,
+        x_max_abs_f2: f64,
+        boot: Option<BootCi>,
+        boot_basis: Option<BootBasis>,
+    ) -> Self {
         let (ci, boot_resamples, boot_failed) = match boot {
             Some(b) => (b.ci, b.resamples, b.failed),
             None => (None, 0, 0),
@@ -124,6 +156,7 @@ impl Threshold {
             ci,
             boot_resamples,
             boot_failed,
+            boot_basis: boot_basis.filter(|_| boot_resamples > 0),
         }
     }
 }
@@ -203,6 +236,8 @@ pub(crate) fn validate(x: &[f64], y: &[f64], covariates: &[(&str, &[f64])]) -> R
 struct Core {
     smooth: Smooth,
     design: DMatrix<f64>,
+    /// The penalty of the whole coefficient vector (p x p; zero on the linear terms).
+    penalty: DMatrix<f64>,
     problem: RemlProblem,
     rho: f64,
     n_lin: usize,
@@ -249,6 +284,7 @@ fn fit_core(
     Ok(Core {
         smooth,
         design,
+        penalty: s,
         problem,
         rho,
         n_lin,
@@ -261,8 +297,7 @@ fn smooth_values(core: &Core, beta: &DVector<f64>, xs: &[f64]) -> Vec<f64> {
     (xp * bs).iter().copied().collect()
 }
 
-/// The curvature threshold of the smooth fitted to (x, y, covariates): the statistic each
-/// bootstrap resample recomputes (basis rebuilt from the resample's distinct x, as mgcv would).
+/// The curvature threshold of the smooth fitted to (x, y, covariates), basis built from `x`.
 fn threshold_of(
     x: &[f64],
     y: &[f64],
@@ -270,12 +305,28 @@ fn threshold_of(
     basis: BasisKind,
     k: usize,
     knots: Knots,
-) -> Result<(f64, f64)> {
+) -> Result<f64> {
     let core = fit_core(x, y, covariates, basis, k, knots)?;
     let beta = core.problem.beta(core.rho);
     let grid = threshold_grid(x)?;
     let f = smooth_values(&core, &beta, &grid);
-    max_curvature(&grid, &f)
+    max_curvature(&grid, &f).map(|(x, _)| x)
+}
+
+/// The curvature threshold refitted on the resample `rows` of the data: the rows of the full
+/// design with the full data's basis and penalty, coefficients and smoothing parameter by REML
+/// on the resample, the curvature grid over the resample's doses.
+fn resample_threshold(core: &Core, x: &[f64], y: &[f64], rows: &[usize]) -> Result<f64> {
+    let design = DMatrix::from_fn(rows.len(), core.design.ncols(), |i, j| {
+        core.design[(rows[i], j)]
+    });
+    let yb = DVector::from_iterator(rows.len(), rows.iter().map(|&i| y[i]));
+    let problem = RemlProblem::new(&design, &core.penalty, core.smooth.penalty_rank(), &yb)?;
+    let beta = problem.beta(problem.optimize());
+    let xb: Vec<f64> = rows.iter().map(|&i| x[i]).collect();
+    let grid = threshold_grid(&xb)?;
+    let f = smooth_values(core, &beta, &grid);
+    max_curvature(&grid, &f).map(|(x, _)| x)
 }
 
 /// Fits the model. `covariates` are (name, values) linear terms.
@@ -300,7 +351,7 @@ pub fn fit_gam(
 
 /// [`fit_gam`] with a tp basis on the explicit knot set `knots` (mgcv's
 /// `gam(..., knots = list(x = knots))`); `opts.basis` must be tp, and `max_knots` and
-/// `knot_seed` are not used. Bootstrap resamples keep the same knots.
+/// `knot_seed` are not used.
 ///
 /// ```
 /// use mcvideo_doseresponse::gam::{fit_gam_with_knots, GamOptions};
@@ -379,7 +430,7 @@ fn fit_gam_on(
                 coef: beta[j],
                 se,
                 t,
-                p: t_two_sided(t, residual_df),
+                p: t_two_sided_p(t, residual_df),
             }
         })
         .collect();
@@ -419,15 +470,19 @@ fn fit_gam_on(
     let grid = threshold_grid(x)?;
     let fgrid = smooth_values(&core, beta, &grid);
     let (tx, tf2) = max_curvature(&grid, &fgrid)?;
+    let boot_basis = if core.smooth.n_knots() <= opts.boot_refit_max_knots {
+        BootBasis::Refit
+    } else {
+        BootBasis::Fixed
+    };
     let boot = (opts.boot > 0).then(|| {
-        bootstrap_ci(n, opts.boot, opts.seed, |idx| {
-            let xb: Vec<f64> = idx.iter().map(|&i| x[i]).collect();
-            let yb: Vec<f64> = idx.iter().map(|&i| y[i]).collect();
-            let cb: Vec<Vec<f64>> = covs
-                .iter()
-                .map(|c| idx.iter().map(|&i| c[i]).collect())
-                .collect();
-            threshold_of(&xb, &yb, &cb, opts.basis, opts.k, knots).map(|t| t.0)
+        bootstrap_ci(n, opts.boot, opts.seed, |rows| match boot_basis {
+            BootBasis::Refit => {
+                let pick = |v: &[f64]| rows.iter().map(|&i| v[i]).collect::<Vec<f64>>();
+                let cb: Vec<Vec<f64>> = covs.iter().map(|c| pick(c)).collect();
+                threshold_of(&pick(x), &pick(y), &cb, opts.basis, opts.k, knots)
+            }
+            BootBasis::Fixed => resample_threshold(&core, x, y, rows),
         })
     });
     let out = GamFit {
@@ -448,7 +503,7 @@ fn fit_gam_on(
         scale: fit.scale,
         residual_df,
         linear_terms,
-        threshold: Threshold::new(tx, tf2, boot),
+        threshold: Threshold::new(tx, tf2, boot, Some(boot_basis)),
         curve,
     };
     check_output(&out)?;

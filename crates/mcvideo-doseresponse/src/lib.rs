@@ -9,7 +9,6 @@ pub mod bootstrap;
 pub mod cr;
 pub mod curvature;
 pub mod davies;
-pub mod dist;
 pub mod error;
 pub mod gam;
 pub mod linalg;
@@ -24,7 +23,7 @@ pub mod smooth_test;
 pub mod tp;
 
 pub use error::{DoseError, Result};
-pub use gam::{fit_gam, GamFit, GamOptions};
+pub use gam::{fit_gam, BootBasis, GamFit, GamOptions};
 pub use rcs::{fit_rcs, RcsFit, RcsOptions};
 pub use segmented::{fit_segmented, SegmentedFit, SegmentedOptions};
 pub use smooth::BasisKind;

@@ -1,75 +1,23 @@
-//! Small dense linear-algebra helpers on nalgebra matrices: least squares, Householder null
-//! spaces, and the dominant eigenpairs of a symmetric matrix.
+//! Small dense linear-algebra helpers on nalgebra matrices: the rank check of a design,
+//! Householder null spaces, and the dominant eigenpairs of a symmetric matrix.
 
 use crate::error::{DoseError, Result};
+use mcvideo_stats::regress::first_collinear_column;
 use nalgebra::{DMatrix, DVector, SymmetricEigen};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-/// An ordinary least-squares fit.
-#[derive(Debug, Clone)]
-pub struct Ols {
-    /// Coefficients, in the column order of the design.
-    pub coef: DVector<f64>,
-    /// Residual sum of squares.
-    pub rss: f64,
-    /// (X'X)^-1.
-    pub xtx_inv: DMatrix<f64>,
-    /// Residuals.
-    pub residuals: DVector<f64>,
-}
-
-/// Least squares by QR; fails on a rank-deficient design (relative pivot below 1e-10).
-///
-/// ```
-/// use nalgebra::{DMatrix, DVector};
-/// use mcvideo_doseresponse::linalg::ols;
-/// let x = DMatrix::from_row_slice(3, 2, &[1.0, 0.0, 1.0, 1.0, 1.0, 2.0]);
-/// let y = DVector::from_vec(vec![1.0, 3.0, 5.0]);
-/// let fit = ols(&x, &y).unwrap();
-/// assert!((fit.coef[0] - 1.0).abs() < 1e-12 && (fit.coef[1] - 2.0).abs() < 1e-12);
-/// ```
-pub fn ols(x: &DMatrix<f64>, y: &DVector<f64>) -> Result<Ols> {
-    let (n, p) = x.shape();
-    if n < p {
-        return Err(DoseError::TooFewData {
-            what: "rows",
-            have: n,
-            need: p,
-        });
-    }
-    let qr = x.clone().qr();
-    let r = qr.r();
-    check_triangular_rank(&r, x)?;
-    let qty = qr.q().transpose() * y;
-    let coef = r
-        .solve_upper_triangular(&qty)
-        .ok_or_else(|| DoseError::Singular("least squares".into()))?;
-    let residuals = y - x * &coef;
-    let rss = residuals.norm_squared();
-    let r_inv = upper_inverse(&r)?;
-    let xtx_inv = &r_inv * r_inv.transpose();
-    Ok(Ols {
-        coef,
-        rss,
-        xtx_inv,
-        residuals,
-    })
-}
-
-/// Fails when a diagonal element of R is tiny relative to its column norm in X.
+/// Fails when a column of `x` is (nearly) a linear combination of the columns before it, by
+/// the workspace's one collinearity rule, lm's ([`first_collinear_column`]); `r` is the R
+/// factor of x's QR. Least-squares fits themselves are `mcvideo_stats::regress::least_squares`.
 pub(crate) fn check_triangular_rank(r: &DMatrix<f64>, x: &DMatrix<f64>) -> Result<()> {
-    for j in 0..r.ncols() {
-        let scale = x.column(j).norm().max(f64::MIN_POSITIVE);
-        let pivot = r[(j, j)].abs();
-        if pivot.is_nan() || pivot <= 1e-10 * scale {
-            return Err(DoseError::Singular(format!(
-                "column {} is (nearly) a combination of the others",
-                j + 1
-            )));
-        }
+    match first_collinear_column(r, x) {
+        Some(j) => Err(DoseError::Singular(format!(
+            "column {} is (nearly) a combination of the others",
+            j + 1
+        ))),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// Inverse of an upper-triangular matrix.

@@ -10,11 +10,12 @@
 
 use crate::bootstrap::bootstrap_ci;
 use crate::curvature::{max_curvature, threshold_grid};
-use crate::dist::{f_upper, t_two_sided};
 use crate::error::{DoseError, Result};
-use crate::gam::{validate, CurvePoint, LinearTerm, Threshold};
-use crate::linalg::ols;
-use crate::quantile::{quantile7_sorted, sorted_unique};
+use crate::gam::{validate, BootBasis, CurvePoint, LinearTerm, Threshold};
+use crate::quantile::sorted_unique;
+use mcvideo_stats::dist::{f_upper, t_two_sided_p};
+use mcvideo_stats::regress::least_squares;
+use mcvideo_stats::summary::quantile_sorted;
 use nalgebra::{DMatrix, DVector};
 use serde::Serialize;
 
@@ -90,7 +91,7 @@ pub fn rcs_knots(x: &[f64], k: usize) -> Result<Vec<f64>> {
     let mut s = x.to_vec();
     s.sort_by(|a, b| a.total_cmp(b));
     let n = s.len();
-    let mut knots: Vec<f64> = probs.iter().map(|&p| quantile7_sorted(&s, p)).collect();
+    let mut knots: Vec<f64> = probs.iter().map(|&p| quantile_sorted(&s, p)).collect();
     if (5..100).contains(&n) {
         knots[0] = s[4];
         knots[k - 1] = s[n - 5];
@@ -160,7 +161,7 @@ fn curve_values(coef: &DVector<f64>, knots: &[f64], xs: &[f64]) -> Vec<f64> {
 fn threshold_of(x: &[f64], y: &[f64], covs: &[Vec<f64>], k: usize) -> Result<(f64, f64)> {
     let knots = rcs_knots(x, k)?;
     let d = design(x, covs, &knots);
-    let fit = ols(&d, &DVector::from_column_slice(y))?;
+    let fit = least_squares(&d, &DVector::from_column_slice(y))?;
     let grid = threshold_grid(x)?;
     max_curvature(&grid, &curve_values(&fit.coef, &knots, &grid))
 }
@@ -195,7 +196,7 @@ pub fn fit_rcs(
         });
     }
     let yv = DVector::from_column_slice(y);
-    let fit = ols(&d, &yv)?;
+    let fit = least_squares(&d, &yv)?;
     let df = (n - p) as f64;
     let sigma2 = fit.rss / df;
     let cov = &fit.xtx_inv * sigma2;
@@ -210,7 +211,7 @@ pub fn fit_rcs(
     // nonlinearity: drop the k - 2 nonlinear columns
     let keep: Vec<usize> = (0..p).filter(|&j| !(2..1 + ns).contains(&j)).collect();
     let d0 = d.select_columns(&keep);
-    let fit0 = ols(&d0, &yv)?;
+    let fit0 = least_squares(&d0, &yv)?;
     let q = (ns - 1) as f64;
     let fstat = ((fit0.rss - fit.rss) / q) / sigma2;
     let p_nonlinear = f_upper(fstat.max(0.0), q, df);
@@ -230,7 +231,7 @@ pub fn fit_rcs(
                 coef: fit.coef[j],
                 se,
                 t,
-                p: t_two_sided(t, df),
+                p: t_two_sided_p(t, df),
             }
         })
         .collect();
@@ -281,7 +282,7 @@ pub fn fit_rcs(
         r2_adj,
         p_nonlinear,
         terms,
-        threshold: Threshold::new(tx, tf2, boot),
+        threshold: Threshold::new(tx, tf2, boot, Some(BootBasis::Refit)),
         curve,
     };
     let finite = [out.r2, out.r2_adj, out.p_nonlinear, out.threshold.x]

@@ -15,12 +15,14 @@
 //! (R's delta method); its CI uses the t quantile on n - p - 2 df, as `confint.segmented`.
 
 use crate::davies::davies_test;
-use crate::dist::t_quantile;
 use crate::error::{DoseError, Result};
 use crate::gam::validate;
-use crate::linalg::{check_triangular_rank, ols};
+use crate::linalg::check_triangular_rank;
 use crate::optim::brent_min;
-use crate::quantile::{quantile7_sorted, sorted_unique};
+use crate::quantile::sorted_unique;
+use mcvideo_stats::dist::t_quantile;
+use mcvideo_stats::regress::least_squares;
+use mcvideo_stats::summary::quantile_sorted;
 use nalgebra::{DMatrix, DVector};
 use serde::Serialize;
 
@@ -251,11 +253,11 @@ pub fn fit_segmented(
     sorted.sort_by(|a, b| a.total_cmp(b));
     let alpha = (0.05f64).max(1.0 / n as f64);
     let lim = (
-        quantile7_sorted(&sorted, alpha),
-        quantile7_sorted(&sorted, 1.0 - alpha),
+        quantile_sorted(&sorted, alpha),
+        quantile_sorted(&sorted, 1.0 - alpha),
     );
     let range = (sorted[0], sorted[n - 1]);
-    let psi0 = opts.psi.unwrap_or_else(|| quantile7_sorted(&sorted, 0.5));
+    let psi0 = opts.psi.unwrap_or_else(|| quantile_sorted(&sorted, 0.5));
     if !psi0.is_finite() || psi0 <= lim.0 || psi0 >= lim.1 {
         return Err(DoseError::PsiOutOfRange {
             psi: psi0,
@@ -355,7 +357,7 @@ pub fn fit_segmented(
         xd[(i, p)] = (x[i] - psi).max(0.0);
         xd[(i, p + 1)] = if x[i] > psi { -beta } else { 0.0 };
     }
-    let fit = ols(&xd, &yv)?;
+    let fit = least_squares(&xd, &yv)?;
     let df = n - p - 2;
     let sigma2 = fit.rss / df as f64;
     let cov = &fit.xtx_inv * sigma2;
@@ -479,7 +481,7 @@ mod tests {
                 }
             }
         });
-        let fit = ols(&full, &yv).unwrap();
+        let fit = least_squares(&full, &yv).unwrap();
         let (beta, gamma) = profile.linearized(psi).unwrap();
         assert!((beta - fit.coef[2]).abs() < 1e-10 && (gamma - fit.coef[3]).abs() < 1e-10);
     }

@@ -143,12 +143,12 @@ fn summarize(method: &str, truth: f64, est: &[Estimate]) -> MethodSummary {
         n_ok,
         bias,
         rmse,
-        median_abs_error: crate::quantile::quantile7(&abs, 0.5),
+        median_abs_error: mcvideo_stats::summary::median(&abs),
         coverage,
         median_ci_width: if widths.is_empty() {
             f64::NAN
         } else {
-            crate::quantile::quantile7(&widths, 0.5)
+            mcvideo_stats::summary::median(&widths)
         },
         failure_rate: failed as f64 / est.len().max(1) as f64,
     }

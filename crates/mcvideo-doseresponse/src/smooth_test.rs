@@ -6,7 +6,7 @@
 //! Davies' algorithm (`psum.chisq`, tol 2e-5 absolute), here it is Imhof's (1961) inversion
 //! integral of the same law, so the two agree to Davies' accuracy, not to relative precision.
 
-use crate::dist::f_upper;
+use mcvideo_stats::dist::f_upper;
 use nalgebra::{DMatrix, DVector, SymmetricEigen};
 
 /// Result of the smooth test.
@@ -37,7 +37,7 @@ fn eigen_desc(m: &DMatrix<f64>) -> (Vec<f64>, DMatrix<f64>) {
 ///
 /// ```
 /// use mcvideo_doseresponse::smooth_test::prob_positive;
-/// use mcvideo_doseresponse::dist::f_upper;
+/// use mcvideo_stats::dist::f_upper;
 /// // P(chi2_3/3 - 2 chi2_40/40 > 0) = P(F(3, 40) > 2)
 /// let p = prob_positive(&[1.0 / 3.0, -2.0 / 40.0], &[3.0, 40.0]);
 /// assert!((p - f_upper(2.0, 3.0, 40.0)).abs() < 1e-8);

@@ -24,6 +24,9 @@ pub struct ClipEntry {
     pub score_file: Option<String>,
     /// The overlay PNG, relative to the folder, when there is one.
     pub overlay_file: Option<String>,
+    /// The stabilized mean image the scorer saved (PNG), relative to the folder: the page
+    /// opens on it while the clip itself is decoded.
+    pub mean_file: Option<String>,
     /// Why the clip failed, for a failed clip.
     pub failure: Option<String>,
     /// The clip itself (video or frame folder), when it can be found.
@@ -258,6 +261,7 @@ impl Catalog {
             for id in files_ending(&clips_dir, ".score.json")? {
                 let score_file = format!("clips/{id}.score.json");
                 let overlay = format!("clips/{id}.overlay.png");
+                let mean = format!("clips/{id}.mean.png");
                 let (patient, day, site, path) = match identities.get(&id) {
                     Some(r) => (
                         r.patient.clone(),
@@ -274,6 +278,7 @@ impl Catalog {
                     .filter(|p| p.exists());
                 clips.push(ClipEntry {
                     overlay_file: root.join(&overlay).is_file().then_some(overlay),
+                    mean_file: root.join(&mean).is_file().then_some(mean),
                     in_sites_table: in_sites.contains(&id),
                     id,
                     patient,
@@ -302,6 +307,7 @@ impl Catalog {
                     path: text("path"),
                     score_file: None,
                     overlay_file: None,
+                    mean_file: None,
                     failure: Some(text("error")),
                     clip_file: None,
                     in_sites_table: false,
@@ -311,8 +317,10 @@ impl Catalog {
             let clip_dir = clip_root.map(Path::to_path_buf).unwrap_or(root.clone());
             for stem in files_ending(&root, ".score.json")? {
                 let overlay = format!("{stem}.overlay.png");
+                let mean = format!("{stem}.mean.png");
                 clips.push(ClipEntry {
                     overlay_file: root.join(&overlay).is_file().then_some(overlay),
+                    mean_file: root.join(&mean).is_file().then_some(mean),
                     clip_file: find_clip(&clip_dir, &stem),
                     patient: stem.clone(),
                     day: String::new(),

@@ -9,7 +9,7 @@ use crate::catalog::ScoreData;
 use crate::ReviewError;
 use image::codecs::png::{CompressionType, FilterType, PngEncoder};
 use image::{GrayImage, ImageEncoder};
-use mcvideo_stabilize::FloatImage;
+use mcvideo_stabilize::{to_gray8, FloatImage};
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -46,12 +46,6 @@ pub fn png(image: &GrayImage) -> Result<Vec<u8>, ReviewError> {
         )
         .map_err(|e| ReviewError::BadRequest(format!("PNG encoding: {e}")))?;
     Ok(out)
-}
-
-fn to_gray(image: &FloatImage) -> GrayImage {
-    GrayImage::from_fn(image.width(), image.height(), |x, y| {
-        image::Luma([image.get_pixel(x, y).0[0].round().clamp(0.0, 255.0) as u8])
-    })
 }
 
 impl Media {
@@ -127,7 +121,7 @@ impl Media {
 
     /// The stabilized mean image as PNG.
     pub fn mean_png(&self) -> Result<Vec<u8>, ReviewError> {
-        png(&to_gray(&self.mean))
+        png(&to_gray8(&self.mean))
     }
 
     /// Frame `t` in reference coordinates as PNG.
@@ -139,7 +133,9 @@ impl Media {
             ))
         })?;
         let shift = self.stabilization.shifts_px[t];
-        png(&to_gray(&mcvideo_stabilize::stabilized_frame(frame, shift)))
+        png(&to_gray8(&mcvideo_stabilize::stabilized_frame(
+            frame, shift,
+        )))
     }
 
     fn to_picture(&self, points: &[[f64; 2]]) -> Vec<[f64; 2]> {

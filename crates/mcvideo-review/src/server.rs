@@ -90,6 +90,10 @@ struct State {
     automatic: std::collections::BTreeMap<String, crate::export::AutomaticSummary>,
     media: Mutex<Option<Arc<Media>>>,
     loading: Mutex<()>,
+    /// The clip to decode in the background next (the latest one opened), and whether a
+    /// background decoder runs: fast navigation through the list decodes only where it stops.
+    wanted: Mutex<Option<String>>,
+    prefetching: AtomicBool,
 }
 
 /// Starts serving `store` on 127.0.0.1.
@@ -114,6 +118,8 @@ pub fn serve(store: Store, options: ServeOptions) -> Result<Running, ReviewError
         automatic,
         media: Mutex::new(None),
         loading: Mutex::new(()),
+        wanted: Mutex::new(None),
+        prefetching: AtomicBool::new(false),
     });
     let server = Arc::new(server);
     let stop = Arc::new(AtomicBool::new(false));
@@ -223,7 +229,7 @@ fn host_ok(state: &State, request: &Request) -> bool {
     }
 }
 
-fn handle(state: &State, mut request: Request) {
+fn handle(state: &Arc<State>, mut request: Request) {
     let url = request.url().to_string();
     let (path, query) = url.split_once('?').unwrap_or((url.as_str(), ""));
     let response = if !host_ok(state, &request) {
@@ -275,7 +281,7 @@ fn decode_segment(segment: &str) -> Result<String, ReviewError> {
 }
 
 fn route(
-    state: &State,
+    state: &Arc<State>,
     method: &Method,
     path: &str,
     request: &mut Request,
@@ -327,7 +333,18 @@ fn route(
             Ok(json_reply(200, &detail(state, &id)?))
         }
         (Method::Get, ["api", "clips", id, "mean.png"]) => {
-            let m = media(state, &decode_segment(id)?)?;
+            let id = decode_segment(id)?;
+            if cached_media(state, &id).is_none() {
+                // The scorer's saved mean image opens the clip at once; the clip itself is
+                // decoded meanwhile for the loop and the diagrams.
+                if let Some(file) = &state.store.catalog.clip(&id)?.mean_file {
+                    let path = state.store.catalog.folder.resolve_existing(file)?;
+                    let bytes = std::fs::read(&path).map_err(|e| ReviewError::io(&path, e))?;
+                    prefetch(state, id);
+                    return Ok(reply(200, "image/png", bytes));
+                }
+            }
+            let m = media(state, &id)?;
             Ok(reply(200, "image/png", m.mean_png()?))
         }
         (Method::Get, ["api", "clips", id, "frames", frame]) => {
@@ -378,24 +395,55 @@ fn route(
     }
 }
 
+/// Decodes `id` in the background. One decoder thread at most: it takes the latest clip asked
+/// for whenever it is free, so clips passed over quickly are never decoded.
+fn prefetch(state: &Arc<State>, id: String) {
+    if let Ok(mut wanted) = state.wanted.lock() {
+        *wanted = Some(id);
+    }
+    if state.prefetching.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    let state = Arc::clone(state);
+    std::thread::spawn(move || loop {
+        let next = state.wanted.lock().ok().and_then(|mut w| w.take());
+        match next {
+            // A failure is reported when the page asks for the clip's frames.
+            Some(id) => {
+                let _ = media(&state, &id);
+            }
+            None => {
+                state.prefetching.store(false, Ordering::SeqCst);
+                // A clip asked for between the take and the store above is still served.
+                let pending = state.wanted.lock().map(|w| w.is_some()).unwrap_or(false);
+                if !pending || state.prefetching.swap(true, Ordering::SeqCst) {
+                    return;
+                }
+            }
+        }
+    });
+}
+
+/// The decoded clip of `id` if it is the one kept.
+fn cached_media(state: &State, id: &str) -> Option<Arc<Media>> {
+    state
+        .media
+        .lock()
+        .ok()?
+        .as_ref()
+        .filter(|m| m.id() == id)
+        .cloned()
+}
+
 /// The decoded clip of `id`, decoded once and kept while it is the clip being reviewed.
 fn media(state: &State, id: &str) -> Result<Arc<Media>, ReviewError> {
-    let cached = |state: &State| -> Option<Arc<Media>> {
-        state
-            .media
-            .lock()
-            .ok()?
-            .as_ref()
-            .filter(|m| m.id() == id)
-            .cloned()
-    };
-    if let Some(m) = cached(state) {
+    if let Some(m) = cached_media(state, id) {
         return Ok(m);
     }
     let _loading = state.loading.lock().map_err(|_| {
         ReviewError::BadRequest("a previous decode failed; restart the review".into())
     })?;
-    if let Some(m) = cached(state) {
+    if let Some(m) = cached_media(state, id) {
         return Ok(m);
     }
     let entry = state.store.catalog.clip(id)?;

@@ -6,10 +6,10 @@ use mcvideo_metrics::FlowClass;
 use mcvideo_review::corrections::{Action, EditRequest, MasseyReason, VesselKey};
 use mcvideo_review::{export, Catalog, Store};
 use serde_json::Value;
-use std::path::Path;
 
 mod common;
 use common::build_folder;
+use mcvideo_testkit::csv_table::csv_rows;
 
 fn edit(store: &Store, id: &str, version: u64, action: Action) -> u64 {
     let (_, review) = store
@@ -23,22 +23,6 @@ fn edit(store: &Store, id: &str, version: u64, action: Action) -> u64 {
         )
         .unwrap();
     review.version
-}
-
-fn csv_rows(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
-    let mut reader = csv::Reader::from_path(path).unwrap();
-    let headers = reader.headers().unwrap().clone();
-    reader
-        .records()
-        .map(|r| {
-            let r = r.unwrap();
-            headers
-                .iter()
-                .map(str::to_string)
-                .zip(r.iter().map(str::to_string))
-                .collect()
-        })
-        .collect()
 }
 
 fn close(actual: &str, expected: f64) {

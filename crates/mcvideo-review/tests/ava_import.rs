@@ -5,12 +5,12 @@
 
 use mcvideo_review::{Catalog, Store};
 use serde_json::{json, Value};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 #[allow(dead_code)] // each test file uses part of the shared builders
 mod common;
 use common::{score_json, vessel, write};
+use mcvideo_testkit::csv_table::csv_rows;
 
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ava")
@@ -82,22 +82,6 @@ fn automatic(dir: &Path, patient: &str, column: &str) -> f64 {
         std::fs::read_to_string(dir.join(format!("clips/{patient}_1_1.score.json"))).unwrap();
     let score: Value = serde_json::from_str(&text).unwrap();
     score["metrics"][column].as_f64().unwrap()
-}
-
-fn csv_rows(path: &Path) -> Vec<HashMap<String, String>> {
-    let mut reader = csv::Reader::from_path(path).unwrap();
-    let headers = reader.headers().unwrap().clone();
-    reader
-        .records()
-        .map(|r| {
-            let r = r.unwrap();
-            headers
-                .iter()
-                .map(str::to_string)
-                .zip(r.iter().map(str::to_string))
-                .collect()
-        })
-        .collect()
 }
 
 /// Bland–Altman (bias, SD, lower, upper) of method − reference, and ICC(A,1) of McGraw and

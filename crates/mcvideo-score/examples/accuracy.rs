@@ -7,94 +7,17 @@
 //! each clip), `--only` scores only the clips of those seeds, `--keep` writes each clip's
 //! overlay, truth and score JSON into DIR.
 //!
-//! Matching and error definitions: `mcvideo_testkit::compare` (crates/mcvideo-testkit).
+//! Matching and error definitions: `mcvideo_testkit::compare` (crates/mcvideo-testkit); the
+//! suites and the targets checked on the last lines: `mcvideo_testkit::score_suite`, whose
+//! targets `tests/acceptance.rs` asserts.
 
-use mcvideo_encode::VideoFormat;
-use mcvideo_score::{score_clip, ScoreParams};
-use mcvideo_synth::{write_clip, SynthParams};
+use mcvideo_score::ScoreParams;
 use mcvideo_testkit::args::arg;
-use mcvideo_testkit::compare::{compare, median, Row};
-
-struct Case {
-    name: String,
-    params: SynthParams,
-}
-
-fn suite(clips: usize, first_seed: u64, width: u32, height: u32, duration_s: f64) -> Vec<Case> {
-    let scales = [0.9, 1.2, 1.5, 1.0, 1.35, 0.8, 1.6];
-    let fps = [25.0, 30.0];
-    let mixes: [(&str, [f64; 4]); 3] = [
-        ("default", SynthParams::default().flow_mix),
-        ("healthy", [0.03, 0.05, 0.12, 0.80]),
-        ("shock", [0.25, 0.25, 0.25, 0.25]),
-    ];
-    (0..clips)
-        .map(|i| {
-            let (mix_name, mix) = mixes[i % mixes.len()];
-            let motion = if i % 4 == 3 { 3.0 } else { 1.0 };
-            let noise = if i % 5 == 4 { 2.0 } else { 1.0 };
-            let params = SynthParams {
-                width,
-                height,
-                duration_s,
-                seed: first_seed + i as u64,
-                um_per_px: scales[i % scales.len()],
-                fps: fps[i % 2],
-                flow_mix: mix,
-                motion,
-                noise,
-                ..SynthParams::default()
-            };
-            Case {
-                name: format!(
-                    "s{} {:.2}um {}fps {} m{} n{}",
-                    params.seed, params.um_per_px, params.fps, mix_name, motion, noise
-                ),
-                params,
-            }
-        })
-        .collect()
-}
-
-/// The real clip's regime ([`SynthParams::low_snr`]): faint, blurred cells near the noise
-/// level, 1-3 px per frame, 60-120 fps at 0.7-0.8 µm/px, bright and dark polarity, three
-/// flow mixes and two noise levels. Its size and duration are the preset's.
-fn low_snr_suite(clips: usize, first_seed: u64) -> Vec<Case> {
-    let fps = [120.0, 90.0, 60.0];
-    let scales = [0.77, 0.7, 0.8, 0.75];
-    let mixes: [(&str, [f64; 4]); 3] = [
-        ("default", SynthParams::low_snr().flow_mix),
-        ("healthy", [0.03, 0.05, 0.62, 0.30]),
-        ("shock", [0.25, 0.25, 0.25, 0.25]),
-    ];
-    (0..clips)
-        .map(|i| {
-            let (mix_name, mix) = mixes[(i / 3) % mixes.len()];
-            let polarity = if i % 2 == 0 {
-                mcvideo_synth::Polarity::Bright
-            } else {
-                mcvideo_synth::Polarity::Dark
-            };
-            let noise = if i % 5 == 4 { 1.5 } else { 1.0 };
-            let params = SynthParams {
-                seed: first_seed + i as u64,
-                fps: fps[i % fps.len()],
-                um_per_px: scales[i % scales.len()],
-                flow_mix: mix,
-                polarity,
-                noise,
-                ..SynthParams::low_snr()
-            };
-            Case {
-                name: format!(
-                    "s{} {:.2}um {}fps {} {:?} n{}",
-                    params.seed, params.um_per_px, params.fps, mix_name, polarity, noise
-                ),
-                params,
-            }
-        })
-        .collect()
-}
+use mcvideo_testkit::compare::{median, Row};
+use mcvideo_testkit::score_suite::{
+    default_suite, end_to_end_verdicts, low_snr_suite, low_snr_verdicts, score_case,
+};
+use mcvideo_testkit::targets::CLIP_SHARE;
 
 /// One summary line: mean |PPV error| and the clips within ±5 points and MFI within ±0.25.
 fn print_ppv_mfi(label: &str, ppv_errs: &[f64], mfi_errs: &[f64]) {
@@ -146,42 +69,33 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // `--regime low-snr` renders the real clip's regime instead (its own size and duration).
     let regime: String = arg(&args, "--regime", "default".to_string());
     let all = match regime.as_str() {
-        "default" => suite(clips, first_seed, w, h, duration),
+        "default" => default_suite(clips, first_seed, w, h, duration),
         "low-snr" => low_snr_suite(clips, first_seed),
         other => return Err(format!("--regime {other}: expected default or low-snr").into()),
     };
     let cases = all
         .into_iter()
         .filter(|c| only.as_ref().is_none_or(|o| o.contains(&c.params.seed)));
+    let params = ScoreParams {
+        no_overlay: keep.is_none(),
+        ..base
+    };
     for (i, case) in cases.enumerate() {
-        let out = write_clip(
-            &case.params,
-            dir.path(),
-            &format!("c{i}"),
-            VideoFormat::Ffv1Avi,
-        )?;
-        let mut params = ScoreParams {
-            um_per_px: Some(case.params.um_per_px),
-            device: None,
-            ..base.clone()
-        };
-        let started = std::time::Instant::now();
-        params.no_overlay = keep.is_none();
-        let scored = score_clip(&out.clip_path, &params)?;
+        let scored = score_case(&case, dir.path(), &format!("c{i}"), &params)?;
         if let Some(dir) = &keep {
-            if let Some(png) = &scored.overlay_png {
+            if let Some(png) = &scored.scored.overlay_png {
                 std::fs::write(format!("{dir}/s{}.png", case.params.seed), png)?;
             }
             std::fs::write(
                 format!("{dir}/s{}.truth.json", case.params.seed),
-                serde_json::to_vec(&out.truth)?,
+                serde_json::to_vec(&scored.clip.truth)?,
             )?;
             std::fs::write(
                 format!("{dir}/s{}.score.json", case.params.seed),
-                serde_json::to_vec(&scored.report)?,
+                serde_json::to_vec(&scored.scored.report)?,
             )?;
         }
-        let row = compare(&out.truth, &scored.report, started.elapsed().as_secs_f64());
+        let row = scored.row;
         println!(
             "| {} | {:+.1} | {:.1} | {:.1} | {} | {} | {:.1} | {} | {:+.1} | {:+.2} | {:.2} |",
             case.name,
@@ -318,5 +232,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     println!("  mean time per clip {:.2} s", mean(&|r| r.seconds));
+    // The acceptance tier's targets (tests/acceptance.rs) on the clips scored here.
+    let verdicts = if regime == "low-snr" {
+        low_snr_verdicts(&rows)
+    } else {
+        end_to_end_verdicts(&rows)
+    };
+    println!(
+        "targets (mean over clips and at least {:.0}% of clips):",
+        100.0 * CLIP_SHARE
+    );
+    for verdict in verdicts {
+        println!("  {verdict}");
+    }
     Ok(())
 }

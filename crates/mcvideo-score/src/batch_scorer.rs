@@ -30,6 +30,7 @@ impl ClipScorer for PipelineScorer {
         Ok(ScoredClip {
             score_json,
             overlay_png: scored.overlay_png,
+            mean_png: scored.mean_png,
         })
     }
 }

@@ -15,11 +15,13 @@ use std::time::Instant;
 /// Fewest frames flow can be measured in: a space-time diagram needs three rows.
 pub const MIN_FLOW_FRAMES: usize = 3;
 
-/// What `score` produces: the report and, unless disabled, the overlay PNG.
+/// What `score` produces: the report and, unless disabled, the overlay PNG and the stabilized
+/// mean image as PNG (the picture the review page opens on, without decoding the clip).
 #[derive(Debug, Clone)]
 pub struct ScoredOutput {
     pub report: ScoreReport,
     pub overlay_png: Option<Vec<u8>>,
+    pub mean_png: Option<Vec<u8>>,
 }
 
 /// Stage timings, in milliseconds, in the order the stages ran.
@@ -399,8 +401,8 @@ pub fn score_clip(path: &Path, params: &ScoreParams) -> Result<ScoredOutput, Sco
     );
     timer.lap("metrics");
 
-    let overlay_png = if params.no_overlay {
-        None
+    let (overlay_png, mean_png) = if params.no_overlay {
+        (None, None)
     } else {
         // The overlay shows the clip as recorded: a bright clip's mean is inverted back.
         let shown = match polarity.0 {
@@ -413,8 +415,10 @@ pub fn score_clip(path: &Path, params: &ScoreParams) -> Result<ScoredOutput, Sco
         };
         let png = draw_score_overlay(&shown, &vessels)
             .map_err(|e| ScoreError::stage(path, "overlay", e))?;
+        let mean_png = gray_png(&mcvideo_stabilize::to_gray8(&shown))
+            .map_err(|e| ScoreError::stage(path, "overlay", e))?;
         timer.lap("overlay");
-        Some(png)
+        (Some(png), Some(mean_png))
     };
     to_frame_coordinates(&info, &mut stabilization, &mut vessels);
     Ok(ScoredOutput {
@@ -431,5 +435,19 @@ pub fn score_clip(path: &Path, params: &ScoreParams) -> Result<ScoredOutput, Sco
             params: params.clone(),
         },
         overlay_png,
+        mean_png,
     })
+}
+
+/// A grey picture as PNG.
+fn gray_png(image: &image::GrayImage) -> image::ImageResult<Vec<u8>> {
+    let mut out = Vec::new();
+    image::ImageEncoder::write_image(
+        image::codecs::png::PngEncoder::new(&mut out),
+        image.as_raw(),
+        image.width(),
+        image.height(),
+        image::ExtendedColorType::L8,
+    )?;
+    Ok(out)
 }

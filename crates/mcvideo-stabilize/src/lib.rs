@@ -15,7 +15,7 @@ mod register;
 mod sample;
 
 pub use error::StabilizeError;
-pub use mean::{mean_image, median_image, stabilized_frame, std_image};
+pub use mean::{mean_image, median_image, stabilized_frame, std_image, to_gray8};
 pub use register::stabilize;
 pub use sample::sample_bilinear;
 
@@ -112,7 +112,9 @@ pub struct FrameRegistration {
     pub status: FrameStatus,
     /// Normalized cross-correlation of the working images after registration.
     pub ncc: f64,
-    /// Phase correlation peak over the next highest peak.
+    /// Phase correlation peak over the next highest peak; infinite for the reference frame,
+    /// which JSON writes as `null` (hence the schema's number-or-null).
+    #[schemars(with = "Option<f64>")]
     pub peak_ratio: f64,
     /// Mean squared gradient of the working image (sharpness, arbitrary units).
     pub sharpness: f64,

@@ -222,3 +222,22 @@ fn reduce_kept(
         });
     FloatImage::from_raw(w, h, out).unwrap_or_else(|| FloatImage::new(w, h))
 }
+
+/// A stabilized product as an 8-bit grey picture: each value rounded and clamped to 0–255 (NaN
+/// gives 0). The scorer saves the mean image this way and the review page shows it, so both
+/// show the same pixels.
+///
+/// ```
+/// use mcvideo_stabilize::{to_gray8, FloatImage};
+/// let image = FloatImage::from_raw(4, 1, vec![-3.0, 12.4, 12.5, 300.0]).unwrap();
+/// assert_eq!(to_gray8(&image).as_raw(), &vec![0, 12, 13, 255]);
+/// ```
+pub fn to_gray8(image: &FloatImage) -> GrayImage {
+    let pixels = image
+        .as_raw()
+        .iter()
+        .map(|v| v.round().clamp(0.0, 255.0) as u8)
+        .collect();
+    GrayImage::from_raw(image.width(), image.height(), pixels)
+        .unwrap_or_else(|| GrayImage::new(image.width(), image.height()))
+}

@@ -61,6 +61,10 @@ pub enum StatsError {
     /// Too few observations for the method.
     #[error("{what}: {n} complete observations, at least {need} needed")]
     TooFew { what: String, n: usize, need: usize },
+    /// A design column is (nearly) a linear combination of the columns before it, by lm's
+    /// rule ([`crate::regress::first_collinear_column`]); `column` counts from 0.
+    #[error("{what}: design column {} is collinear with the columns before it (or constant)", column + 1)]
+    Collinear { what: String, column: usize },
     /// The input cannot be analysed (constant data, singular design, bad argument).
     #[error("{what}: {problem}")]
     Invalid { what: String, problem: String },

@@ -2,8 +2,9 @@
 //!
 //! Every method reproduces R's answer (see README.md for the R function each one follows).
 //!
-//! It holds the distributions ([`dist`]), type-7 quantiles and the median ([`summary`]) that
-//! the statistics crates share.
+//! It holds the distributions ([`dist`]), type-7 quantiles and the median ([`summary`]), and
+//! least squares with lm's collinearity rule ([`regress::least_squares`]) that the statistics
+//! crates share.
 //!
 //! **NaN or error.** A function of numbers (a tail probability, a quantile, a median, a mean)
 //! returns NaN when its arguments are outside its domain or its input is empty, as R returns

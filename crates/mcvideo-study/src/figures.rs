@@ -196,10 +196,15 @@ fn overlay(svg: &mut String, elements: &[String]) {
     }
 }
 
-/// The 97.5% quantile of Student's t with `df` degrees of freedom.
+/// The 97.5% quantile of Student's t with `df` degrees of freedom; the normal's 1.96 when
+/// there is no t (df ≤ 0).
 fn t975(df: f64) -> f64 {
-    use statrs::distribution::{ContinuousCDF, StudentsT};
-    StudentsT::new(0.0, 1.0, df).map_or(1.96, |t| t.inverse_cdf(0.975))
+    let q = mcvideo_stats::dist::t_quantile(0.975, df);
+    if q.is_finite() {
+        q
+    } else {
+        1.96
+    }
 }
 
 /// A scatter plot of `y` against `x` with a least-squares line and a note (e.g. the Spearman r) as title.

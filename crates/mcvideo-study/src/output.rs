@@ -1,29 +1,25 @@
-//! Writing the output folder: every file is written aside and then renamed, so a reader sees a
-//! whole file or none; CSV tables with the csv crate.
+//! Writing the output folder: every file whole or not at all (`mcvideo_atomic`); CSV tables
+//! with the csv crate.
 
 use crate::error::{Result, StudyError};
 use std::path::Path;
 
-/// Writes `bytes` to `dir/name` atomically (a temporary file in the same folder, then rename).
+/// Writes `bytes` to `dir/name` whole or not at all (`mcvideo_atomic::write`: a synced hidden
+/// sibling renamed into place).
 ///
 /// ```
 /// let dir = tempfile::tempdir().unwrap();
 /// mcvideo_study::output::write_atomic(dir.path(), "a.txt", b"hello").unwrap();
 /// assert_eq!(std::fs::read_to_string(dir.path().join("a.txt")).unwrap(), "hello");
+/// assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 /// ```
 pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
     let path = dir.join(name);
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let io = |action: &'static str, p: &Path| {
-        let p = p.to_path_buf();
-        move |cause| StudyError::Io {
-            path: p,
-            action,
-            cause,
-        }
-    };
-    std::fs::write(&tmp, bytes).map_err(io("cannot write", &tmp))?;
-    std::fs::rename(&tmp, &path).map_err(io("cannot rename into place", &path))
+    mcvideo_atomic::write(&path, bytes).map_err(|cause| StudyError::Io {
+        path,
+        action: "cannot write",
+        cause,
+    })
 }
 
 /// Formats a CSV table (header + rows) as text.

@@ -82,6 +82,7 @@ fn cohort_a_produces_every_file() {
         "segmented_error",
         "rcs_error",
         "ci",
+        "boot_basis",
         "median",
         "median_ci",
         "se",

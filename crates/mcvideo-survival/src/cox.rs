@@ -6,7 +6,8 @@
 
 use crate::concordance::concordance;
 use crate::validate::{check_finite, check_len, check_time_event, timefix};
-use crate::{dist, SurvivalError};
+use crate::SurvivalError;
+use mcvideo_stats::dist;
 use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -112,7 +113,7 @@ impl ChiSquareTest {
         ChiSquareTest {
             chi2,
             df,
-            p: dist::chisq_upper_p(chi2, df),
+            p: dist::chisq_upper_p(chi2, df as f64),
         }
     }
 }

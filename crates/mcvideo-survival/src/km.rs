@@ -3,7 +3,8 @@
 
 use crate::logrank::{logrank_indexed, LogRank};
 use crate::validate::{check_len, check_time_event, order_by_time, timefix};
-use crate::{dist, SurvivalError};
+use crate::SurvivalError;
+use mcvideo_stats::dist;
 use serde::{Deserialize, Serialize};
 
 /// Default confidence level of the pointwise intervals (survfit's `conf.int = 0.95`).

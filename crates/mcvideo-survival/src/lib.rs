@@ -8,7 +8,6 @@
 
 mod concordance;
 mod cox;
-mod dist;
 mod error;
 mod km;
 mod km_summary;

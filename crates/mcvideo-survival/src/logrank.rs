@@ -3,7 +3,8 @@
 
 use crate::km::sorted_labels;
 use crate::validate::{check_len, check_time_event, order_by_time, timefix};
-use crate::{dist, SurvivalError};
+use crate::SurvivalError;
+use mcvideo_stats::dist;
 use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
 
@@ -143,7 +144,7 @@ pub fn logrank_indexed(
     Ok(LogRank {
         chi2,
         df: m,
-        p: dist::chisq_upper_p(chi2, m),
+        p: dist::chisq_upper_p(chi2, m as f64),
         groups: labels.to_vec(),
         observed,
         expected,

@@ -10,7 +10,8 @@
 
 use crate::cox::{CoxFit, Ties};
 use crate::validate::{check_finite, check_len, check_time_event, order_by_time, timefix};
-use crate::{dist, SurvivalError};
+use crate::SurvivalError;
+use mcvideo_stats::dist;
 use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
 
@@ -250,7 +251,7 @@ pub fn cox_zph(
             term: column.0.to_string(),
             chi2,
             df: 1,
-            p: dist::chisq_upper_p(chi2, 1),
+            p: dist::chisq_upper_p(chi2, 1.0),
         });
     }
     let mut v = DVector::zeros(2 * p);
@@ -262,7 +263,7 @@ pub fn cox_zph(
         term: "GLOBAL".to_string(),
         chi2,
         df: p,
-        p: dist::chisq_upper_p(chi2, p),
+        p: dist::chisq_upper_p(chi2, p as f64),
     };
 
     // Scaled residuals: V⁻¹ r + β, with V the information per death.

@@ -241,7 +241,7 @@ pub fn write_clip(
     })
 }
 
-/// Writes the truth as pretty JSON, aside then renamed, so the file is whole or absent.
+/// Writes the truth as pretty JSON, whole or not at all (`mcvideo_atomic::write`).
 ///
 /// ```
 /// let dir = tempfile::tempdir().unwrap();
@@ -258,16 +258,9 @@ pub fn write_truth(truth: &Truth, path: &Path) -> Result<(), SynthError> {
         path: path.to_path_buf(),
         source,
     })?;
-    let mut partial = path.as_os_str().to_os_string();
-    partial.push(".partial");
-    let partial = PathBuf::from(partial);
-    let io = |step: &'static str| {
-        move |source| SynthError::Io {
-            path: path.to_path_buf(),
-            step,
-            source,
-        }
-    };
-    std::fs::write(&partial, json + "\n").map_err(io("writing the truth"))?;
-    std::fs::rename(&partial, path).map_err(io("renaming the truth into place"))
+    mcvideo_atomic::write(path, (json + "\n").as_bytes()).map_err(|source| SynthError::Io {
+        path: path.to_path_buf(),
+        step: "writing the truth",
+        source,
+    })
 }

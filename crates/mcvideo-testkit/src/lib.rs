@@ -9,9 +9,17 @@
 //! - [`compare`]: a score report against the exact truth of its synthetic clip (the accuracy
 //!   harnesses).
 //! - [`args`]: the harnesses' `--name value` reading.
+//! - [`csv_table`]: the CSV tables the workspace writes, read as rows of column → cell.
+//! - [`targets`]: the acceptance rule of the accuracy targets (mean and 90% of clips).
+//! - [`vessel_suite`], [`score_suite`]: the vessel and end-to-end acceptance suites, shared by
+//!   the acceptance tests and the examples that print their tables.
 
 pub mod args;
 pub mod compare;
+pub mod csv_table;
 pub mod evaluate;
+pub mod score_suite;
 pub mod synth_mean;
+pub mod targets;
 pub mod toy;
+pub mod vessel_suite;

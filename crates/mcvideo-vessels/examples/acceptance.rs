@@ -1,5 +1,6 @@
 //! Acceptance table of vessel detection on mcvideo-synth clips: seeds × scales × noise and
-//! degraded variants.
+//! degraded variants (the suite of `mcvideo_testkit::vessel_suite`, whose targets
+//! `tests/acceptance.rs` asserts), with overlays and diagnostics.
 //!
 //! `cargo run --release -p mcvideo-vessels --example acceptance -- [seeds] [png-dir] [--first-seed 0] [--params FILE.toml] [--only VARIANT-PREFIX] [--no-motion] [--dump DIR] [--split] [--split-segments]`
 //!
@@ -16,37 +17,14 @@
 //! with false length.
 
 use image::{Rgb, RgbImage};
-use mcvideo_metrics::{site_metrics, FlowClass, MeasuredVessel, MetricsParams};
-use mcvideo_synth::SynthParams;
+use mcvideo_metrics::FlowClass;
 use mcvideo_testkit::args::arg;
-use mcvideo_testkit::evaluate::compare;
-use mcvideo_vessels::{detect_vessels_with_motion, VesselParams, VesselSegment};
+use mcvideo_testkit::targets::CLIP_SHARE;
+use mcvideo_testkit::vessel_suite::{measure_case, vessel_cases, vessel_verdicts};
+use mcvideo_vessels::{VesselParams, VesselSegment};
 
-/// A degraded variant: name and how it changes the synth parameters.
-type Variant = (&'static str, fn(&mut SynthParams));
 /// TVD error %, found share, false share, position error px, diameter error µm.
 type Row = (f64, f64, f64, f64, f64);
-
-fn tvd(vessels: &[VesselSegment], um_per_px: f64, region: [f64; 4]) -> f64 {
-    let measured: Vec<MeasuredVessel> = vessels
-        .iter()
-        .map(|v| MeasuredVessel {
-            flow_unresolved: false,
-            centerline_px: v.centerline_px.clone(),
-            diameter_um: v.diameter_um,
-            flow_class: FlowClass::Continuous,
-            velocity_um_s: None,
-        })
-        .collect();
-    let p = MetricsParams {
-        um_per_px,
-        small_vessel_cutoff_um: 20.0,
-        valid_region: region,
-    };
-    site_metrics(&measured, &p)
-        .map(|m| m.tvd_mm_per_mm2)
-        .unwrap_or(f64::NAN)
-}
 
 /// Detected length (px, inside the region, 0.5 px samples) split by what lies under it:
 /// `[small on small truth, small on wide truth, small false, wide on small truth,
@@ -241,110 +219,82 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let motion = !flag("--no-motion");
     let list_segments = flag("--split-segments");
     let split = list_segments || flag("--split");
-    let variants: Vec<Variant> = vec![
-        ("clean", |_p| {}),
-        ("noise2", |p| p.noise = 2.0),
-        ("defocus1.5", |p| p.defocus_px = 1.5),
-        ("dark0.5", |p| p.illumination = 0.5),
-        ("texture1.5", |p| p.texture = 1.5),
-        ("motion3", |p| p.motion = 3.0),
-        // Shock flow mix: half the vessels hold static or intermittent cells, so in the mean
-        // image they are dotted lines rather than continuous dark ones.
-        ("shock", |p| p.flow_mix = [0.25, 0.25, 0.25, 0.25]),
-    ];
     println!("| variant | um/px | seed | TVD err % | small found % | small false % | pos err px | diam err um | diam bias um | n diam |");
     println!("|---|---|---|---|---|---|---|---|---|---|");
-    let mut rows: Vec<Row> = Vec::new();
+    let mut clips = Vec::new();
     // Sums of true small length, its found part, detected small length and its false part.
     let mut pooled = [0.0f64; 4];
-    for (name, apply) in &variants {
-        if only.as_deref().is_some_and(|o| !name.starts_with(o)) {
-            continue;
-        }
-        for &um in &[0.8, 1.2, 1.6] {
-            for seed in first_seed..first_seed + seeds {
-                let mut sp = SynthParams {
-                    seed,
-                    um_per_px: um,
-                    ..SynthParams::default()
-                };
-                apply(&mut sp);
-                let (mean, std, truth) = mcvideo_testkit::synth_mean::synth_mean_std(&sp);
-                let region = truth.valid_region;
-                let found = match detect_vessels_with_motion(
-                    &mean,
-                    motion.then_some(&std),
-                    um,
-                    region,
-                    &params,
-                ) {
-                    Ok(f) => f,
-                    Err(e) => {
-                        println!("| {name} | {um} | {seed} | error: {e} |");
-                        continue;
-                    }
-                };
-                let c = compare(
-                    &mcvideo_testkit::synth_mean::true_vessels(&truth),
-                    &found,
-                    region,
-                    20.0 / um,
-                    [5.0 / um, 30.0 / um],
-                );
-                let tvd_err =
-                    100.0 * (tvd(&found, um, region) / truth.metrics.tvd_mm_per_mm2 - 1.0);
-                println!(
-                    "| {name} | {um} | {seed} | {tvd_err:+.1} | {:.1} | {:.1} | {:.2} | {:.2} | {:+.2} | {} |",
-                    100.0 * c.small_detected_fraction,
-                    100.0 * c.small_false_fraction,
-                    c.median_position_error_px,
-                    c.median_diameter_error_px * um,
-                    c.median_diameter_bias_px * um,
-                    c.diameter_vessels
-                );
-                if let Some(dir) = &dump_dir {
-                    let _ = std::fs::write(
-                        format!("{dir}/{name}_{um}_{seed}.truth.json"),
-                        serde_json::to_string(&truth).unwrap_or_default(),
-                    );
-                    let _ = std::fs::write(
-                        format!("{dir}/{name}_{um}_{seed}.found.json"),
-                        serde_json::to_string(&found).unwrap_or_default(),
-                    );
-                }
-                if split {
-                    let sp = split_lengths(&truth, &found, region, list_segments);
-                    let t = c.true_small_length_px.max(1e-9);
-                    let pct: Vec<String> =
-                        sp.iter().map(|x| format!("{:.1}", 100.0 * x / t)).collect();
-                    println!(
-                        "  split {} found {:.1}",
-                        pct.join(" "),
-                        100.0 * c.small_detected_fraction
-                    );
-                }
-                rows.push((
-                    tvd_err,
-                    c.small_detected_fraction,
-                    c.small_false_fraction,
-                    c.median_position_error_px,
-                    c.median_diameter_error_px * um,
-                ));
-                pooled[0] += c.true_small_length_px;
-                pooled[1] += c.small_detected_fraction * c.true_small_length_px;
-                pooled[2] += c.detected_small_length_px;
-                pooled[3] += c.small_false_fraction * c.detected_small_length_px;
-                if let Some(dir) = &png_dir {
-                    overlay(
-                        &format!("{dir}/{name}_{um}_{seed}.png"),
-                        &mean,
-                        &truth,
-                        &found,
-                    );
-                }
+    for case in vessel_cases(seeds, first_seed, only.as_deref()) {
+        let (name, um, seed) = (case.variant, case.params.um_per_px, case.params.seed);
+        let clip = match measure_case(&case, &params, motion) {
+            Ok(clip) => clip,
+            Err(e) => {
+                println!("| {name} | {um} | {seed} | error: {e} |");
+                continue;
             }
+        };
+        let c = &clip.comparison;
+        println!(
+            "| {name} | {um} | {seed} | {:+.1} | {:.1} | {:.1} | {:.2} | {:.2} | {:+.2} | {} |",
+            clip.tvd_err_pct,
+            100.0 * c.small_detected_fraction,
+            100.0 * c.small_false_fraction,
+            c.median_position_error_px,
+            clip.diameter_err_um(),
+            c.median_diameter_bias_px * um,
+            c.diameter_vessels
+        );
+        if let Some(dir) = &dump_dir {
+            std::fs::write(
+                format!("{dir}/{name}_{um}_{seed}.truth.json"),
+                serde_json::to_string(&clip.truth)?,
+            )?;
+            std::fs::write(
+                format!("{dir}/{name}_{um}_{seed}.found.json"),
+                serde_json::to_string(&clip.found)?,
+            )?;
         }
+        if split {
+            let sp = split_lengths(
+                &clip.truth,
+                &clip.found,
+                clip.truth.valid_region,
+                list_segments,
+            );
+            let t = c.true_small_length_px.max(1e-9);
+            let pct: Vec<String> = sp.iter().map(|x| format!("{:.1}", 100.0 * x / t)).collect();
+            println!(
+                "  split {} found {:.1}",
+                pct.join(" "),
+                100.0 * c.small_detected_fraction
+            );
+        }
+        pooled[0] += c.true_small_length_px;
+        pooled[1] += c.small_detected_fraction * c.true_small_length_px;
+        pooled[2] += c.detected_small_length_px;
+        pooled[3] += c.small_false_fraction * c.detected_small_length_px;
+        if let Some(dir) = &png_dir {
+            overlay(
+                &format!("{dir}/{name}_{um}_{seed}.png"),
+                &clip.mean,
+                &clip.truth,
+                &clip.found,
+            );
+        }
+        clips.push(clip);
     }
+    let rows: Vec<Row> = clips
+        .iter()
+        .map(|c| {
+            (
+                c.tvd_err_pct,
+                c.comparison.small_detected_fraction,
+                c.comparison.small_false_fraction,
+                c.comparison.median_position_error_px,
+                c.diameter_err_um(),
+            )
+        })
+        .collect();
     let n = rows.len() as f64;
     println!(
         "\npooled over all clips (length-weighted): small found {:.1} %, small false {:.1} %; clips with found >= 90 % and false <= 10 %: {} of {}",
@@ -370,6 +320,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "small-vessel TVD error: bias {:+.2} %, 95% limits of agreement [{:+.2}, {:+.2}] %",
             a.bias, a.lower, a.upper
         );
+    }
+    println!(
+        "\ntargets (mean over clips and at least {:.0}% of clips):",
+        100.0 * CLIP_SHARE
+    );
+    for verdict in vessel_verdicts(&clips) {
+        println!("  {verdict}");
     }
     Ok(())
 }

@@ -18,7 +18,8 @@ pub struct Args {
     /// options laid over them) as a TOML parameter file, and exit.
     #[arg(long)]
     print_params: bool,
-    /// Write DIR/<name>.score.json and DIR/<name>.overlay.png, <name> being the clip's path
+    /// Write DIR/<name>.score.json, DIR/<name>.overlay.png and DIR/<name>.mean.png (the
+    /// stabilized mean image the review page opens on), <name> being the clip's path
     /// without its extension, folders joined by `_` (clips/P1/S2.avi -> clips_P1_S2), so that
     /// clips of the same file name in different folders do not overwrite each other.
     #[arg(long)]
@@ -48,6 +49,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         let stem = output_stem(&clip);
         if let Some(png) = &scored.overlay_png {
             mcvideo_batch::atomic::write_atomic(&dir.join(format!("{stem}.overlay.png")), png)?;
+        }
+        if let Some(png) = &scored.mean_png {
+            mcvideo_batch::atomic::write_atomic(&dir.join(format!("{stem}.mean.png")), png)?;
         }
         mcvideo_batch::atomic::write_atomic(&dir.join(format!("{stem}.score.json")), &json)?;
     }

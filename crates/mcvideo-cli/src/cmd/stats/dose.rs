@@ -44,6 +44,11 @@ pub struct GamArgs {
     /// tp basis: seed of that knot subset (mgcv's xt$seed).
     #[arg(long, default_value_t = 1)]
     pub knot_seed: u64,
+    /// Bootstrap resamples rebuild the basis from their own doses while it has at most this many
+    /// knots, as refitting gam() in R would; beyond, they keep the full data's basis
+    /// (0 to 20000; 0 always keeps it).
+    #[arg(long, default_value_t = mcvideo_doseresponse::gam::DEFAULT_BOOT_REFIT_MAX_KNOTS, value_parser = options::refit_max_knots)]
+    pub boot_refit_max_knots: usize,
 }
 
 /// `stats segmented`: one-breakpoint segmented regression (Muggeo) with the Davies test.
@@ -158,6 +163,7 @@ pub fn run_gam(args: GamArgs) -> Result<()> {
         seed: args.seed,
         max_knots: args.max_knots,
         knot_seed: args.knot_seed,
+        boot_refit_max_knots: args.boot_refit_max_knots,
     };
     let covs = covariate_refs(&args.linear, &cols[2..]);
     let fit = fit_gam(&cols[1], &cols[0], &covs, &opts).with_context(|| {

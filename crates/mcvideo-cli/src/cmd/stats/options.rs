@@ -60,6 +60,11 @@ pub fn max_knots(text: &str) -> Result<usize, String> {
     count_in(text, 3..=20_000)
 }
 
+/// Knots up to which bootstrap resamples rebuild the GAM basis: 0 to 20000.
+pub fn refit_max_knots(text: &str) -> Result<usize, String> {
+    count_in(text, 0..=20_000)
+}
+
 /// Restricted cubic spline knots: 3 to 7 (Harrell's table of knot quantiles).
 pub fn rcs_knots(text: &str) -> Result<usize, String> {
     count_in(text, 3..=7)
