@@ -5,6 +5,8 @@
 //!
 //! Chromium must be at /usr/bin/chromium: without it this test fails, it does not skip.
 
+mod common;
+
 use headless_chrome::browser::tab::point::Point;
 use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
 use headless_chrome::{Browser, LaunchOptions, Tab};
@@ -173,25 +175,11 @@ fn a_rater_corrects_a_clip_in_headless_chromium() {
     );
     let tmp = tempfile::tempdir().unwrap();
     let archive = tmp.path().join("archive");
-    for (site, seed) in [("1", "11"), ("2", "12")] {
-        let folder = archive.join("P1/1");
-        mcvideo(&[
-            "synth".as_ref(),
-            "--out".as_ref(),
-            folder.as_os_str(),
-            "--seed".as_ref(),
-            seed.as_ref(),
-            "--name".as_ref(),
-            site.as_ref(),
-            "--width".as_ref(),
-            "320".as_ref(),
-            "--height".as_ref(),
-            "240".as_ref(),
-            "--duration".as_ref(),
-            "2".as_ref(),
-        ]);
-        std::fs::remove_file(folder.join(format!("{site}.truth.json"))).unwrap();
-    }
+    common::two_site_archive(
+        &archive,
+        ["11", "12"],
+        &["--width", "320", "--height", "240", "--duration", "2"],
+    );
     let out = tmp.path().join("out");
     mcvideo(&[
         "batch".as_ref(),

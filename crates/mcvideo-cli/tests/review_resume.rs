@@ -3,6 +3,8 @@
 //! `mcvideo batch --resume` rewrites sites.csv and patients.csv with `reviewed` and the
 //! corrected values, checked against metrics recomputed here from the score JSON.
 
+mod common;
+
 use mcvideo_metrics::FlowClass;
 use mcvideo_review::corrections::{Action, EditRequest, VesselKey};
 use mcvideo_testkit::csv_table::csv_rows;
@@ -31,21 +33,7 @@ fn measured(v: &Value) -> mcvideo_metrics::MeasuredVessel {
 fn batch_resume_keeps_the_corrections_in_the_tables() {
     let tmp = tempfile::tempdir().unwrap();
     let archive = tmp.path().join("archive");
-    for (site, seed) in [("1", "21"), ("2", "22")] {
-        let folder = archive.join("P1/1");
-        mcvideo(&[
-            "synth".as_ref(),
-            "--out".as_ref(),
-            folder.as_os_str(),
-            "--seed".as_ref(),
-            seed.as_ref(),
-            "--name".as_ref(),
-            site.as_ref(),
-            "--duration".as_ref(),
-            "1".as_ref(),
-        ]);
-        std::fs::remove_file(folder.join(format!("{site}.truth.json"))).unwrap();
-    }
+    common::two_site_archive(&archive, ["21", "22"], &["--duration", "1"]);
     let out = tmp.path().join("out");
     let batch = |resume: bool| {
         let mut args: Vec<&OsStr> = vec![

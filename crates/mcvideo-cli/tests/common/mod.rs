@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use serde_json::Value;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// A command for the `mcvideo` binary under test.
@@ -43,4 +43,21 @@ pub fn stats(args: &[&str]) -> (i32, Value, String) {
         json,
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// A two-site archive of patient P1, day 1: `archive/P1/1/1.avi` and `2.avi`, synthetic clips
+/// of `seeds`, with `synth_args` (size, duration) passed on, and without their truth files, as
+/// a lab's archive has none.
+pub fn two_site_archive(archive: &Path, seeds: [&str; 2], synth_args: &[&str]) {
+    let folder = archive.join("P1/1");
+    for (site, seed) in ["1", "2"].into_iter().zip(seeds) {
+        run_ok(
+            bin()
+                .args(["synth", "--out"])
+                .arg(&folder)
+                .args(["--seed", seed, "--name", site])
+                .args(synth_args),
+        );
+        std::fs::remove_file(folder.join(format!("{site}.truth.json"))).unwrap();
+    }
 }
