@@ -19,4 +19,4 @@ echo
 echo "== the clip's exact truth (fixtures/synth/clean.truth.json)"
 awk '/"metrics": \{/{on=1} on&&/"(tvd_mm_per_mm2|pvd_mm_per_mm2|ppv_pct|ppv_count_pct|mfi|de_backer_per_mm)"/{print "  " $0} on&&/^  \}/{on=0}' fixtures/synth/clean.truth.json
 echo
-echo "wrote $OUT/clean.score.json and $OUT/clean.overlay.png"
+echo "wrote $OUT/fixtures_synth_clean.score.json, .overlay.png and .mean.png"
