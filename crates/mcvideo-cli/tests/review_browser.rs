@@ -21,15 +21,7 @@ use std::time::{Duration, Instant};
 const CHROMIUM: &str = "/usr/bin/chromium";
 
 fn mcvideo(args: &[&OsStr]) {
-    let out = Command::new(env!("CARGO_BIN_EXE_mcvideo"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "mcvideo {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::run_ok(common::bin().args(args));
 }
 
 /// The review server, stopped (SIGINT, as Ctrl-C) when dropped.

@@ -10,19 +10,9 @@ use mcvideo_review::corrections::{Action, EditRequest, VesselKey};
 use mcvideo_testkit::csv_table::csv_rows;
 use serde_json::Value;
 use std::ffi::OsStr;
-use std::process::Command;
 
 fn mcvideo(args: &[&OsStr]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_mcvideo"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "mcvideo {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stderr).into_owned()
+    common::run_ok_stderr(common::bin().args(args))
 }
 
 fn measured(v: &Value) -> mcvideo_metrics::MeasuredVessel {

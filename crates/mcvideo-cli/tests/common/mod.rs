@@ -12,8 +12,8 @@ pub fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_mcvideo"))
 }
 
-/// Runs `cmd`, asserts that it succeeded (showing its stderr if not) and returns its stdout.
-pub fn run_ok(cmd: &mut Command) -> String {
+/// Runs `cmd` and asserts that it succeeded, showing its stderr if not.
+fn succeed(cmd: &mut Command) -> std::process::Output {
     let out = cmd.output().expect("the binary runs");
     assert!(
         out.status.success(),
@@ -21,7 +21,17 @@ pub fn run_ok(cmd: &mut Command) -> String {
         cmd,
         String::from_utf8_lossy(&out.stderr)
     );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    out
+}
+
+/// Runs `cmd`, asserts that it succeeded (showing its stderr if not) and returns its stdout.
+pub fn run_ok(cmd: &mut Command) -> String {
+    String::from_utf8_lossy(&succeed(cmd).stdout).into_owned()
+}
+
+/// As [`run_ok`], returning the stderr, where progress and notes go.
+pub fn run_ok_stderr(cmd: &mut Command) -> String {
+    String::from_utf8_lossy(&succeed(cmd).stderr).into_owned()
 }
 
 /// The path of `fixtures/<relative>` as a string argument.
