@@ -11,16 +11,16 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-# name  package  test-target  test-name
+# name  package  test-target  test-name (module path inside the crate's one test binary)
 SUITES=(
-  "stabilize mcvideo-stabilize accuracy accuracy_table"
+  "stabilize mcvideo-stabilize stabilize accuracy::accuracy_table"
   "quality mcvideo-quality grading confusion_table"
-  "flow mcvideo-flow synth_accuracy accuracy_table"
-  "vessels mcvideo-vessels acceptance vessel_targets_on_63_clips"
-  "end-to-end mcvideo-score acceptance end_to_end_targets_on_288_clips"
-  "low-snr mcvideo-score acceptance low_snr_regime_targets_on_36_clips"
-  "real-clip mcvideo-score acceptance real_clip_small_vessels_read_flowing"
-  "cytocam mcvideo-score acceptance cytocam_sized_clip_keeps_tvd_and_segment_length"
+  "flow mcvideo-flow flow synth_accuracy::accuracy_table"
+  "vessels mcvideo-vessels vessels acceptance::vessel_targets_on_63_clips"
+  "end-to-end mcvideo-score score acceptance::end_to_end_targets_on_288_clips"
+  "low-snr mcvideo-score score acceptance::low_snr_regime_targets_on_36_clips"
+  "real-clip mcvideo-score score acceptance::real_clip_small_vessels_read_flowing"
+  "cytocam mcvideo-score score acceptance::cytocam_sized_clip_keeps_tvd_and_segment_length"
 )
 
 wanted=("$@")
@@ -37,7 +37,7 @@ for suite in "${SUITES[@]}"; do
   if [ ${#wanted[@]} -gt 0 ] && [[ ! " ${wanted[*]} " == *" $name "* ]]; then
     continue
   fi
-  echo "== $name ($package, tests/$target.rs, $test)"
+  echo "== $name ($package, --test $target, $test)"
   start=$(date +%s)
   if cargo test --quiet --release -p "$package" --test "$target" -- --ignored --exact "$test" --nocapture; then
     echo "== $name: passed in $(( $(date +%s) - start )) s"

@@ -1,4 +1,4 @@
-# R answers for the mcvideo-stats `describe` tests (crates/mcvideo-stats/tests/describe_vs_r.rs).
+# R answers for the mcvideo-stats `describe` tests (crates/mcvideo-stats/tests/stats/describe_vs_r.rs).
 # Run from the repository root: Rscript tools/stats-reference.R
 # Writes fixtures/stats/<data>.csv (data sets shipped with R) and fixtures/stats/<data>_describe_r.json.
 # Needs r-base-core and r-cran-jsonlite (Debian bookworm: R 4.2.2).
@@ -101,7 +101,7 @@ write.csv(sl, file.path(out_dir, "sleep.csv"), row.names = FALSE, quote = FALSE)
 run("sleep", sl, "group", c("extra"), character(0))
 
 # Correlations (Pearson and Spearman with the t approximation, BH over the outcomes) and
-# linear models on more data sets, for crates/mcvideo-stats/tests/more_r.rs.
+# linear models on more data sets, for crates/mcvideo-stats/tests/stats/more_r.rs.
 correlations <- function(d, x, ys, method) {
   rows <- lapply(ys, function(y) {
     keep <- !is.na(d[[x]]) & !is.na(d[[y]])

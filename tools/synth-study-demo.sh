@@ -6,7 +6,7 @@
 # Usage: tools/synth-study-demo.sh [--out DIR] [--patients 20] [--sites 3-5] [--seed 1]
 #          [--width 320] [--height 240] [--duration 3] [--jobs N] [--bootstrap 1000]
 #          [--no-build] [--all-sites]
-#   --no-build   use target/release/mcvideo and the compare example as they are
+#   --no-build   use the release mcvideo and compare example as they are (in CARGO_TARGET_DIR or target/)
 #   --all-sites  also analyze patients.csv averaged over every scored site (quality ignored),
 #                to tell measurement error from quality gating
 set -euo pipefail
@@ -49,9 +49,11 @@ if [ "$BUILD" = 1 ]; then
     cargo build --release -p mcvideo-cli
     cargo build --release -p mcvideo-synth-study --example compare
 fi
+# The builds are looked for where cargo puts them (CARGO_TARGET_DIR, else target/);
 # MCVIDEO_BIN / COMPARE_BIN point at other builds (e.g. target/debug) with --no-build.
-BIN=${MCVIDEO_BIN:-$ROOT/target/release/mcvideo}
-COMPARE=${COMPARE_BIN:-$ROOT/target/release/examples/compare}
+TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+BIN=${MCVIDEO_BIN:-$TARGET_DIR/release/mcvideo}
+COMPARE=${COMPARE_BIN:-$TARGET_DIR/release/examples/compare}
 for f in "$BIN" "$COMPARE"; do
     [ -x "$f" ] || { echo "missing $f (run without --no-build)" >&2; exit 1; }
 done

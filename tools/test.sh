@@ -6,4 +6,7 @@ cd "$(dirname "$0")/.."
 bash tools/setup-system.sh
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
-cargo test --workspace --locked
+# Unit, integration and doc tests; the examples are already compiled by clippy --all-targets,
+# so `--tests` spares linking them again.
+cargo test --workspace --locked --tests
+cargo test --workspace --locked --doc

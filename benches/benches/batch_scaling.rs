@@ -3,11 +3,10 @@
 //! run (target: equal within 10%). Each run is a fresh child process, so peak memory is its own.
 
 use mcvideo_batch::{load_manifest, run_batch, Archive, BatchOptions};
-use mcvideo_benches::{data_dir, peak_rss_mib};
+use mcvideo_benches::{data_dir, peak_rss_mib, run_self};
 use mcvideo_encode::VideoFormat;
 use mcvideo_score::{PipelineScorer, ScoreParams};
 use mcvideo_synth_study::{write_study, StudyParams};
-use std::process::Command;
 
 /// 25 patients × 2 days × 4 sites of 160×120, 1 s clips.
 fn archive() -> std::path::PathBuf {
@@ -74,17 +73,8 @@ fn tempfile_dir() -> std::path::PathBuf {
 }
 
 fn run_child(n: usize, jobs: usize) -> (f64, f64) {
-    let exe = std::env::current_exe().expect("own path");
-    let out = Command::new(exe)
-        .args(["--child", &n.to_string(), &jobs.to_string()])
-        .output()
-        .expect("child runs");
-    assert!(
-        out.status.success(),
-        "child failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8_lossy(&out.stdout);
+    let (n, jobs) = (n.to_string(), jobs.to_string());
+    let text = run_self(&["--child".as_ref(), n.as_ref(), jobs.as_ref()]);
     let mut it = text
         .split_whitespace()
         .map(|v| v.parse::<f64>().unwrap_or(f64::NAN));

@@ -60,3 +60,19 @@ pub fn ffmpeg_null_decode_s(clip: &Path) -> Option<f64> {
         .ok()?;
     status.success().then(|| started.elapsed().as_secs_f64())
 }
+
+/// Runs this bench's own executable again with `args` (a child whose peak memory is its own)
+/// and returns its standard output; panics with its standard error when it fails.
+pub fn run_self(args: &[&std::ffi::OsStr]) -> String {
+    let exe = std::env::current_exe().expect("own path");
+    let out = std::process::Command::new(exe)
+        .args(args)
+        .output()
+        .expect("child runs");
+    assert!(
+        out.status.success(),
+        "child failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

@@ -25,6 +25,19 @@ pub struct SamplingPlan {
     ys: Vec<f32>,
 }
 
+/// Consecutive whole rows of a frame: rows `first_row..` of a frame `width`×`height`.
+#[derive(Debug, Clone, Copy)]
+pub struct FrameBand<'a> {
+    /// The band's pixels, row by row, `width` per row.
+    pub pixels: &'a [u8],
+    /// Width of the frame (and of the band).
+    pub width: usize,
+    /// Height of the whole frame, which the sampling clamps to.
+    pub height: usize,
+    /// The frame row the band starts at.
+    pub first_row: usize,
+}
+
 /// Points at `step_px` arc-length spacing along a polyline, starting at its first point.
 /// The last point is kept only when it falls on the grid.
 ///
@@ -171,14 +184,48 @@ impl SamplingPlan {
     /// Fills `row` (length `columns()`) with the lumen-averaged values of `frame` at the
     /// plan's points moved by `shift` (SPEC convention: reference point p lies at p + shift).
     pub fn sample_row(&self, frame: &GrayImage, shift: [f64; 2], row: &mut [f32]) {
-        let (w, h) = (frame.width() as usize, frame.height() as usize);
-        if w == 0 || h == 0 {
+        let band = FrameBand {
+            pixels: frame.as_raw(),
+            width: frame.width() as usize,
+            height: frame.height() as usize,
+            first_row: 0,
+        };
+        self.sample_band(&band, shift, row);
+    }
+
+    /// The frame rows `sample_row` reads at `shift` in a frame of `height` rows, as an
+    /// inclusive range, or None for an empty plan.
+    pub fn rows_read(&self, shift: [f64; 2], height: usize) -> Option<(usize, usize)> {
+        let dy = shift[1] as f32;
+        let ymax = height.checked_sub(1)? as f32;
+        // The same rounding as the sampling: monotone, so the extreme points give the range.
+        let lowest = self
+            .ys
+            .iter()
+            .map(|&y| (y + dy).clamp(0.0, ymax) as usize)
+            .min()?;
+        let highest = self
+            .ys
+            .iter()
+            .map(|&y| (y + dy).clamp(0.0, ymax) as usize)
+            .max()?;
+        Some((lowest, (highest + 1).min(height - 1)))
+    }
+
+    /// [`SamplingPlan::sample_row`] from a band of the frame's rows that holds every row the
+    /// plan reads ([`SamplingPlan::rows_read`]): the same values, from fewer pixels.
+    pub fn sample_band(&self, band: &FrameBand<'_>, shift: [f64; 2], row: &mut [f32]) {
+        let (w, h) = (band.width, band.height);
+        let band_rows = band.pixels.len() / w.max(1);
+        if w == 0 || h == 0 || band_rows == 0 {
             row.iter_mut().for_each(|v| *v = 0.0);
             return;
         }
-        let data = frame.as_raw();
+        let data = band.pixels;
         let (dx, dy) = (shift[0] as f32, shift[1] as f32);
         let (xmax, ymax) = ((w - 1) as f32, (h - 1) as f32);
+        let last_band_row = band_rows - 1;
+        let band_row = |y: usize| y.saturating_sub(band.first_row).min(last_band_row);
         let inv = 1.0 / self.across as f32;
         for (c, out) in row.iter_mut().enumerate().take(self.columns) {
             let base = c * self.across;
@@ -191,8 +238,8 @@ impl SamplingPlan {
                 let (fx, fy) = (x - x0 as f32, y - y0 as f32);
                 let x1 = (x0 + 1).min(w - 1);
                 let y1 = (y0 + 1).min(h - 1);
-                let r0 = y0 * w;
-                let r1 = y1 * w;
+                let r0 = band_row(y0) * w;
+                let r1 = band_row(y1) * w;
                 let top = data[r0 + x0] as f32 * (1.0 - fx) + data[r0 + x1] as f32 * fx;
                 let bottom = data[r1 + x0] as f32 * (1.0 - fx) + data[r1 + x1] as f32 * fx;
                 acc += top * (1.0 - fy) + bottom * fy;

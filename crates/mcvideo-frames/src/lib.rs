@@ -7,8 +7,10 @@
 //! so memory does not grow with the clip's length: the page cache, not the process, holds the
 //! pixels, and a stage reads one frame at a time.
 
+mod planes;
 mod spill;
 
+pub use planes::SpilledPlanes;
 pub use spill::{SpillWriter, SpilledFrames};
 
 use image::GrayImage;
@@ -46,6 +48,19 @@ pub trait Frames: Sync {
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
+    /// Rows `rows` of frame `t`, or more: an image of whole rows of the frame and the frame
+    /// row its first row is. A store that holds the frames in memory lends the whole frame; a
+    /// spilled one reads only the rows asked for.
+    fn rows(&self, t: usize, rows: std::ops::Range<u32>) -> (Cow<'_, GrayImage>, u32) {
+        let _ = rows;
+        (self.frame(t), 0)
+    }
+    /// The folder of the temporary file the frames are spilled to, if they are: a stage
+    /// that keeps per-frame working data spills it there too, so its memory stays flat in
+    /// the clip's length.
+    fn spill_dir(&self) -> Option<&std::path::Path> {
+        None
+    }
 }
 
 impl Frames for [GrayImage] {
@@ -81,6 +96,12 @@ impl<F: Frames + ?Sized> Frames for &F {
     }
     fn dimensions(&self, t: usize) -> (u32, u32) {
         (**self).dimensions(t)
+    }
+    fn rows(&self, t: usize, rows: std::ops::Range<u32>) -> (Cow<'_, GrayImage>, u32) {
+        (**self).rows(t, rows)
+    }
+    fn spill_dir(&self) -> Option<&std::path::Path> {
+        (**self).spill_dir()
     }
 }
 
@@ -162,6 +183,21 @@ impl Frames for ClipFrames {
             ClipFrames::Spilled(spilled) => spilled.dimensions(t),
         }
     }
+    fn rows(&self, t: usize, rows: std::ops::Range<u32>) -> (Cow<'_, GrayImage>, u32) {
+        match self {
+            ClipFrames::Memory(frames) => (Cow::Borrowed(&frames[t]), 0),
+            ClipFrames::Spilled(spilled) => {
+                let first = rows.start.min(spilled.dimensions(t).1);
+                (spilled.rows(t, rows), first)
+            }
+        }
+    }
+    fn spill_dir(&self) -> Option<&std::path::Path> {
+        match self {
+            ClipFrames::Memory(_) => None,
+            ClipFrames::Spilled(spilled) => Some(spilled.dir()),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -205,6 +241,22 @@ mod tests {
         }
         assert_eq!(b.read_failure(), None);
         assert_eq!(b.into_memory(), a.into_memory());
+    }
+
+    #[test]
+    fn a_band_of_rows_reads_the_same_pixels_as_the_whole_frame() {
+        let frames = clip();
+        let spill = ClipFrames::Spilled(spilled(&frames)).crop([1, 1, 6, 4]);
+        let memory = ClipFrames::Memory(frames).crop([1, 1, 6, 4]);
+        let (band, first) = spill.rows(3, 1..3);
+        assert_eq!((band.dimensions(), first), ((5, 2), 1));
+        let whole = memory.frame(3);
+        assert_eq!(band.as_raw()[..], whole.as_raw()[5..15]);
+        // Memory lends the whole frame; rows past the end are clamped.
+        let (lent, first) = memory.rows(3, 1..3);
+        assert_eq!((lent.dimensions(), first), ((5, 3), 0));
+        let (tail, first) = spill.rows(3, 2..9);
+        assert_eq!((tail.dimensions(), first), ((5, 1), 2));
     }
 
     #[test]

@@ -113,6 +113,11 @@ impl SpilledFrames {
         self.len == 0
     }
 
+    /// The folder of the temporary file.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// Size of every delivered frame.
     pub fn dimensions(&self, _t: usize) -> (u32, u32) {
         let [x0, y0, x1, y1] = self.area;
@@ -121,25 +126,36 @@ impl SpilledFrames {
 
     /// Frame `t`, cut to the area and inverted as set.
     pub fn frame(&self, t: usize) -> Cow<'_, GrayImage> {
-        let [x0, y0, x1, y1] = self.area;
-        let (w, h) = ((x1 - x0) as usize, (y1 - y0) as usize);
+        let (_, h) = self.dimensions(t);
+        self.rows(t, 0..h)
+    }
+
+    /// Rows `rows` of frame `t` (clamped to the frame), cut to the area and inverted as set:
+    /// only those rows are read.
+    pub fn rows(&self, t: usize, rows: std::ops::Range<u32>) -> Cow<'_, GrayImage> {
+        let [x0, area_y0, x1, area_y1] = self.area;
+        let height = area_y1 - area_y0;
+        let (start, end) = (rows.start.min(height), rows.end.min(height));
+        let y0 = area_y0 + start;
+        let (w, h) = ((x1 - x0) as usize, end.saturating_sub(start) as usize);
         let stride = self.width as usize;
         let frame_bytes = stride * self.height as usize;
         // The stored rows the area spans, in one read.
-        let mut rows = vec![0u8; stride * h];
+        let mut stored = vec![0u8; stride * h];
         let offset = (t * frame_bytes + y0 as usize * stride) as u64;
-        if let Err(error) = self.file.read_exact_at(&mut rows, offset) {
+        if let Err(error) = self.file.read_exact_at(&mut stored, offset) {
             self.note_failure(format!(
                 "temporary frame file in {}: frame {t} could not be read back: {error}",
                 self.dir.display()
             ));
-            rows.iter_mut().for_each(|v| *v = 0);
+            stored.iter_mut().for_each(|v| *v = 0);
         }
         let mut pixels = if w == stride {
-            rows
+            stored
         } else {
             let (a, b) = (x0 as usize, x1 as usize);
-            rows.chunks_exact(stride)
+            stored
+                .chunks_exact(stride)
                 .flat_map(|row| &row[a..b])
                 .copied()
                 .collect()

@@ -9,7 +9,7 @@
 //!
 //! Matching and error definitions: `mcvideo_testkit::compare` (crates/mcvideo-testkit); the
 //! suites and the targets checked on the last lines: `mcvideo_testkit::score_suite`, whose
-//! targets `tests/acceptance.rs` asserts.
+//! targets `tests/score/acceptance.rs` asserts.
 
 use mcvideo_score::ScoreParams;
 use mcvideo_testkit::args::arg;
@@ -232,7 +232,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     println!("  mean time per clip {:.2} s", mean(&|r| r.seconds));
-    // The acceptance tier's targets (tests/acceptance.rs) on the clips scored here.
+    // The acceptance tier's targets (tests/score/acceptance.rs) on the clips scored here.
     let verdicts = if regime == "low-snr" {
         low_snr_verdicts(&rows)
     } else {

@@ -37,6 +37,10 @@ pub enum ScoreError {
         needed_mb: f64,
         detail: String,
     },
+    /// Frames handed to [`crate::score_frames`] that are no clip (none, of differing sizes,
+    /// too small, or at a rate that is not positive).
+    #[error("{path}: {message}")]
+    Input { path: PathBuf, message: String },
     /// A stage failed on this clip.
     #[error("{path}: {stage} failed: {message}")]
     Stage {

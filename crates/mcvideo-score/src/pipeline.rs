@@ -1,15 +1,18 @@
-//! The pipeline of one clip: each stage's output feeds the next; the frames are decoded once
-//! into a temporary file and read back by each stage ([`crate::stream`]).
+//! The pipeline of one clip: each stage's output feeds the next. [`score_frames`] runs it on
+//! frames already decoded (or made in memory); [`score_clip`] decodes a file once, into a
+//! temporary file that each stage reads back ([`crate::stream`]), and hands the frames to it.
 
 use crate::overlay::draw_score_overlay;
 use crate::report::{
     ClipReport, InspectReport, PolaritySource, ScoreReport, VesselReport, SCORE_SCHEMA,
 };
 use crate::{PolarityChoice, ScoreError, ScoreParams};
+use mcvideo_calibration::Calibration;
+use mcvideo_decode::ClipInfo;
 use mcvideo_frames::{ClipFrames, Frames};
 use mcvideo_metrics::{site_metrics, MeasuredVessel, MetricsParams};
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// Fewest frames flow can be measured in: a space-time diagram needs three rows.
@@ -23,6 +26,57 @@ pub struct ScoredOutput {
     pub overlay_png: Option<Vec<u8>>,
     pub mean_png: Option<Vec<u8>>,
 }
+
+/// A clip as frames, with what a decoder would say of them: what [`score_frames`] scores.
+#[derive(Debug)]
+pub struct FrameClip {
+    /// What the frames are. `path` names their source in the report and in every error
+    /// message; `fps` is the rate velocities are measured at.
+    pub info: ClipInfo,
+    pub frames: ClipFrames,
+    /// The scale, µm per pixel, and where it came from.
+    pub calibration: Calibration,
+}
+
+impl FrameClip {
+    /// Frames that come from no file of their own (a live stream's window, frames made in
+    /// memory), taken at `fps` frames per second, named `source`. Their codec reads
+    /// `"in-memory"`; nothing is known of their timing beyond `fps`, nor of decoding damage.
+    pub fn new(
+        source: impl Into<PathBuf>,
+        frames: ClipFrames,
+        fps: f64,
+        calibration: Calibration,
+    ) -> Self {
+        let (width, height) = if frames.is_empty() {
+            (0, 0)
+        } else {
+            frames.dimensions(0)
+        };
+        let count = frames.len() as u64;
+        FrameClip {
+            info: ClipInfo {
+                path: source.into(),
+                frames: count,
+                fps,
+                width,
+                height,
+                duration_s: count as f64 / fps,
+                codec: IN_MEMORY_CODEC.to_string(),
+                interlaced: false,
+                content_region: None,
+                timing: None,
+                decode_errors: Default::default(),
+                frame_times_s: Vec::new(),
+            },
+            frames,
+            calibration,
+        }
+    }
+}
+
+/// The `clip.codec` of frames scored without a file ([`FrameClip::new`]).
+pub const IN_MEMORY_CODEC: &str = "in-memory";
 
 /// Stage timings, in milliseconds, in the order the stages ran.
 struct Timer {
@@ -40,16 +94,20 @@ impl Timer {
     /// Records the time since the last lap under `stage`.
     fn lap(&mut self, stage: &str) {
         let now = Instant::now();
-        let ms = (now - self.started).as_secs_f64() * 1e3;
         self.timings
-            .insert(stage.to_string(), (ms * 1e3).round() / 1e3);
+            .insert(stage.to_string(), to_ms(now - self.started));
         self.started = now;
     }
 }
 
-/// Decoded, calibrated, registered and graded: what `inspect` shows and `score` builds on.
+/// Milliseconds, to the microsecond.
+fn to_ms(duration: std::time::Duration) -> f64 {
+    (duration.as_secs_f64() * 1e6).round() / 1e3
+}
+
+/// Calibrated, registered and graded frames and what was learnt of them on the way.
 struct Prepared {
-    info: mcvideo_decode::ClipInfo,
+    info: ClipInfo,
     /// Which way round the vessels are; bright clips' frames are inverted.
     polarity: (mcvideo_vessels::polarity::Polarity, PolaritySource, f64),
     calibration: mcvideo_calibration::Calibration,
@@ -60,9 +118,9 @@ struct Prepared {
     timer: Timer,
 }
 
-fn prepare(path: &Path, params: &ScoreParams) -> Result<Prepared, ScoreError> {
-    let mut timer = Timer::new();
-    // The scale is checked before decoding, so a clip of unknown scale fails at once.
+/// Decodes the clip at `path` and resolves its scale; the scale and the memory budget are
+/// checked before decoding, so a clip that cannot be scored fails at once.
+fn decode(path: &Path, params: &ScoreParams) -> Result<FrameClip, ScoreError> {
     let probed = mcvideo_decode::probe(path)?;
     // A MetaImage clip may state its scale in its header.
     let header_scale = if path.is_file() && mcvideo_decode::mha::is_metaimage(path) {
@@ -83,19 +141,84 @@ fn prepare(path: &Path, params: &ScoreParams) -> Result<Prepared, ScoreError> {
         ..Default::default()
     };
     let budget = crate::stream::clip_budget(params.memory_budget_bytes);
-    let memory =
-        crate::stream::plan_memory(path, probed.width, probed.height, probed.frames, budget)?;
-    let (mut info, frames) = crate::stream::decode_clip(path, &decode_options)?;
+    crate::stream::plan_memory(path, probed.width, probed.height, probed.frames, budget)?;
+    let (info, frames) = crate::stream::decode_clip(path, &decode_options)?;
+    Ok(FrameClip {
+        info,
+        frames,
+        calibration,
+    })
+}
+
+/// Refuses frames that are no clip: none, of differing sizes or too small, at a rate that
+/// is not positive, or at a scale outside [`mcvideo_calibration::UM_PER_PX_RANGE`].
+fn check_input(clip: &FrameClip) -> Result<(), ScoreError> {
+    let refuse = |message: String| ScoreError::Input {
+        path: clip.info.path.clone(),
+        message,
+    };
+    let frames = &clip.frames;
+    if frames.is_empty() {
+        return Err(refuse("no frames".to_string()));
+    }
+    let first = frames.dimensions(0);
+    if first.0 < mcvideo_decode::MIN_FRAME_SIDE || first.1 < mcvideo_decode::MIN_FRAME_SIDE {
+        return Err(refuse(format!(
+            "frames of {}x{} are smaller than {} pixels on a side",
+            first.0,
+            first.1,
+            mcvideo_decode::MIN_FRAME_SIDE
+        )));
+    }
+    if let Some(t) = (1..frames.len()).find(|&t| frames.dimensions(t) != first) {
+        let (w, h) = frames.dimensions(t);
+        return Err(refuse(format!(
+            "frame {t} is {w}x{h} where frame 0 is {}x{}",
+            first.0, first.1
+        )));
+    }
+    if !(clip.info.fps.is_finite() && clip.info.fps > 0.0) {
+        return Err(refuse(format!(
+            "a frame rate of {} fps is not positive",
+            clip.info.fps
+        )));
+    }
+    let scale = clip.calibration.um_per_px;
+    let (min, max) = mcvideo_calibration::UM_PER_PX_RANGE;
+    if !(scale.is_finite() && (min..=max).contains(&scale)) {
+        return Err(mcvideo_calibration::CalibrationError::ImplausibleScale {
+            value: scale,
+            min,
+            max,
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// Calibrated, registered and graded: what `inspect` shows and `score` builds on.
+fn prepare(clip: FrameClip, params: &ScoreParams) -> Result<Prepared, ScoreError> {
+    let mut timer = Timer::new();
+    check_input(&clip)?;
+    let FrameClip {
+        mut info,
+        frames,
+        calibration,
+    } = clip;
+    let path = info.path.clone();
+    let path = path.as_path();
+    let (width, height) = frames.dimensions(0);
+    let budget = crate::stream::clip_budget(params.memory_budget_bytes);
+    let memory = crate::stream::plan_memory(path, width, height, frames.len() as u64, budget)?;
     // A picture framed by a blank border is analysed alone; coordinates go back to the
     // frame's at the end (`to_frame_coordinates`).
     let area = mcvideo_decode::border::content_box(&frames);
-    let mut frames = if area == [0, 0, info.width, info.height] {
+    let mut frames = if area == [0, 0, width, height] {
         frames
     } else {
         info.content_region = Some(area);
         frames.crop(area)
     };
-    timer.lap("decode");
     let polarity = decide_polarity(&mut frames, calibration.um_per_px, params.polarity);
     crate::stream::check_frames(path, &frames, "polarity")?;
     timer.lap("polarity");
@@ -241,7 +364,11 @@ fn to_frame_coordinates(
 
 /// Decodes, registers and grades one clip (`mcvideo inspect`).
 pub fn inspect_clip(path: &Path, params: &ScoreParams) -> Result<InspectReport, ScoreError> {
-    let mut p = prepare(path, params)?;
+    let decoding = Instant::now();
+    let clip = decode(path, params)?;
+    let decode_ms = to_ms(decoding.elapsed());
+    let mut p = prepare(clip, params)?;
+    p.timer.timings.insert("decode".to_string(), decode_ms);
     to_frame_coordinates(&p.info, &mut p.stabilization, &mut []);
     Ok(InspectReport {
         schema: SCORE_SCHEMA.to_string(),
@@ -255,8 +382,35 @@ pub fn inspect_clip(path: &Path, params: &ScoreParams) -> Result<InspectReport, 
     })
 }
 
-/// Scores one clip end to end (`mcvideo score`).
+/// Scores one clip end to end (`mcvideo score`): decodes it, then [`score_frames`].
 pub fn score_clip(path: &Path, params: &ScoreParams) -> Result<ScoredOutput, ScoreError> {
+    let decoding = Instant::now();
+    let clip = decode(path, params)?;
+    let decode_ms = to_ms(decoding.elapsed());
+    let mut scored = score_frames(clip, params)?;
+    scored
+        .report
+        .timings_ms
+        .insert("decode".to_string(), decode_ms);
+    Ok(scored)
+}
+
+/// Scores frames that are already decoded or made in memory, exactly as [`score_clip`]
+/// scores a file holding the same frames at the same rate and scale. `params` is used
+/// whole except what only decoding reads (the scale options, `fields`, `decode_threads`):
+/// the scale is `clip.calibration`'s. Errors name `clip.info.path`.
+///
+/// ```no_run
+/// use mcvideo_frames::ClipFrames;
+/// use mcvideo_score::{score_frames, FrameClip, ScoreParams};
+/// # fn frames() -> Vec<image::GrayImage> { Vec::new() }
+/// let scale = mcvideo_calibration::resolve(None, Some(1.2), "camera-1".as_ref(), 640)?;
+/// let clip = FrameClip::new("camera-1", ClipFrames::Memory(frames()), 25.0, scale);
+/// let scored = score_frames(clip, &ScoreParams::default())?;
+/// println!("MFI {:?}", scored.report.metrics.mfi);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn score_frames(clip: FrameClip, params: &ScoreParams) -> Result<ScoredOutput, ScoreError> {
     let Prepared {
         info,
         polarity,
@@ -266,7 +420,9 @@ pub fn score_clip(path: &Path, params: &ScoreParams) -> Result<ScoredOutput, Sco
         mut stabilization,
         mut quality,
         mut timer,
-    } = prepare(path, params)?;
+    } = prepare(clip, params)?;
+    let path = info.path.clone();
+    let path = path.as_path();
     let um_per_px = calibration.um_per_px;
     // Flow is told per window of `flow.window_s`; a clip shorter than one window (or than
     // the three frames a space-time diagram needs) cannot tell flowing from stopped vessels,

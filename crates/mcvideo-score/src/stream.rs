@@ -4,7 +4,7 @@
 //! temporary folder (`std::env::temp_dir()`: `$TMPDIR`, else `/tmp`), which the operating
 //! system removes however the program ends ([`mcvideo_frames::SpilledFrames`]). Stages read
 //! the frames back one at a time, so the decoded pixels live in the page cache and not in the
-//! process; the space-time diagrams of the vessels are sampled in batches that fit the budget.
+//! process; so do the registration's per-frame working images; the space-time diagrams of the vessels are sampled in batches that fit the budget.
 //! The budget changes how the work is scheduled, never the results.
 
 use crate::ScoreError;
@@ -16,20 +16,16 @@ use std::path::Path;
 /// Frames decoded ahead of the analysis.
 pub const DECODE_DEPTH: usize = 8;
 
-/// Most memory the diagrams of one batch of vessels take: beyond it a larger batch saves only
-/// one more sequential read of the frame file.
-pub const MAX_DIAGRAM_BYTES: u64 = 64 << 20;
+/// Most memory the diagrams of one batch of vessels take, whatever the clip's length, so
+/// that memory stays flat in it. A smaller batch costs little: each batch reads only the
+/// rows of the frames its vessels cross ([`mcvideo_flow::batched`]).
+pub const MAX_DIAGRAM_BYTES: u64 = 16 << 20;
 
 /// Memory taken by everything but the frames and the diagrams, per pixel of a frame: the
 /// registration's working images, the mean, deviation and vessel-detection images (f32
 /// planes). An estimate from the sizes of those planes with room for their scratch, not a
 /// measurement; the budget check errs on the side of refusing.
 const BYTES_PER_FRAME_PIXEL: u64 = 120;
-
-/// Memory the registration keeps per frame, per pixel of a frame: one working image of
-/// `(w/k)·(h/k)` f32 values for the downsampling factor k (3 at 720×576, 8 at 2208×1648),
-/// with room for its scratch.
-const REGISTRATION_BYTES_PER_FRAME_PIXEL: f64 = 0.5;
 
 /// The smallest budget accepted on the command line.
 pub const MIN_BUDGET_BYTES: u64 = 64 << 20;
@@ -100,9 +96,8 @@ pub fn plan_memory(
     budget_bytes: u64,
 ) -> Result<MemoryPlan, ScoreError> {
     let pixels = u64::from(width) * u64::from(height);
-    let fixed = pixels * BYTES_PER_FRAME_PIXEL
-        + (pixels as f64 * REGISTRATION_BYTES_PER_FRAME_PIXEL * frames as f64) as u64
-        + pixels * DECODE_DEPTH as u64;
+    // The registration's per-frame working images are spilled beside the frames.
+    let fixed = pixels * BYTES_PER_FRAME_PIXEL + pixels * DECODE_DEPTH as u64;
     // At least a few megabytes of diagrams, or the frames are read once per vessel.
     let least_diagrams = 4 << 20;
     if budget_bytes < fixed + least_diagrams {
@@ -163,7 +158,12 @@ mod tests {
             .starts_with("clip.avi: a memory budget of 32 MB cannot score 500 frames of 720x576"));
         let plan = plan_memory(path, 720, 576, 500, 8 << 30).unwrap();
         assert_eq!(plan.diagram_bytes, MAX_DIAGRAM_BYTES);
-        let small = plan_memory(path, 720, 576, 500, 200 << 20).unwrap();
+        let small = plan_memory(path, 720, 576, 500, 66 << 20).unwrap();
         assert!(small.diagram_bytes < MAX_DIAGRAM_BYTES && small.diagram_bytes >= 4 << 20);
+        // Nothing held grows with the clip's length.
+        assert_eq!(
+            plan_memory(path, 720, 576, 15_000, 66 << 20).unwrap(),
+            small
+        );
     }
 }

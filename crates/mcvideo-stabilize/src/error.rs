@@ -19,4 +19,6 @@ pub enum StabilizeError {
     TooSmall { w: u32, h: u32 },
     #[error("bad parameter: {0}")]
     BadParams(String),
+    #[error("{0}")]
+    WorkFile(String),
 }

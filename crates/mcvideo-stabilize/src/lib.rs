@@ -13,6 +13,7 @@ mod preprocess;
 mod refine;
 mod register;
 mod sample;
+mod work_images;
 
 pub use error::StabilizeError;
 pub use mean::{mean_image, median_image, stabilized_frame, std_image, to_gray8};

@@ -6,9 +6,10 @@ use mcvideo_frames::Frames;
 use rayon::prelude::*;
 
 use crate::phase_correlation::{fft_friendly_at_most, tukey, Correlator, Scratch};
-use crate::preprocess::{directional_energy, prepare, WorkImage};
+use crate::preprocess::{directional_energy, WorkImage};
 use crate::refine::{refine_translation, Fixed, Refined, Region};
 use crate::sample::accumulate_shifted_row;
+use crate::work_images::WorkImages;
 use crate::{FrameRegistration, FrameStatus, Stabilization, StabilizeError, StabilizeParams};
 
 /// Registers every frame to a reference frame (translation only).
@@ -51,19 +52,8 @@ pub fn stabilize<F: Frames + ?Sized>(
             h: height,
         });
     }
-    let work: Vec<WorkImage> = (0..frames.len())
-        .into_par_iter()
-        .map(|t| {
-            let frame = frames.frame(t);
-            prepare(
-                &frame,
-                factor,
-                params.clip_dark_quantile,
-                params.highpass_radius,
-            )
-        })
-        .collect();
-    let (ww, wh) = (work[0].w, work[0].h);
+    let work = WorkImages::build(frames, factor, params)?;
+    let (ww, wh) = work.size();
     let side = |n: usize| {
         fft_friendly_at_most(
             params
@@ -75,27 +65,29 @@ pub fn stabilize<F: Frames + ?Sized>(
     let corr = Correlator::new(wx, wy, params.taper_fraction, params.whitening);
     let (cx0, cy0) = ((ww - wx) / 2, (wh - wy) / 2);
 
-    let energy: Vec<[f64; 4]> = work
-        .par_iter()
-        .map(|w| directional_energy(w, cx0, cy0, cx0 + wx, cy0 + wy))
+    let energy: Vec<[f64; 4]> = (0..work.len())
+        .into_par_iter()
+        .map(|t| directional_energy(&work.get(t), cx0, cy0, cx0 + wx, cy0 + wy))
         .collect();
     let sharpness: Vec<f64> = energy.iter().map(|e| e.iter().sum::<f64>() / 4.0).collect();
     let reference = choose_reference(&sharpness);
     let blur_score = blur_scores(&energy);
 
     // Pass 1: all frames against the central reference window, in parallel.
-    let ref_spec = corr.spectrum(&work[reference], cx0, cy0, &mut corr.scratch());
-    let ref_fixed = Fixed::new(&work[reference]);
+    let reference_image = work.get(reference);
+    let ref_spec = corr.spectrum(&reference_image, cx0, cy0, &mut corr.scratch());
+    let ref_fixed = Fixed::new(&reference_image);
     let lk = |fixed: &Fixed, moving: &WorkImage, start: [f64; 2]| {
         refine_over_overlap(fixed, moving, start, params)
     };
-    let mut results: Vec<Attempt> = work
-        .par_iter()
+    let mut results: Vec<Attempt> = (0..work.len())
+        .into_par_iter()
         .map_init(
             || corr.scratch(),
-            |scratch, img| {
-                let peak = corr.correlate(&ref_spec, img, cx0, cy0, scratch);
-                let refined = lk(&ref_fixed, img, [peak.dx, peak.dy]);
+            |scratch, t| {
+                let img = work.get(t);
+                let peak = corr.correlate(&ref_spec, &img, cx0, cy0, scratch);
+                let refined = lk(&ref_fixed, &img, [peak.dx, peak.dy]);
                 Attempt {
                     refined,
                     peak_ratio: peak.ratio,
@@ -140,7 +132,7 @@ pub fn stabilize<F: Frames + ?Sized>(
             // strongest peak anywhere.
             let local = refine_over_overlap(
                 &ref_fixed,
-                &work[t],
+                &work.get(t),
                 results[neighbour].refined.shift,
                 params,
             );
@@ -176,7 +168,7 @@ pub fn stabilize<F: Frames + ?Sized>(
             // optimum from the neighbour's shift.
             let local = refine_over_overlap(
                 &ref_fixed,
-                &work[t],
+                &work.get(t),
                 results[neighbour].refined.shift,
                 params,
             );
@@ -207,6 +199,7 @@ pub fn stabilize<F: Frames + ?Sized>(
 
     // Pass 3: every kept frame against the temporal mean of the kept working images.
     let second = refine_to_mean(&work, &first, &kept, reference, params);
+    work.check()?;
     let residual = rms_difference(&first, &second, &kept) * factor as f64;
     let chosen = if params.refine_to_mean {
         &second
@@ -370,7 +363,7 @@ fn ncc_floor(results: &[Attempt], params: &StabilizeParams) -> f64 {
 /// `guess`; too little overlap → chained to `neighbour` and marked out of field.
 #[allow(clippy::too_many_arguments)]
 fn reregister(
-    work: &[WorkImage],
+    work: &WorkImages,
     reference: &Fixed,
     t: usize,
     neighbour: usize,
@@ -379,7 +372,8 @@ fn reregister(
     scratch: &mut Scratch,
     params: &StabilizeParams,
 ) -> Attempt {
-    let (ww, wh) = (work[0].w, work[0].h);
+    let (ww, wh) = work.size();
+    let moving = work.get(t);
     let gx = guess[0].round() as isize;
     let gy = guess[1].round() as isize;
     let place = |g: isize, n: usize, win: usize| -> Option<usize> {
@@ -396,9 +390,9 @@ fn reregister(
             let spec = corr.spectrum(reference.img, ox, oy, scratch);
             let mx = (ox as isize + gx) as usize;
             let my = (oy as isize + gy) as usize;
-            let peak = corr.correlate(&spec, &work[t], mx, my, scratch);
+            let peak = corr.correlate(&spec, &moving, mx, my, scratch);
             let start = [gx as f64 + peak.dx, gy as f64 + peak.dy];
-            let refined = refine_over_overlap(reference, &work[t], start, params);
+            let refined = refine_over_overlap(reference, &moving, start, params);
             Attempt {
                 refined,
                 peak_ratio: peak.ratio,
@@ -408,11 +402,12 @@ fn reregister(
         _ => {
             // Chain: central window of the neighbour against the same window of frame t.
             let (cx0, cy0) = ((ww - corr.wx) / 2, (wh - corr.wy) / 2);
-            let spec = corr.spectrum(&work[neighbour], cx0, cy0, scratch);
-            let peak = corr.correlate(&spec, &work[t], cx0, cy0, scratch);
+            let neighbour_image = work.get(neighbour);
+            let spec = corr.spectrum(&neighbour_image, cx0, cy0, scratch);
+            let peak = corr.correlate(&spec, &moving, cx0, cy0, scratch);
             let local = refine_over_overlap(
-                &Fixed::new(&work[neighbour]),
-                &work[t],
+                &Fixed::new(&neighbour_image),
+                &moving,
                 [peak.dx, peak.dy],
                 params,
             );
@@ -429,26 +424,35 @@ fn reregister(
 /// Second pass: registers each kept frame to the temporal mean of the kept working images
 /// (reference coordinates) and re-anchors the shifts on the reference frame.
 fn refine_to_mean(
-    work: &[WorkImage],
+    work: &WorkImages,
     first: &[[f64; 2]],
     kept: &[bool],
     reference: usize,
     params: &StabilizeParams,
 ) -> Vec<[f64; 2]> {
-    let (w, h) = (work[0].w, work[0].h);
-    let used: Vec<usize> = (0..work.len()).filter(|&t| kept[t]).collect();
-    let rows: Vec<Vec<f32>> = (0..h)
-        .into_par_iter()
-        .map(|y| {
-            let mut sum = vec![0.0f32; w];
-            let mut count = vec![0u32; w];
-            for &t in &used {
-                accumulate_shifted_row(&work[t].data, w, h, y, first[t], &mut sum, &mut count);
-            }
-            let fallback = work[reference].row(y);
+    let (w, h) = work.size();
+    // Frame by frame, so one working image is read at a time; each pixel still sums the
+    // frames in time order, whatever the number of threads.
+    let mut sums = vec![vec![0.0f32; w]; h];
+    let mut counts = vec![vec![0u32; w]; h];
+    for t in (0..work.len()).filter(|&t| kept[t]) {
+        let image = work.get(t);
+        sums.par_iter_mut()
+            .zip(counts.par_iter_mut())
+            .enumerate()
+            .for_each(|(y, (sum, count))| {
+                accumulate_shifted_row(&image.data, w, h, y, first[t], sum, count);
+            });
+    }
+    let reference_image = work.get(reference);
+    let rows: Vec<Vec<f32>> = sums
+        .iter()
+        .zip(&counts)
+        .enumerate()
+        .map(|(y, (sum, count))| {
             sum.iter()
-                .zip(&count)
-                .zip(fallback)
+                .zip(count)
+                .zip(reference_image.row(y))
                 .map(|((&s, &c), &f)| if c > 0 { s / c as f32 } else { f })
                 .collect()
         })
@@ -463,7 +467,7 @@ fn refine_to_mean(
         .into_par_iter()
         .map(|t| {
             if kept[t] {
-                refine_over_overlap(&fixed, &work[t], first[t], params).shift
+                refine_over_overlap(&fixed, &work.get(t), first[t], params).shift
             } else {
                 first[t]
             }

@@ -104,8 +104,8 @@ impl Note {
 /// A warning that a fit is degenerate: its numbers are not a finding.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Flag {
-    /// `edf_near_max`, `zero_residual_variance`, `collapsed_ci`, `threshold_at_edge`,
-    /// `separation` or `not_converged`.
+    /// `edf_near_max`, `zero_residual_variance`, `collapsed_ci`, `wide_ci`,
+    /// `threshold_at_edge`, `separation` or `not_converged`.
     pub code: &'static str,
     /// The model it concerns (`gam`, `segmented`, `rcs`, `cox univariate`, ...).
     pub model: String,
@@ -561,14 +561,37 @@ fn edge_flag(model: &str, x: &[f64], threshold: f64) -> Option<Flag> {
     })
 }
 
-fn collapsed(ci: [f64; 2], x: &[f64]) -> bool {
+/// Share of the observed dose range beyond which a CI does not locate a threshold.
+const WIDE_CI_SHARE: f64 = 0.5;
+
+/// The CI's width as a share of the observed dose range (NaN for a NaN width).
+fn ci_share(ci: [f64; 2], x: &[f64]) -> f64 {
     let (lo, hi) = x
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
             (a.min(v), b.max(v))
         });
-    let width = ci[1] - ci[0];
-    width.is_nan() || width <= 1e-6 * (hi - lo).max(f64::MIN_POSITIVE)
+    (ci[1] - ci[0]) / (hi - lo).max(f64::MIN_POSITIVE)
+}
+
+fn collapsed(ci: [f64; 2], x: &[f64]) -> bool {
+    let share = ci_share(ci, x);
+    share.is_nan() || share <= 1e-6
+}
+
+/// A CI spanning more than [`WIDE_CI_SHARE`] of the doses: the data do not locate the point.
+fn wide_ci_flag(model: &str, what: &str, ci: [f64; 2], x: &[f64]) -> Option<Flag> {
+    let share = ci_share(ci, x);
+    (share > WIDE_CI_SHARE).then(|| Flag {
+        code: "wide_ci",
+        model: model.to_string(),
+        message: format!(
+            "the {what} CI ({:.3}–{:.3}) spans {:.0}% of the dose range: the data do not locate it",
+            ci[0],
+            ci[1],
+            100.0 * share
+        ),
+    })
 }
 
 /// The degenerate-fit flags of a GAM (see [`Flag`]).
@@ -604,6 +627,7 @@ pub fn gam_flags(gam: &GamFit, x: &[f64], y: &[f64]) -> Vec<Flag> {
                 ),
             });
         }
+        flags.extend(wide_ci_flag("gam", "bootstrap", ci, x));
     }
     flags.extend(edge_flag("gam", x, gam.threshold.x));
     flags
@@ -629,6 +653,7 @@ pub fn segmented_flags(s: &SegmentedFit, x: &[f64]) -> Vec<Flag> {
             ),
         });
     }
+    flags.extend(wide_ci_flag("segmented", "breakpoint", s.breakpoint_ci, x));
     flags.extend(edge_flag("segmented", x, s.breakpoint));
     flags
 }
@@ -1022,4 +1047,26 @@ fn change(
         regressions,
         table: Some(table),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_ci_over_half_the_doses_is_wide_and_a_point_is_collapsed() {
+        let doses: Vec<f64> = (0..=20).map(|i| 0.1 * f64::from(i)).collect();
+        // 0.2–1.8 spans 80% of 0–2; 0.6–1.2 spans 30%.
+        let wide = wide_ci_flag("gam", "bootstrap", [0.2, 1.8], &doses).unwrap();
+        assert_eq!(wide.code, "wide_ci");
+        assert!(
+            wide.message.contains("spans 80% of the dose range"),
+            "{}",
+            wide.message
+        );
+        assert!(wide_ci_flag("gam", "bootstrap", [0.6, 1.2], &doses).is_none());
+        assert!(collapsed([0.7, 0.7], &doses));
+        assert!(!collapsed([0.6, 1.2], &doses));
+        assert!(collapsed([f64::NAN, 0.7], &doses));
+    }
 }

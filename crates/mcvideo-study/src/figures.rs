@@ -250,22 +250,15 @@ pub fn scatter(x_label: &str, y_label: &str, x: &[f64], y: &[f64], note: &str) -
             )
             .map_err(&err)?;
         let map = PixelMap::new(chart.plotting_area(), (x0, x1), (y0, y1));
-        if let Some((a, b)) = least_squares(x, y) {
-            // 95% confidence band of the mean: ŷ ± t(n−2) · s · sqrt(1/n + (x − x̄)² / Sxx).
-            let n = x.len() as f64;
-            let mx = x.iter().sum::<f64>() / n;
-            let sxx: f64 = x.iter().map(|v| (v - mx).powi(2)).sum();
-            let rss: f64 = x.iter().zip(y).map(|(u, v)| (v - a - b * u).powi(2)).sum();
+        if let Some(line) = FittedLine::fit(x, y) {
             let grid: Vec<f64> = (0..=100)
                 .map(|i| x0 + (x1 - x0) * f64::from(i) / 100.0)
                 .collect();
-            if n > 2.0 {
-                let s = (rss / (n - 2.0)).sqrt();
-                let t = t975(n - 2.0);
-                let half = |u: f64| t * s * (1.0 / n + (u - mx).powi(2) / sxx).sqrt();
+            let bounds: Option<Vec<[f64; 2]>> = grid.iter().map(|&u| line.confidence(u)).collect();
+            if let Some(bounds) = bounds {
                 let mut band: Vec<(f64, f64)> =
-                    grid.iter().map(|&u| (u, a + b * u + half(u))).collect();
-                band.extend(grid.iter().rev().map(|&u| (u, a + b * u - half(u))));
+                    grid.iter().zip(&bounds).map(|(&u, b)| (u, b[1])).collect();
+                band.extend(grid.iter().zip(&bounds).rev().map(|(&u, b)| (u, b[0])));
                 elements.push(path_element(
                     &map.path(&band, true),
                     None,
@@ -273,9 +266,9 @@ pub fn scatter(x_label: &str, y_label: &str, x: &[f64], y: &[f64], note: &str) -
                     false,
                 ));
             }
-            let line: Vec<(f64, f64)> = grid.iter().map(|&u| (u, a + b * u)).collect();
+            let fitted: Vec<(f64, f64)> = grid.iter().map(|&u| (u, line.predict(u))).collect();
             elements.push(path_element(
-                &map.path(&line, false),
+                &map.path(&fitted, false),
                 Some((PALETTE[1], 2.0)),
                 None,
                 false,
@@ -287,21 +280,67 @@ pub fn scatter(x_label: &str, y_label: &str, x: &[f64], y: &[f64], note: &str) -
     Ok(svg)
 }
 
-/// Intercept and slope of the least-squares line (None with fewer than 2 distinct x).
-fn least_squares(x: &[f64], y: &[f64]) -> Option<(f64, f64)> {
-    let n = x.len() as f64;
-    if x.len() < 2 {
-        return None;
+/// The least-squares line of y on x with the 95% confidence band of its mean, as R's
+/// `predict(lm(y ~ x), newdata, interval = "confidence")`: ŷ ± t(n − 2) · σ̂ · √(x₀ᵀ(XᵀX)⁻¹x₀).
+///
+/// ```
+/// use mcvideo_study::figures::FittedLine;
+/// let line = FittedLine::fit(&[0.0, 1.0, 2.0, 3.0], &[1.0, 3.2, 4.8, 7.1]).unwrap();
+/// assert!((line.predict(1.5) - 4.025).abs() < 1e-12);
+/// let [lower, upper] = line.confidence(1.5).unwrap();
+/// assert!(lower < 4.025 && upper > 4.025);
+/// assert!(FittedLine::fit(&[1.0, 1.0], &[2.0, 3.0]).is_none()); // constant x: no line
+/// assert!(FittedLine::fit(&[0.0, 1.0], &[2.0, 3.0]).unwrap().confidence(0.5).is_none()); // no df
+/// ```
+#[derive(Debug, Clone)]
+pub struct FittedLine {
+    intercept: f64,
+    slope: f64,
+    /// (XᵀX)⁻¹ of the design [1, x], row-major.
+    xtx_inv: [f64; 4],
+    /// Residual standard error (NaN without residual degrees of freedom).
+    sigma: f64,
+    df_residual: usize,
+}
+
+impl FittedLine {
+    /// The fit; None with fewer than 2 points or a constant x (lm's collinearity rule).
+    pub fn fit(x: &[f64], y: &[f64]) -> Option<FittedLine> {
+        let n = x.len().min(y.len());
+        let design = nalgebra::DMatrix::from_fn(n, 2, |i, j| if j == 0 { 1.0 } else { x[i] });
+        let response = nalgebra::DVector::from_column_slice(&y[..n]);
+        let fit = mcvideo_stats::regress::least_squares(&design, &response).ok()?;
+        let df_residual = n - 2;
+        Some(FittedLine {
+            intercept: fit.coef[0],
+            slope: fit.coef[1],
+            xtx_inv: [
+                fit.xtx_inv[(0, 0)],
+                fit.xtx_inv[(0, 1)],
+                fit.xtx_inv[(1, 0)],
+                fit.xtx_inv[(1, 1)],
+            ],
+            sigma: (fit.rss / df_residual as f64).sqrt(),
+            df_residual,
+        })
     }
-    let mx = x.iter().sum::<f64>() / n;
-    let my = y.iter().sum::<f64>() / n;
-    let sxx: f64 = x.iter().map(|v| (v - mx).powi(2)).sum();
-    if sxx <= 0.0 {
-        return None;
+
+    /// The fitted mean at `x`.
+    pub fn predict(&self, x: f64) -> f64 {
+        self.intercept + self.slope * x
     }
-    let sxy: f64 = x.iter().zip(y).map(|(a, b)| (a - mx) * (b - my)).sum();
-    let b = sxy / sxx;
-    Some((my - b * mx, b))
+
+    /// The 95% confidence interval of the mean at `x`; None without residual degrees of freedom.
+    pub fn confidence(&self, x: f64) -> Option<[f64; 2]> {
+        if self.df_residual == 0 {
+            return None;
+        }
+        let [a, b, c, d] = self.xtx_inv;
+        let variance = a + (b + c) * x + d * x * x;
+        let half = t975(self.df_residual as f64) * self.sigma * variance.max(0.0).sqrt();
+        let mean = self.predict(x);
+        Some([mean - half, mean + half])
+    }
 }
 
 /// One point of a fitted curve.
@@ -977,8 +1016,13 @@ pub fn forest(title: &str, x_label: &str, rows: &[ForestRow], log_scale: bool) -
             right
                 .draw(&Text::new(text, (8, y), (FONT, 13)))
                 .map_err(&err)?;
+            let p = if r.p.is_finite() {
+                format_p(r.p)
+            } else {
+                "—".to_string()
+            };
             right
-                .draw(&Text::new(format_p(r.p), (160, y), (FONT, 13)))
+                .draw(&Text::new(p, (160, y), (FONT, 13)))
                 .map_err(&err)?;
         }
         root.present().map_err(&err)?;

@@ -1,12 +1,17 @@
-//! PNG (300 dpi) and PDF copies of the SVG figures, rendered by resvg and svg2pdf with a font
+//! PNG (300 dpi) and PDF copies of the SVG figures, rendered by resvg and krilla with a font
 //! found on the system (DejaVu Sans, Liberation Sans, Noto Sans or Arial, whichever exists).
 
 use crate::error::{Result, StudyError};
+use krilla_svg::{SurfaceExt, SvgSettings};
+use resvg::usvg;
 use std::sync::{Arc, OnceLock};
-use svg2pdf::usvg;
 
 /// Resolution of the PNG copies.
 pub const PNG_DPI: f32 = 300.0;
+
+/// PDF points per SVG (CSS) pixel: both are fixed fractions of an inch (1/72 and 1/96), so the PDF
+/// page has the same physical size as the PNG at [`PNG_DPI`].
+const PT_PER_CSS_PX: f32 = 72.0 / 96.0;
 
 /// Sans-serif families tried in order for the figures' `sans-serif` text.
 const SANS_FAMILIES: [&str; 5] = [
@@ -78,18 +83,33 @@ pub fn svg_to_png(name: &str, svg: &str) -> Result<Vec<u8>> {
     Ok(with_phys(&png, PNG_DPI))
 }
 
-/// The figure as a one-page vector PDF.
+/// The figure as a one-page vector PDF whose page has the SVG's physical size (96 CSS pixels per inch),
+/// with
+/// its text kept as selectable text in embedded font subsets.
+///
+/// The bytes depend only on the figure and the fonts: krilla numbers objects in drawing order,
+/// names font subsets and the file ID by content hashes, and writes no creation date.
 pub fn svg_to_pdf(name: &str, svg: &str) -> Result<Vec<u8>> {
     let tree = parse(name, svg)?;
-    svg2pdf::to_pdf(
-        &tree,
-        svg2pdf::ConversionOptions::default(),
-        svg2pdf::PageOptions::default(),
-    )
-    .map_err(|e| StudyError::Figure {
+    let figure_error = |message: String| StudyError::Figure {
         name: name.to_string(),
-        message: format!("cannot convert to PDF: {e:?}"),
-    })
+        message,
+    };
+    let size = krilla::geom::Size::from_wh(
+        tree.size().width() * PT_PER_CSS_PX,
+        tree.size().height() * PT_PER_CSS_PX,
+    )
+    .ok_or_else(|| figure_error("the figure has no area".to_string()))?;
+    let mut document = krilla::Document::new_with(krilla::SerializeSettings::default());
+    let mut page = document.start_page_with(krilla::page::PageSettings::new(size));
+    let mut surface = page.surface();
+    let drawn = surface.draw_svg(&tree, size, SvgSettings::default());
+    surface.finish();
+    page.finish();
+    drawn.ok_or_else(|| figure_error("cannot draw the figure into the PDF".to_string()))?;
+    document
+        .finish()
+        .map_err(|e| figure_error(format!("cannot write the PDF: {e:?}")))
 }
 
 /// Inserts a `pHYs` chunk (pixels per metre) after the PNG's IHDR chunk (PNG spec 11.3.5.3).
@@ -159,5 +179,17 @@ mod tests {
         );
         let pdf = svg_to_pdf("t", svg).unwrap();
         assert!(pdf.starts_with(b"%PDF-"));
+        // One inch wide, half an inch high.
+        assert!(contains(&pdf, b"/MediaBox[0 0 72 36]"));
+        if fonts_available() {
+            // The label stays text: an embedded font subset and a map back to Unicode.
+            assert!(contains(&pdf, b"/FontFile"));
+            assert!(contains(&pdf, b"/ToUnicode"));
+        }
+        assert_eq!(svg_to_pdf("t", svg).unwrap(), pdf);
+    }
+
+    fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+        haystack.windows(needle.len()).any(|w| w == needle)
     }
 }

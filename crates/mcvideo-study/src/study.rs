@@ -255,6 +255,76 @@ impl<'a> Labels<'a> {
     fn dose_in(&self, group: &str) -> String {
         self.units(&group.replacen(self.config.dose.as_str(), &self.dose, 1))
     }
+
+    /// The label of `column` when the config gives it one.
+    fn given(&self, column: &str) -> Option<String> {
+        self.config.labels.get(column).map(|l| self.units(l))
+    }
+
+    /// A report table's cell or header as a reader wants it: a column name becomes its label
+    /// (`mfi` → `MFI`), a change its Δ (`delta_mfi` → `Δ MFI`), a term above or at most a
+    /// cutoff its label with ≤/> (`ne_dose <= 0.5` → `NE dose (µg/kg/min) ≤ 0.5`), and a phrase
+    /// ending in a column its label (`thresholds of mfi`); other text is kept. The CSV files
+    /// keep the column names, for R.
+    fn cell(&self, text: &str) -> String {
+        if let Some(label) = self.given(text) {
+            return label;
+        }
+        if let Some(label) = text.strip_prefix("delta_").and_then(|c| self.given(c)) {
+            return format!("Δ {label}");
+        }
+        if let Some((column, rest)) = text.split_once(' ') {
+            if rest.starts_with("<= ") || rest.starts_with("> ") {
+                let name = column
+                    .strip_prefix("delta_")
+                    .and_then(|c| self.given(c).map(|l| format!("Δ {l}")))
+                    .or_else(|| self.given(column));
+                if let Some(name) = name {
+                    return format!("{name} {}", rest.replacen("<=", "≤", 1));
+                }
+            }
+        }
+        if let Some((phrase, last)) = text.rsplit_once(' ') {
+            if let Some(label) = self.given(last) {
+                return format!("{phrase} {label}");
+            }
+        }
+        text.to_string()
+    }
+}
+
+/// Report table headers that are CSV column names, in words.
+fn header_text(header: &str) -> &str {
+    match header {
+        "ci_lo" => "95% CI low",
+        "ci_hi" => "95% CI high",
+        "r2" => "R²",
+        "chi2" => "χ²",
+        "coef" => "coefficient",
+        "p_fdr" => "p (FDR)",
+        "excluded_reason" => "excluded (reason)",
+        "excluded_count" => "excluded (n)",
+        other => other,
+    }
+}
+
+/// Every table of `sections` with its column names and cells as [`Labels::cell`] words them,
+/// and R's `NA` (no estimate) as a dash.
+fn label_tables(sections: &mut [Section], labels: &Labels) {
+    for block in sections.iter_mut().flat_map(|s| s.blocks.iter_mut()) {
+        if let Block::Table { header, rows, .. } = block {
+            for h in header.iter_mut() {
+                *h = labels.cell(header_text(h));
+            }
+            for cell in rows.iter_mut().flat_map(|r| r.iter_mut()) {
+                *cell = if cell == "NA" {
+                    "—".to_string()
+                } else {
+                    labels.cell(cell)
+                };
+            }
+        }
+    }
 }
 
 /// Every figure of the report.
@@ -427,7 +497,7 @@ fn km_figures(a: &Analysis, labels: &Labels) -> Result<Vec<Figure>> {
                     KmCurve {
                         label: format!(
                             "{} (n = {}, deaths {})",
-                            labels.dose_in(&g.group),
+                            labels.cell(&g.group),
                             g.n,
                             g.events
                         ),
@@ -435,7 +505,7 @@ fn km_figures(a: &Analysis, labels: &Labels) -> Result<Vec<Figure>> {
                             .group
                             .trim_start_matches(config.dose.as_str())
                             .trim()
-                            .to_string(),
+                            .replacen("<=", "≤", 1),
                         steps: g
                             .steps
                             .iter()
@@ -466,7 +536,7 @@ fn km_figures(a: &Analysis, labels: &Labels) -> Result<Vec<Figure>> {
         let medians: Vec<String> =
             s.km.groups
                 .iter()
-                .map(|g| format!("{}: median {}", labels.units(&g.group), median_text(g)))
+                .map(|g| format!("{}: median {}", labels.cell(&g.group), median_text(g)))
                 .collect();
         figs.push(Figure {
             file: format!("km_{}_{}.svg", safe_name(&s.horizon), safe_name(&cutoff_label(s.cutoff))),
@@ -618,6 +688,7 @@ fn report_html(a: &Analysis, figs: &Figures) -> String {
         sections.push(section);
     }
     sections.push(survival_section(a, &labels, figs));
+    label_tables(&mut sections, &labels);
     sections.push(Section {
         title: "Reproducibility".to_string(),
         blocks: crate::export::reproducibility_blocks(a),
@@ -858,10 +929,9 @@ fn survival_section(a: &Analysis, labels: &Labels, figs: &Figures) -> Section {
     blocks.extend(fig_blocks(&figs.km));
     blocks.push(table_block(
         format!(
-            "Cox proportional hazards ({:?} ties); HR (95% CI)",
-            config.survival.ties
-        )
-        .to_lowercase(),
+            "Cox proportional hazards ({} ties); HR (95% CI)",
+            format!("{:?}", config.survival.ties).to_lowercase()
+        ),
         &[
             "horizon",
             "cutoff",

@@ -1,7 +1,7 @@
 //! The study calls the statistics crates with the right columns: on cohort A its correlations,
-//! adjusted MFI regression, KM/log-rank, medians, survival at day 28, Cox and cox.zph at the 0.8
-//! cutoff equal R's answers (fixtures/reference, 1e-6 relative), and its GAM thresholds and
-//! partial residuals equal mgcv's.
+//! adjusted MFI regression, KM/log-rank, medians, survival at days 28 and 90, Cox and cox.zph at
+//! the 0.8 cutoff equal R's answers (fixtures/reference, 1e-6 relative), its GAM thresholds and
+//! partial residuals equal mgcv's, and its scatter lines and bands equal `predict.lm`'s.
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -41,7 +41,10 @@ variables = ["mfi"]
 [threshold]
 bootstrap = 0
 [survival]
-horizons = [{{ label = "28-day", time = "time28", event = "death28" }}]
+horizons = [
+  {{ label = "28-day", time = "time28", event = "death28" }},
+  {{ label = "90-day", time = "time90", event = "death90" }},
+]
 cutoffs = [0.8]
 "#,
             cohort.display()
@@ -146,54 +149,75 @@ cutoffs = [0.8]
             );
         }
     }
-    close(
-        "cox.zph global",
-        mine["global"]["chi2"].as_f64().unwrap(),
-        zph["global"]["chi2"].as_f64().unwrap(),
-    );
-
-    let summary = reference("km_summary.json");
-    let groups = summary["cohort_a_28_by_ne_gt_080"].as_array().unwrap();
-    for (g, r) in groups.iter().enumerate() {
-        let curve = &s["km"]["groups"][g];
-        assert_eq!(curve["median"].as_f64(), r["median"].as_f64(), "median");
-        assert_eq!(
-            curve["median_ci"][0].as_f64(),
-            r["median_lower"].as_f64(),
-            "median lower"
-        );
-        assert_eq!(
-            curve["median_ci"][1].as_f64(),
-            r["median_upper"].as_f64(),
-            "median upper"
-        );
-        let day28 = r["at"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|at| at["time"] == 28)
-            .unwrap();
-        let mine = &s["survival_at"][g]["at"][0];
-        assert_eq!(mine["time"], 28.0);
-        assert_eq!(mine["n_risk"], day28["n_risk"]);
-        for (key, r_key) in [("survival", "survival"), ("se", "se")] {
-            close(
-                &format!("day-28 {key}"),
-                mine[key].as_f64().unwrap(),
-                day28[r_key].as_f64().unwrap(),
-            );
-        }
+    for key in ["chi2", "p"] {
         close(
-            "day-28 lower",
-            mine["ci"][0].as_f64().unwrap(),
-            day28["lower"].as_f64().unwrap(),
-        );
-        close(
-            "day-28 upper",
-            mine["ci"][1].as_f64().unwrap(),
-            day28["upper"].as_f64().unwrap(),
+            &format!("cox.zph global {key}"),
+            mine["global"][key].as_f64().unwrap(),
+            zph["global"][key].as_f64().unwrap(),
         );
     }
+
+    // Medians with their CIs (identical) and survival at days 28 and 90 with CIs (1e-6), on the
+    // 28-day and the 90-day follow-up; a day beyond the follow-up has no estimate, as
+    // `summary(survfit, extend = FALSE)` gives none.
+    let summary = reference("km_summary.json");
+    let horizons = [
+        (0, "cohort_a_28_by_ne_gt_080", vec![Some(28), None]),
+        (1, "cohort_a_90_by_ne_gt_080", vec![Some(28), Some(90)]),
+    ];
+    let mut checked = 0;
+    for (h, entry, days) in horizons {
+        let s = &a["survival"][h];
+        for (g, r) in summary[entry].as_array().unwrap().iter().enumerate() {
+            let curve = &s["km"]["groups"][g];
+            assert_eq!(curve["median"].as_f64(), r["median"].as_f64(), "median");
+            assert_eq!(
+                curve["median_ci"][0].as_f64(),
+                r["median_lower"].as_f64(),
+                "median lower"
+            );
+            assert_eq!(
+                curve["median_ci"][1].as_f64(),
+                r["median_upper"].as_f64(),
+                "median upper"
+            );
+            for (i, day) in days.iter().enumerate() {
+                let mine = &s["survival_at"][g]["at"][i];
+                let Some(day) = day else {
+                    assert!(
+                        mine.is_null(),
+                        "{entry}: day 90 of a 28-day follow-up: {mine}"
+                    );
+                    continue;
+                };
+                let r_at = r["at"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|at| at["time"] == *day)
+                    .unwrap();
+                assert_eq!(mine["time"], f64::from(*day));
+                assert_eq!(mine["n_risk"], r_at["n_risk"]);
+                let what = format!("{entry} group {g} day {day}");
+                for key in ["survival", "se"] {
+                    close(
+                        &format!("{what} {key}"),
+                        mine[key].as_f64().unwrap(),
+                        r_at[key].as_f64().unwrap(),
+                    );
+                }
+                for (k, key) in ["lower", "upper"].into_iter().enumerate() {
+                    close(
+                        &format!("{what} {key}"),
+                        mine["ci"][k].as_f64().unwrap(),
+                        r_at[key].as_f64().unwrap(),
+                    );
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, 6, "survival estimates compared with R");
 
     let partial = reference("cohort_a_gam_partial.json");
     for (i, outcome) in ["mfi", "ppv", "hi"].into_iter().enumerate() {
@@ -223,6 +247,42 @@ cutoffs = [0.8]
                 gap < 0.01 * range,
                 "{outcome} partial residual {j}: gap {gap}"
             );
+        }
+    }
+}
+
+/// The scatter figures' line and 95% band equal R's `predict(lm(y ~ ne_dose), interval =
+/// "confidence")` on cohort A (1e-6 relative), at doses inside and beyond the data.
+#[test]
+fn scatter_band_equals_r_on_cohort_a() {
+    let r = reference("cohort_a_scatter_band.json");
+    let mut table = csv::Reader::from_path(fixtures().join("reference/cohort_a.csv")).unwrap();
+    let header = table.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = table.records().map(Result::unwrap).collect();
+    let column = |name: &str| -> Vec<f64> {
+        let i = header.iter().position(|h| h == name).unwrap();
+        rows.iter().map(|row| row[i].parse().unwrap()).collect()
+    };
+    let dose = column("ne_dose");
+    let at: Vec<f64> = r["at"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(at.len(), 21);
+    for outcome in ["mfi", "ppv", "hi", "lactate"] {
+        let line = mcvideo_study::figures::FittedLine::fit(&dose, &column(outcome)).unwrap();
+        let answer = &r[outcome];
+        for (i, &x) in at.iter().enumerate() {
+            let [lower, upper] = line.confidence(x).unwrap();
+            for (key, mine) in [("fit", line.predict(x)), ("lower", lower), ("upper", upper)] {
+                close(
+                    &format!("{outcome} {key} at {x}"),
+                    mine,
+                    answer[key][i].as_f64().unwrap(),
+                );
+            }
         }
     }
 }

@@ -63,9 +63,11 @@ fn console_errors(stderr: &str) -> Vec<&str> {
 #[test]
 fn report_opens_in_headless_chromium() {
     let bin = chromium();
-    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("mcvideo-study-report");
-    let _ = std::fs::remove_dir_all(&out);
-    let summary = mcvideo_study::run(&fixture("study/cohort_a.toml"), &out).unwrap();
+    let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join("mcvideo-study-report");
+    let _ = std::fs::remove_dir_all(&work);
+    let config = cohort_a_with_batch_folder(&work);
+    let out = work.join("out");
+    let summary = mcvideo_study::run(&config, &out).unwrap();
     let svgs: Vec<&String> = summary
         .files
         .iter()
@@ -95,8 +97,8 @@ fn report_opens_in_headless_chromium() {
     screenshots(&bin, &url);
 }
 
-/// The parts of the report the README shows, each captured as the reader sees it: the data and
-/// the flow of clips, a GAM threshold figure, a Kaplan–Meier figure and the Cox forest plot.
+/// The parts of the report the README shows, each captured as the reader sees it: the whole flow
+/// of clips to patients, a GAM threshold figure, a Kaplan–Meier figure and the Cox forest plot.
 fn screenshots(bin: &Path, url: &str) {
     let profile = tempfile::tempdir().unwrap();
     let browser = Browser::new(LaunchOptions {
@@ -115,7 +117,7 @@ fn screenshots(bin: &Path, url: &str) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/study");
     std::fs::create_dir_all(&dir).unwrap();
     for (selector, name) in [
-        ("section:has(#s1)", "report_flow.png"),
+        ("figure[data-file='flow.svg']", "report_flow.png"),
         ("figure[data-file='gam_mfi.svg']", "report_gam.png"),
         ("figure[data-file='km_90-day_0_783.svg']", "report_km.png"),
         ("figure[data-file='forest_cox.svg']", "report_forest.png"),
@@ -171,11 +173,93 @@ fn screenshots(bin: &Path, url: &str) {
     }
 }
 
+/// Cohort A (fixtures/study/cohort_a.toml) with its day-3 table in a batch folder whose
+/// `sites.csv` and `failures.csv` hold exclusions at every clip stage: 400 clips in the
+/// manifest, 4 not scored (two reasons), 17 of the 396 scored of unacceptable quality, and 2
+/// patient-days whose every clip failed quality. Returns the config's path.
+fn cohort_a_with_batch_folder(dir: &Path) -> PathBuf {
+    let batch = dir.join("batch");
+    std::fs::create_dir_all(&batch).unwrap();
+    std::fs::copy(
+        fixture("study/cohort_a_day3.csv"),
+        batch.join("patients.csv"),
+    )
+    .unwrap();
+    let mut sites = String::from("patient,day,site,path,quality_acceptable\n");
+    let mut failures = String::from("path,patient,day,site,error\n");
+    for patient in 1..=66 {
+        for day in [1, 3] {
+            for site in 1..=3 {
+                let path = format!("clips/P{patient:03}/{day}/S{site}.avi");
+                let failed = match (patient, day, site) {
+                    (12 | 40, 1, 3) => {
+                        Some("cannot decode: Invalid data found when processing input")
+                    }
+                    (25 | 51, 3, 2) => Some("too few frames: 1 decoded, at least 3 needed"),
+                    _ => None,
+                };
+                if let Some(error) = failed {
+                    failures.push_str(&format!(
+                        "{path},P{patient:03},{day},S{site},\"{path}: {error}\"\n"
+                    ));
+                    continue;
+                }
+                // Site 3 of every 10th patient-day fails quality, and every site of two
+                // patient-days.
+                let unacceptable = ((patient + day) % 10 == 0 && site == 3)
+                    || (day == 3 && (patient == 7 || patient == 33));
+                sites.push_str(&format!(
+                    "P{patient:03},{day},S{site},{path},{}\n",
+                    !unacceptable
+                ));
+            }
+        }
+    }
+    // Four more clips of day 1, so that the manifest holds 400.
+    for patient in 63..=66 {
+        sites.push_str(&format!(
+            "P{patient:03},1,S4,clips/P{patient:03}/1/S4.avi,true\n"
+        ));
+    }
+    std::fs::write(batch.join("sites.csv"), sites).unwrap();
+    std::fs::write(batch.join("failures.csv"), failures).unwrap();
+    let config = std::fs::read_to_string(fixture("study/cohort_a.toml"))
+        .unwrap()
+        .replace(
+            "clinical = \"../reference/cohort_a.csv\"",
+            &format!(
+                "clinical = \"{}\"",
+                fixture("reference/cohort_a.csv").display()
+            ),
+        )
+        .replace(
+            "batch = \"cohort_a_day3.csv\"",
+            "batch = \"batch/patients.csv\"",
+        );
+    let path = dir.join("study.toml");
+    std::fs::write(&path, config).unwrap();
+    path
+}
+
 /// The elements a publishable report needs, as Chromium parsed them.
 fn check_new_elements(dom: &str) {
     // The flow of clips and patients: a table and a figure.
     assert!(dom.contains("Flow of clips and patients"), "flow table");
     assert!(dom.contains("data-file=\"flow.svg\""), "flow figure");
+    // Every clip stage with its count and the reason of each exclusion, in the figure.
+    let flow = figure(dom, "flow.svg");
+    for text in [
+        "clips in the manifest (n = 400)",
+        "not scored: Invalid data found when processing input (n = 2)",
+        "not scored: 1 decoded, at least 3 needed (n = 2)",
+        "clips scored (n = 396)",
+        "quality not acceptable (Massey 2013 score) (n = 17)",
+        "clips of acceptable quality",
+        "patient-days whose every clip failed quality (n = 2)",
+        "patients on day 1 (n = 66)",
+    ] {
+        assert!(flow.contains(text), "flow figure: no {text:?}");
+    }
     // Median survival with its CI, survival at day 28 and 90 with CIs, and cox.zph.
     assert!(dom.contains("median survival (95% CI)"));
     assert!(dom.contains("Survival at day 28 and 90"));
@@ -207,7 +291,10 @@ fn check_new_elements(dom: &str) {
             h.len() == 64 && h.chars().all(|c| c.is_ascii_hexdigit())
         })
         .count();
-    assert_eq!(hashes, 3, "config, clinical table and batch table hashed");
+    assert_eq!(
+        hashes, 5,
+        "config, clinical table and batch tables (patients, sites, failures) hashed"
+    );
 }
 
 /// The markup of one figure of the DOM.

@@ -311,6 +311,8 @@ struct ThresholdCheck {
     outcome: String,
     video: Option<f64>,
     video_n: Option<u64>,
+    /// False when the videos' threshold is flagged as a degenerate fit: not a finding.
+    video_reportable: bool,
     truth: Option<f64>,
     truth_ci: Option<[f64; 2]>,
     truth_n: Option<u64>,
@@ -319,8 +321,16 @@ struct ThresholdCheck {
 impl ThresholdCheck {
     fn inside(&self) -> bool {
         match (self.video, self.truth_ci) {
-            (Some(x), Some([lo, hi])) => lo <= x && x <= hi,
+            (Some(x), Some([lo, hi])) => self.video_reportable && lo <= x && x <= hi,
             _ => false,
+        }
+    }
+
+    fn verdict(&self) -> &'static str {
+        match (self.inside(), self.video_reportable) {
+            (true, _) => "yes",
+            (false, false) => "NO (flagged)",
+            (false, true) => "NO",
         }
     }
 }
@@ -331,8 +341,8 @@ fn read_json(path: &Path) -> Result<Value> {
     serde_json::from_str(&text).map_err(|e| format!("{}: not JSON: {e}", path.display()).into())
 }
 
-/// A GAM threshold of `analysis.json`: x, bootstrap CI, rows used.
-type Threshold = (Option<f64>, Option<[f64; 2]>, Option<u64>);
+/// A GAM threshold of `analysis.json`: x, bootstrap CI, rows used, reportable (not flagged).
+type Threshold = (Option<f64>, Option<[f64; 2]>, Option<u64>, bool);
 
 /// Outcome → its threshold, from an `analysis.json`.
 fn thresholds(path: &Path) -> Result<BTreeMap<String, Threshold>> {
@@ -352,7 +362,12 @@ fn thresholds(path: &Path) -> Result<BTreeMap<String, Threshold>> {
         };
         out.insert(
             outcome.to_string(),
-            (threshold["x"].as_f64(), ci, t["n"].as_u64()),
+            (
+                threshold["x"].as_f64(),
+                ci,
+                t["n"].as_u64(),
+                t["gam_threshold_reportable"].as_bool().unwrap_or(true),
+            ),
         );
     }
     Ok(out)
@@ -362,12 +377,14 @@ fn compare_thresholds(videos: &Path, truth: &Path) -> Result<Vec<ThresholdCheck>
     let v = thresholds(videos)?;
     let t = thresholds(truth)?;
     Ok(t.iter()
-        .map(|(outcome, &(x, ci, n))| {
-            let (video, _, video_n) = v.get(outcome).copied().unwrap_or((None, None, None));
+        .map(|(outcome, &(x, ci, n, _))| {
+            let (video, _, video_n, video_reportable) =
+                v.get(outcome).copied().unwrap_or((None, None, None, false));
             ThresholdCheck {
                 outcome: outcome.clone(),
                 video,
                 video_n,
+                video_reportable,
                 truth: x,
                 truth_ci: ci,
                 truth_n: n,
@@ -511,7 +528,7 @@ fn run() -> Result<bool> {
                 c.video_n.map_or("–".into(), |n| n.to_string()),
                 c.truth.map_or("none".into(), |x| fmt(x, 3)),
                 c.truth_n.map_or("–".into(), |n| n.to_string()),
-                if c.inside() { "yes" } else { "NO" }
+                c.verdict()
             );
             acceptance.push((
                 format!(
@@ -524,7 +541,7 @@ fn run() -> Result<bool> {
             threshold_json.push(json!({
                 "outcome": c.outcome, "video": c.video, "video_n": c.video_n,
                 "truth": c.truth, "truth_ci": c.truth_ci, "truth_n": c.truth_n,
-                "inside": c.inside(),
+                "video_reportable": c.video_reportable, "inside": c.inside(),
             }));
         }
     }

@@ -1,6 +1,6 @@
 //! Comparison of a `mcvideo score` report with the exact truth of its synthetic clip, for the
 //! accuracy harnesses (`mcvideo-score/examples/accuracy.rs`, `interlaced.rs`) and the
-//! end-to-end test (`mcvideo-score/tests/score_accuracy.rs`).
+//! end-to-end test (`mcvideo-score/tests/score/score_accuracy.rs`).
 //!
 //! Vessels are matched by distance: a truth centerline point is found when a detected
 //! centerline point lies within max(2 px, its radius) (in frame-0 pixels, after undoing the

@@ -1,6 +1,6 @@
 //! The end-to-end suites: synthetic clips written to disk, scored by `mcvideo score`'s
 //! pipeline and compared with their truth ([`crate::compare`]). Shared by the acceptance
-//! tests (`mcvideo-score/tests/acceptance.rs`) and the table-printing harness
+//! tests (`mcvideo-score/tests/score/acceptance.rs`) and the table-printing harness
 //! (`mcvideo-score/examples/accuracy.rs`, `tools/accuracy.sh`).
 
 use crate::compare::{compare, Row};

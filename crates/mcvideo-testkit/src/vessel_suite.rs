@@ -1,7 +1,7 @@
 //! The vessel-detection acceptance suite: seeds × scales × degraded variants of
 //! `mcvideo-synth` clips, each detected from its mean and temporal standard deviation images
 //! (true shifts) and compared with its truth. Shared by the acceptance test
-//! (`mcvideo-vessels/tests/acceptance.rs`) and the table-printing example
+//! (`mcvideo-vessels/tests/vessels/acceptance.rs`) and the table-printing example
 //! (`mcvideo-vessels/examples/acceptance.rs`).
 
 use crate::evaluate::{compare, Comparison};

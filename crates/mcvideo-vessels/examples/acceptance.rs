@@ -1,6 +1,6 @@
 //! Acceptance table of vessel detection on mcvideo-synth clips: seeds × scales × noise and
 //! degraded variants (the suite of `mcvideo_testkit::vessel_suite`, whose targets
-//! `tests/acceptance.rs` asserts), with overlays and diagnostics.
+//! `tests/vessels/acceptance.rs` asserts), with overlays and diagnostics.
 //!
 //! `cargo run --release -p mcvideo-vessels --example acceptance -- [seeds] [png-dir] [--first-seed 0] [--params FILE.toml] [--only VARIANT-PREFIX] [--no-motion] [--dump DIR] [--split] [--split-segments]`
 //!

@@ -11,7 +11,7 @@ pub enum WatchError {
     /// The scale is unknown or implausible (the calibration error names the source).
     #[error(transparent)]
     Calibration(#[from] mcvideo_calibration::CalibrationError),
-    /// A window's frames could not be written for scoring or recording.
+    /// The best window's frames could not be written (`--record`).
     #[error(transparent)]
     Encode(#[from] mcvideo_encode::EncodeError),
     /// A file could not be written.

@@ -6,7 +6,8 @@ use crate::{WatchError, WatchParams};
 use image::GrayImage;
 use mcvideo_decode::{DecodeError, FrameReader};
 use mcvideo_encode::{VideoFormat, VideoWriter};
-use mcvideo_score::{ScoreParams, ScoredOutput};
+use mcvideo_frames::ClipFrames;
+use mcvideo_score::{FrameClip, ScoreParams, ScoredOutput};
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -169,8 +170,8 @@ fn rank(scored: &ScoredOutput) -> (u32, f64) {
     )
 }
 
-/// Saves the best window as an FFV1 clip and its score JSON (the clip path in it is the
-/// saved clip's), each written whole or not at all.
+/// Saves the best window as an FFV1 clip and its score JSON (the clip path and codec in it
+/// are the saved clip's), each written whole or not at all.
 fn record_best(
     dir: &Path,
     job: &WindowJob,
@@ -183,6 +184,7 @@ fn record_best(
     let mut json = serde_json::to_value(&scored.report)
         .map_err(|e| WatchError::Record(format!("{}: {e}", dir.join(RECORD_SCORE).display())))?;
     json["clip"]["path"] = serde_json::json!(clip);
+    json["clip"]["codec"] = serde_json::json!("ffv1");
     json["watch"] = serde_json::json!({
         "source": source,
         "first_frame": job.first_frame,
@@ -200,7 +202,7 @@ fn record_best(
 /// `best.score.json`. Returns when the source ends or `sink` fails.
 ///
 /// A window is scored as `mcvideo score` scores a clip of the same frames at the stream's
-/// rate: its frames are written losslessly to a scratch clip and scored whole.
+/// rate: its frames go to [`mcvideo_score::score_frames`] as they were decoded.
 pub fn watch(
     source: &str,
     params: &WatchParams,
@@ -222,7 +224,7 @@ pub fn watch(
     )?;
     let info = reader.info().clone();
     // The scale must be known before the first window, not after it.
-    mcvideo_calibration::resolve(
+    let calibration = mcvideo_calibration::resolve(
         score_params.device.as_deref(),
         score_params.um_per_px,
         Path::new(source),
@@ -234,14 +236,6 @@ pub fn watch(
             source: e,
         })?;
     }
-    let scratch_dir = tempfile::Builder::new()
-        .prefix("mcvideo-watch")
-        .tempdir()
-        .map_err(|e| WatchError::Io {
-            path: std::env::temp_dir(),
-            source: e,
-        })?;
-    let scratch = scratch_dir.path().join("window.avi");
     let score_params = ScoreParams {
         no_overlay: true,
         ..score_params.clone()
@@ -287,8 +281,9 @@ pub fn watch(
         };
         let Some(job) = job else { break };
         let scoring = Instant::now();
-        write_clip(&scratch, &job.frames, fps, VideoFormat::RawvideoAvi)?;
-        let scored = mcvideo_score::score_clip(&scratch, &score_params);
+        let frames = ClipFrames::Memory(job.frames.iter().map(|f| (**f).clone()).collect());
+        let window = FrameClip::new(source, frames, fps, calibration.clone());
+        let scored = mcvideo_score::score_frames(window, &score_params);
         let scoring_s = scoring.elapsed().as_secs_f64();
         summary.windows += 1;
         let frame_s = 1.0 / fps;
@@ -302,11 +297,7 @@ pub fn watch(
             }
             Err(e) => {
                 keep.update(job.start_s, job.end_s, frame_s, false);
-                // The scratch clip's name means nothing to the operator.
-                let message = e
-                    .to_string()
-                    .replace(&scratch.display().to_string(), source);
-                (None, None, Some(message), 0.0, false)
+                (None, None, Some(e.to_string()), 0.0, false)
             }
         };
         let recorded = match (&scored, record) {

@@ -1,0 +1,8 @@
+//! The integration tests of mcvideo-synth, built as one test binary (linking each file as its own
+//! binary cost more build time than the tests take to run); each module is one concern.
+
+mod common;
+mod fixtures;
+mod regimes;
+mod synth;
+mod visibility;
