@@ -9,7 +9,8 @@ use std::process::Command;
 
 /// In a child process: the folder to write the study into.
 const CHILD_OUT: &str = "MCVIDEO_STUDY_REPRODUCIBLE_OUT";
-const TEST_NAME: &str = "outputs_are_byte_identical_across_processes_and_thread_counts";
+const TEST_NAME: &str =
+    "reproducible::outputs_are_byte_identical_across_processes_and_thread_counts";
 
 fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
