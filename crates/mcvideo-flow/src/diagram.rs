@@ -23,6 +23,8 @@ pub struct SamplingPlan {
     xs: Vec<f32>,
     /// Sample y coordinates, same layout as `xs`.
     ys: Vec<f32>,
+    /// The smallest and largest of `ys` (`None` for an empty plan).
+    y_extent: Option<(f32, f32)>,
 }
 
 /// Consecutive whole rows of a frame: rows `first_row..` of a frame `width`×`height`.
@@ -163,11 +165,16 @@ impl SamplingPlan {
                 ys.push((points[i][1] + s * ny) as f32);
             }
         }
+        let y_extent = ys.iter().fold(None, |extent, &y| match extent {
+            None => Some((y, y)),
+            Some((lo, hi)) => Some((f32::min(lo, y), f32::max(hi, y))),
+        });
         SamplingPlan {
             columns: n,
             across,
             xs,
             ys,
+            y_extent,
         }
     }
 
@@ -198,17 +205,11 @@ impl SamplingPlan {
     pub fn rows_read(&self, shift: [f64; 2], height: usize) -> Option<(usize, usize)> {
         let dy = shift[1] as f32;
         let ymax = height.checked_sub(1)? as f32;
-        // The same rounding as the sampling: monotone, so the extreme points give the range.
-        let lowest = self
-            .ys
-            .iter()
-            .map(|&y| (y + dy).clamp(0.0, ymax) as usize)
-            .min()?;
-        let highest = self
-            .ys
-            .iter()
-            .map(|&y| (y + dy).clamp(0.0, ymax) as usize)
-            .max()?;
+        let (top, bottom) = self.y_extent?;
+        // The same arithmetic as the sampling, monotone in y: the extreme samples give the
+        // extreme rows.
+        let lowest = (top + dy).clamp(0.0, ymax) as usize;
+        let highest = (bottom + dy).clamp(0.0, ymax) as usize;
         Some((lowest, (highest + 1).min(height - 1)))
     }
 
