@@ -1,7 +1,7 @@
 //! Drawing the overlay: a contrast-stretched background, thick coloured polylines, a legend
-//! (shapes drawn with imageproc).
+//! (shapes and text drawn with imageproc).
 
-use crate::font::{draw_text, text_width, GLYPH_HEIGHT};
+use crate::text::{draw_label, label_size};
 use image::{ImageEncoder, Rgb, RgbImage};
 use imageproc::drawing::{
     draw_filled_circle_mut, draw_filled_rect_mut, draw_line_segment_mut, draw_polygon_mut,
@@ -150,18 +150,21 @@ pub fn render_overlay(
     if legend.is_empty() && title.is_none() {
         return image;
     }
-    let scale = if image.width() >= 480 { 2 } else { 1 };
-    let row_h = (GLYPH_HEIGHT + 4) * scale;
-    let swatch = GLYPH_HEIGHT * scale;
-    let pad = 3 * scale;
-    let mut texts: Vec<u32> = legend
+    // Labels 14 px high on a clip of 480 px or wider, else 10 px: readable on the page, and
+    // small beside the vessels.
+    let text_px: f32 = if image.width() >= 480 { 14.0 } else { 10.0 };
+    let unit = (text_px / 7.0).round() as u32;
+    let row_h = text_px as u32 + 3 * unit;
+    let swatch = text_px as u32 - unit;
+    let pad = 3 * unit;
+    let mut widths: Vec<u32> = legend
         .iter()
-        .map(|(label, _)| swatch + pad + text_width(label, scale))
+        .map(|(label, _)| swatch + pad + label_size(label, text_px).0)
         .collect();
     if let Some(t) = title {
-        texts.push(text_width(t, scale));
+        widths.push(label_size(t, text_px).0);
     }
-    let box_w = texts.iter().copied().max().unwrap_or(0) + 2 * pad;
+    let box_w = widths.iter().copied().max().unwrap_or(0) + 2 * pad;
     let rows = legend.len() as u32 + u32::from(title.is_some());
     let box_h = rows * row_h + 2 * pad;
     // Darken the legend's box so labels read on any background.
@@ -174,26 +177,28 @@ pub fn render_overlay(
         }
     }
     let white = Rgb([255, 255, 255]);
-    let mut y = pad as i64;
+    let x = pad as i32;
+    let mut y = pad as i32;
     if let Some(t) = title {
-        draw_text(&mut image, pad as i64, y, t, scale, white);
-        y += row_h as i64;
+        draw_label(&mut image, x, y, t, text_px, white);
+        y += row_h as i32;
     }
     for (label, color) in legend {
+        // The swatch sits on the text's line box, a unit below its top.
         draw_filled_rect_mut(
             &mut image,
-            Rect::at(pad as i32, y as i32).of_size(swatch, swatch),
+            Rect::at(x, y + unit as i32).of_size(swatch, swatch),
             Rgb(*color),
         );
-        draw_text(
+        draw_label(
             &mut image,
-            (pad + swatch + pad) as i64,
+            x + (swatch + pad) as i32,
             y,
             label,
-            scale,
+            text_px,
             white,
         );
-        y += row_h as i64;
+        y += row_h as i32;
     }
     image
 }
@@ -213,4 +218,29 @@ pub fn encode_png(image: &RgbImage) -> Result<Vec<u8>, OverlayError> {
         image::ExtendedColorType::Rgb8,
     )?;
     Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_legend_darkens_its_box_and_writes_each_label_beside_its_swatch() {
+        let background = RgbImage::from_pixel(640, 200, Rgb([200, 200, 200]));
+        let legend = vec![("3 continuous".to_string(), [0, 158, 115])];
+        let out = render_overlay(background.clone(), &[], &legend, Some("Flow class"));
+        let (title_w, _) = label_size("Flow class", 14.0);
+        let (label_w, _) = label_size("3 continuous", 14.0);
+        // pad 6, swatch 12, rows 20 px: the box is 6 + max(title, 12 + 6 + label) + 6 wide.
+        let box_w = 12 + (12 + 6 + label_w).max(title_w);
+        assert_eq!(out.get_pixel(box_w - 1, 45).0, [50, 50, 50]);
+        assert_eq!(out.get_pixel(box_w, 45).0, [200, 200, 200]);
+        assert_eq!(out.get_pixel(10, 32).0, [0, 158, 115]); // the swatch of the first row
+        let white_in = |x0: u32, x1: u32, y0: u32, y1: u32| {
+            (y0..y1).any(|y| (x0..x1).any(|x| out.get_pixel(x, y).0[0] > 200))
+        };
+        assert!(white_in(6, 6 + title_w, 6, 26), "the title is drawn");
+        assert!(white_in(24, 24 + label_w, 26, 46), "the label is drawn");
+        assert!(!white_in(6, 24, 26, 46), "nothing white under the swatch");
+    }
 }

@@ -4,8 +4,8 @@
 //! vessels, and which ones flow? Plain functions over `image` types, as imageproc writes them.
 
 pub mod draw;
-pub mod font;
 pub mod palette;
+pub mod text;
 
 pub use draw::{encode_png, gray_background, render_overlay, OverlayError, OverlayLine};
 pub use palette::{

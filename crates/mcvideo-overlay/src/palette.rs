@@ -31,10 +31,10 @@ pub const UNRESOLVED_FLOW_COLOR: [u8; 3] = [150, 150, 150];
 
 /// Legend entries for flow classes.
 pub const FLOW_LEGEND: [(&str, u8); 4] = [
-    ("0 NO FLOW", 0),
-    ("1 INTERMITTENT", 1),
-    ("2 SLUGGISH", 2),
-    ("3 CONTINUOUS", 3),
+    ("0 no flow", 0),
+    ("1 intermittent", 1),
+    ("2 sluggish", 2),
+    ("3 continuous", 3),
 ];
 
 /// Colour of a diameter class: small vessels (below the cutoff) sky blue, large ones orange.
@@ -52,4 +52,4 @@ pub fn diameter_class_color(diameter_um: f64, cutoff_um: f64) -> [u8; 3] {
 }
 
 /// Legend entries for diameter classes: (label, representative diameter relative to cutoff).
-pub const DIAMETER_LEGEND: [(&str, bool); 2] = [("SMALL VESSEL", true), ("LARGE VESSEL", false)];
+pub const DIAMETER_LEGEND: [(&str, bool); 2] = [("Small vessel", true), ("Large vessel", false)];

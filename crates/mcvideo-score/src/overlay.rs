@@ -31,8 +31,8 @@ pub fn draw_score_overlay(
         .map(|(label, class)| (label.to_string(), flow_class_color(*class)))
         .collect();
     if vessels.iter().any(|v| v.flow_unresolved) {
-        legend.push(("UNRESOLVED".to_string(), UNRESOLVED_FLOW_COLOR));
+        legend.push(("Flow not resolved".to_string(), UNRESOLVED_FLOW_COLOR));
     }
-    let image = render_overlay(background, &lines, &legend, Some("FLOW CLASS"));
+    let image = render_overlay(background, &lines, &legend, Some("Flow class"));
     encode_png(&image)
 }
