@@ -225,40 +225,38 @@ pub fn merge_outputs(
         failures.extend(clip_failures);
     }
 
-    if split_agrees {
-        if let Some(first) = runs.first() {
-            let n = first.part.1;
-            let mut by_index: BTreeMap<u64, Vec<String>> = BTreeMap::new();
-            for run in &runs {
-                by_index
-                    .entry(run.part.0)
-                    .or_default()
-                    .push(run.dir.display().to_string());
-            }
-            for (k, dirs) in &by_index {
-                if dirs.len() > 1 {
-                    fatal.push(format!(
-                        "shard {k}/{n} is given {} times: {}",
-                        dirs.len(),
-                        dirs.join(", ")
-                    ));
-                }
-            }
-            for k in 1..=n {
-                if !by_index.contains_key(&k) {
-                    missing.push(format!("shard {k}/{n} is missing"));
-                }
-            }
-            let total: u64 = runs.iter().map(|r| r.in_shard).sum();
-            if missing.is_empty()
-                && by_index.values().all(|d| d.len() == 1)
-                && total != first.archive_clips
-            {
+    if split_agrees && let Some(first) = runs.first() {
+        let n = first.part.1;
+        let mut by_index: BTreeMap<u64, Vec<String>> = BTreeMap::new();
+        for run in &runs {
+            by_index
+                .entry(run.part.0)
+                .or_default()
+                .push(run.dir.display().to_string());
+        }
+        for (k, dirs) in &by_index {
+            if dirs.len() > 1 {
                 fatal.push(format!(
-                    "the shards hold {total} clips together but the archive has {}",
-                    first.archive_clips
+                    "shard {k}/{n} is given {} times: {}",
+                    dirs.len(),
+                    dirs.join(", ")
                 ));
             }
+        }
+        for k in 1..=n {
+            if !by_index.contains_key(&k) {
+                missing.push(format!("shard {k}/{n} is missing"));
+            }
+        }
+        let total: u64 = runs.iter().map(|r| r.in_shard).sum();
+        if missing.is_empty()
+            && by_index.values().all(|d| d.len() == 1)
+            && total != first.archive_clips
+        {
+            fatal.push(format!(
+                "the shards hold {total} clips together but the archive has {}",
+                first.archive_clips
+            ));
         }
     }
 

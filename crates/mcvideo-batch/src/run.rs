@@ -215,19 +215,19 @@ fn process_one(
         settings_sha256: clip_settings_sha256(&options.settings_sha256, job),
     };
     let mut rescored = None;
-    if options.resume {
-        if let Some(stored) = read_complete_score(&score_path(clips, job)) {
-            let stored_key: Option<ResumeKey> =
-                serde_json::from_value(stored["resume_key"].clone()).ok();
-            match key.mismatch(stored_key.as_ref()) {
-                None => return Ok((Outcome::Resumed, None)),
-                Some(reason) => {
-                    rescored = Some(Rescored {
-                        id: job.id(),
-                        path: job.path_as_given.clone(),
-                        reason,
-                    })
-                }
+    if options.resume
+        && let Some(stored) = read_complete_score(&score_path(clips, job))
+    {
+        let stored_key: Option<ResumeKey> =
+            serde_json::from_value(stored["resume_key"].clone()).ok();
+        match key.mismatch(stored_key.as_ref()) {
+            None => return Ok((Outcome::Resumed, None)),
+            Some(reason) => {
+                rescored = Some(Rescored {
+                    id: job.id(),
+                    path: job.path_as_given.clone(),
+                    reason,
+                })
             }
         }
     }

@@ -75,17 +75,22 @@ pub(crate) unsafe extern "C" fn log_callback<V>(
     if level > ffmpeg_next::ffi::AV_LOG_ERROR as c_int || avcl.is_null() {
         return;
     }
-    let class = *(avcl as *const *const ffmpeg_next::ffi::AVClass);
-    if class.is_null() || (*class).class_name.is_null() {
-        return;
-    }
-    if CStr::from_ptr((*class).class_name).to_bytes() != b"AVCodecContext" {
-        return;
-    }
-    let key = (*(avcl as *const ffmpeg_next::ffi::AVCodecContext)).opaque as usize;
-    if let Ok(map) = registry().lock() {
-        if let Some(count) = map.get(&key) {
-            count.fetch_add(1, Ordering::Relaxed);
+    // SAFETY: `avcl` is not null and, as `av_log` requires of its context, starts with an
+    // `AVClass` pointer; the class name, when set, is a C string; a context of class
+    // "AVCodecContext" is an `AVCodecContext`.
+    let key = unsafe {
+        let class = *(avcl as *const *const ffmpeg_next::ffi::AVClass);
+        if class.is_null() || (*class).class_name.is_null() {
+            return;
         }
+        if CStr::from_ptr((*class).class_name).to_bytes() != b"AVCodecContext" {
+            return;
+        }
+        (*(avcl as *const ffmpeg_next::ffi::AVCodecContext)).opaque as usize
+    };
+    if let Ok(map) = registry().lock()
+        && let Some(count) = map.get(&key)
+    {
+        count.fetch_add(1, Ordering::Relaxed);
     }
 }

@@ -33,7 +33,7 @@ struct Container {
     header_top_first: bool,
 }
 
-fn ff_error(path: &Path, step: &'static str) -> impl FnOnce(ff::Error) -> DecodeError {
+fn ff_error(path: &Path, step: &'static str) -> impl FnOnce(ff::Error) -> DecodeError + use<> {
     let path = path.to_path_buf();
     move |source| DecodeError::Ffmpeg { path, step, source }
 }

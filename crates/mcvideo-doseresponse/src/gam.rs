@@ -224,10 +224,10 @@ pub(crate) fn validate(x: &[f64], y: &[f64], covariates: &[(&str, &[f64])]) -> R
         }
         check_finite("a covariate", c)?;
     }
-    if let Some(&first) = x.first() {
-        if x.iter().all(|&v| v == first) {
-            return Err(DoseError::ConstantX(first));
-        }
+    if let Some(&first) = x.first()
+        && x.iter().all(|&v| v == first)
+    {
+        return Err(DoseError::ConstantX(first));
     }
     Ok(())
 }

@@ -48,7 +48,7 @@ pub struct MhaWriter {
     sink: Option<Sink>,
 }
 
-fn io_error(path: &Path, step: &'static str) -> impl FnOnce(std::io::Error) -> EncodeError {
+fn io_error(path: &Path, step: &'static str) -> impl FnOnce(std::io::Error) -> EncodeError + use<> {
     let path = path.to_path_buf();
     move |source| EncodeError::Io { path, step, source }
 }

@@ -79,7 +79,7 @@ pub fn brief_episodes(
 ) -> Vec<Episode> {
     let steps = s.nrows().saturating_sub(1);
     let mut in_moving = vec![false; steps];
-    for (&(start, end), _) in wins.iter().zip(window_moving).filter(|(_, &m)| m) {
+    for (&(start, end), _) in wins.iter().zip(window_moving).filter(|&(_, &m)| m) {
         in_moving[start.min(steps)..end.min(steps)].fill(true);
     }
     let change = 2.0 * gates.noise;

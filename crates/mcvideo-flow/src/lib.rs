@@ -536,12 +536,14 @@ pub fn measure_flow(
     // A single streak window that noise on so few samples could give is no sustained motion:
     // it alone would make a stopped vessel intermittent. (With no resolved window the pooled
     // correlation and window speeds go unread.)
-    if let Some((i, z)) = lone_candidate {
-        if moving_windows == 1 && fast == 0 && z < params.lone_streak_min_z {
-            window_moving[i] = false;
-            window_steps[i] = 0.0;
-            resolved = 0;
-        }
+    if let Some((i, z)) = lone_candidate
+        && moving_windows == 1
+        && fast == 0
+        && z < params.lone_streak_min_z
+    {
+        window_moving[i] = false;
+        window_steps[i] = 0.0;
+        resolved = 0;
     }
     // Windows that did not move: stopped only on evidence of standing cells; otherwise
     // unresolved, and their state comes from the rest of the clip (see `WindowState`).
@@ -549,7 +551,7 @@ pub fn measure_flow(
         let mut changes: Vec<f64> = evidence
             .iter()
             .zip(&window_moving)
-            .filter(|(_, &m)| m)
+            .filter(|&(_, &m)| m)
             .map(|(w, _)| w.change_ratio)
             .collect();
         changes.sort_by(|a, b| a.total_cmp(b));

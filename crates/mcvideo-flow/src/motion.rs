@@ -27,14 +27,13 @@ pub fn windows(rows: usize, len: usize) -> Vec<(usize, usize)> {
         out.push((start, end));
         start = end;
     }
-    if out.len() > 1 {
-        if let Some(&(s, e)) = out.last() {
-            if e - s < len.div_ceil(2) {
-                out.pop();
-                if let Some(prev) = out.last_mut() {
-                    prev.1 = e;
-                }
-            }
+    if out.len() > 1
+        && let Some(&(s, e)) = out.last()
+        && e - s < len.div_ceil(2)
+    {
+        out.pop();
+        if let Some(prev) = out.last_mut() {
+            prev.1 = e;
         }
     }
     out

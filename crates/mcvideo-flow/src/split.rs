@@ -492,10 +492,10 @@ fn direction_split(
         .try_fold((f64::INFINITY, f64::INFINITY), |(m, z), b| {
             b.map(|(bm, bz)| (m.min(bm), z.min(bz)))
         });
-        if let Some((score, _)) = weakest.filter(|&(_, z)| z >= min_z) {
-            if best.is_none_or(|(top, _)| score > top) {
-                best = Some((score, c));
-            }
+        if let Some((score, _)) = weakest.filter(|&(_, z)| z >= min_z)
+            && best.is_none_or(|(top, _)| score > top)
+        {
+            best = Some((score, c));
         }
     }
     best
@@ -529,7 +529,7 @@ pub const MOVING_DECORRELATION: f64 = 0.8;
 
 /// The squared deviation of the log activity from the means of its two sides, for a split
 /// at each column (binary segmentation, as in [`split_column`]).
-fn two_segment_cost(activity: &[f64]) -> impl Fn(usize) -> f64 {
+fn two_segment_cost(activity: &[f64]) -> impl Fn(usize) -> f64 + use<> {
     let n = activity.len();
     let mut prefix = vec![0.0f64; n + 1];
     let mut prefix_sq = vec![0.0f64; n + 1];

@@ -57,7 +57,7 @@ pub(crate) fn grade<F: Frames + ?Sized>(
     let means: Vec<f64> = blocks
         .iter()
         .zip(&block_n)
-        .filter(|(_, &n)| n > 0)
+        .filter(|&(_, &n)| n > 0)
         .map(|(&s, &n)| s / n as f64)
         .collect();
     let (lo, hi) = means.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &m| {

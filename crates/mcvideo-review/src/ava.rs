@@ -265,10 +265,10 @@ pub fn parse_export(text: &str, name: &str) -> (AvaScoring, Vec<ReadWarning>) {
             break;
         }
     }
-    if values[3].is_none() {
-        if let Some(row) = small_row.filter(|r| !r.is_empty()) {
-            values[3] = Some(row.iter().sum::<f64>() / row.len() as f64);
-        }
+    if values[3].is_none()
+        && let Some(row) = small_row.filter(|r| !r.is_empty())
+    {
+        values[3] = Some(row.iter().sum::<f64>() / row.len() as f64);
     }
     for (slot, (_, label, _, _)) in READ.iter().enumerate() {
         if seen_at[slot].is_none() && !(slot == 3 && values[3].is_some()) {

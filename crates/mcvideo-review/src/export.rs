@@ -83,10 +83,10 @@ pub fn corrected_clips(store: &Store) -> Result<BTreeMap<String, Corrected>, Rev
 pub fn stale_reviews(store: &Store) -> Result<Vec<String>, ReviewError> {
     let mut out = Vec::new();
     for entry in &store.catalog.clips {
-        if let Some((score, review)) = store.load_saved(entry)? {
-            if review.stale(&score) {
-                out.push(entry.id.clone());
-            }
+        if let Some((score, review)) = store.load_saved(entry)?
+            && review.stale(&score)
+        {
+            out.push(entry.id.clone());
         }
     }
     Ok(out)

@@ -101,13 +101,13 @@ impl Confined {
             .canonicalize()
             .map_err(|_| ReviewError::path(relative, "its folder does not exist"))?;
         self.check_inside(relative, &real_parent)?;
-        if let Ok(meta) = std::fs::symlink_metadata(&joined) {
-            if meta.file_type().is_symlink() {
-                return Err(ReviewError::path(
-                    relative,
-                    "is a symbolic link; review files are written only as plain files",
-                ));
-            }
+        if let Ok(meta) = std::fs::symlink_metadata(&joined)
+            && meta.file_type().is_symlink()
+        {
+            return Err(ReviewError::path(
+                relative,
+                "is a symbolic link; review files are written only as plain files",
+            ));
         }
         let name = joined
             .file_name()

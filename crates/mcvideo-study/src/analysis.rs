@@ -293,7 +293,7 @@ pub fn check_survival_columns(config: &StudyConfig, data: &Dataset) -> Result<Ve
         let left_out = missing
             .iter()
             .zip(&data.days)
-            .filter(|(&m, &d)| m && d == config.data.main_day)
+            .filter(|&(&m, &d)| m && d == config.data.main_day)
             .count();
         if left_out > 0 {
             notes.push(Note::adapted(
@@ -368,7 +368,7 @@ pub fn analyze_with(
         .patients
         .iter()
         .zip(&data.days)
-        .filter(|(_, &d)| d == config.data.main_day)
+        .filter(|&(_, &d)| d == config.data.main_day)
         .map(|(p, _)| p)
         .collect();
     patients.sort();

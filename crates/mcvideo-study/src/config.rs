@@ -349,13 +349,13 @@ impl StudyConfig {
                 format!("{} is not in 3..=7", self.threshold.rcs_knots),
             ));
         }
-        if let Some(primary) = &self.threshold.primary {
-            if !self.outcomes.contains(primary) {
-                return Err(bad(
-                    "threshold.primary",
-                    format!("`{primary}` is not one of `outcomes`"),
-                ));
-            }
+        if let Some(primary) = &self.threshold.primary
+            && !self.outcomes.contains(primary)
+        {
+            return Err(bad(
+                "threshold.primary",
+                format!("`{primary}` is not one of `outcomes`"),
+            ));
         }
         if self.survival.horizons.is_empty() {
             return Err(bad("survival.horizons", "lists no horizon".to_string()));
@@ -369,19 +369,19 @@ impl StudyConfig {
             return Err(bad("survival.times", format!("{t} is not a time ≥ 0")));
         }
         for cutoff in &self.survival.cutoffs {
-            if let Cutoff::Value(v) = cutoff {
-                if !v.is_finite() {
-                    return Err(bad("survival.cutoffs", format!("{v} is not finite")));
-                }
+            if let Cutoff::Value(v) = cutoff
+                && !v.is_finite()
+            {
+                return Err(bad("survival.cutoffs", format!("{v} is not finite")));
             }
         }
-        if let Some(change) = &self.change {
-            if change.day_from == change.day_to {
-                return Err(bad(
-                    "change.day_to",
-                    format!("equals change.day_from ({})", change.day_from),
-                ));
-            }
+        if let Some(change) = &self.change
+            && change.day_from == change.day_to
+        {
+            return Err(bad(
+                "change.day_to",
+                format!("equals change.day_from ({})", change.day_from),
+            ));
         }
         Ok(())
     }

@@ -204,14 +204,14 @@ impl Flow {
             count: complete,
             excluded: Vec::new(),
         });
-        if let Some(last) = self.stages.iter_mut().rev().nth(1) {
-            if with_dose > complete {
-                last.excluded.push(Exclusion {
-                    reason: "an outcome missing (no acceptable clip that day, or not measured)"
-                        .to_string(),
-                    count: with_dose - complete,
-                });
-            }
+        if let Some(last) = self.stages.iter_mut().rev().nth(1)
+            && with_dose > complete
+        {
+            last.excluded.push(Exclusion {
+                reason: "an outcome missing (no acceptable clip that day, or not measured)"
+                    .to_string(),
+                count: with_dose - complete,
+            });
         }
         self.analyses = thresholds
             .iter()

@@ -273,21 +273,21 @@ impl<'a> Labels<'a> {
         if let Some(label) = text.strip_prefix("delta_").and_then(|c| self.given(c)) {
             return format!("Δ {label}");
         }
-        if let Some((column, rest)) = text.split_once(' ') {
-            if rest.starts_with("<= ") || rest.starts_with("> ") {
-                let name = column
-                    .strip_prefix("delta_")
-                    .and_then(|c| self.given(c).map(|l| format!("Δ {l}")))
-                    .or_else(|| self.given(column));
-                if let Some(name) = name {
-                    return format!("{name} {}", rest.replacen("<=", "≤", 1));
-                }
+        if let Some((column, rest)) = text.split_once(' ')
+            && (rest.starts_with("<= ") || rest.starts_with("> "))
+        {
+            let name = column
+                .strip_prefix("delta_")
+                .and_then(|c| self.given(c).map(|l| format!("Δ {l}")))
+                .or_else(|| self.given(column));
+            if let Some(name) = name {
+                return format!("{name} {}", rest.replacen("<=", "≤", 1));
             }
         }
-        if let Some((phrase, last)) = text.rsplit_once(' ') {
-            if let Some(label) = self.given(last) {
-                return format!("{phrase} {label}");
-            }
+        if let Some((phrase, last)) = text.rsplit_once(' ')
+            && let Some(label) = self.given(last)
+        {
+            return format!("{phrase} {label}");
         }
         text.to_string()
     }

@@ -361,10 +361,10 @@ fn survfit_quantile(times: &[f64], failure: &[Option<f64>], p: f64) -> Option<f6
         (Some(a), Some(b)) => Some((kept_x[a] + kept_x[b]) / 2.0),
         _ => None,
     };
-    if let Some(Some(last)) = kept_y.last() {
-        if (p - last).abs() < tol {
-            quantile = index_above.map(|a| (kept_x[a] + xmax) / 2.0);
-        }
+    if let Some(Some(last)) = kept_y.last()
+        && (p - last).abs() < tol
+    {
+        quantile = index_above.map(|a| (kept_x[a] + xmax) / 2.0);
     }
     quantile
 }

@@ -123,13 +123,13 @@ pub fn simulate_cohort(params: &StudyParams) -> Result<Vec<PatientDay>, StudyErr
         let mut rng = ChaCha8Rng::seed_from_u64(params.seed ^ 0x5eed_0000);
         rng.set_stream(index as u64 + 1);
         let logit = -1.8 + 1.6 * f64::from(u8::from(dose1 > 0.8)) + 0.06 * (apache - 20.0);
-        let died_28 = rng.gen::<f64>() < 1.0 / (1.0 + (-logit).exp());
+        let died_28 = rng.r#gen::<f64>() < 1.0 / (1.0 + (-logit).exp());
         let time_28 = if died_28 {
             f64::from(rng.gen_range(1..=28u32))
         } else {
             28.0
         };
-        let died_later = !died_28 && rng.gen::<f64>() < 0.12;
+        let died_later = !died_28 && rng.r#gen::<f64>() < 0.12;
         let time_90 = if died_28 {
             time_28
         } else if died_later {
@@ -146,7 +146,7 @@ pub fn simulate_cohort(params: &StudyParams) -> Result<Vec<PatientDay>, StudyErr
                     let site_effect = patient_effect + spread * standard.sample(&mut rng);
                     SiteDesign {
                         site: format!("S{}", s + 1),
-                        seed: rng.gen(),
+                        seed: rng.r#gen(),
                         flow_mix: flow_mix(dose, site_effect, &params.planted),
                         um_per_px: round_to(um_per_px, 3),
                         site_effect,

@@ -265,19 +265,21 @@ pub fn compare(truth: &Truth, report: &ScoreReport, seconds: f64) -> Row {
             }
         }
         // The detected vessel covering most of this truth vessel stands for it.
-        if let Some((&owner, &count)) = votes.iter().max_by_key(|(o, c)| (**c, usize::MAX - **o)) {
-            if n_in > 0 && count * 2 >= n_in {
-                let det = &report.vessels[owner];
-                if (5.0..=30.0).contains(&tv.diameter_um) {
-                    diam_errs.push((det.diameter_um - tv.diameter_um).abs());
-                }
-                if tv.small && tv.flow_class == FlowClass::Continuous {
-                    if let (Some(tvel), Some(dvel)) = (tv.velocity_um_s, det.velocity_um_s) {
-                        if tvel < det.v_max_um_s && !det.velocity_at_least {
-                            vel_errs.push(((dvel - tvel) / tvel).abs());
-                        }
-                    }
-                }
+        if let Some((&owner, &count)) = votes.iter().max_by_key(|(o, c)| (**c, usize::MAX - **o))
+            && n_in > 0
+            && count * 2 >= n_in
+        {
+            let det = &report.vessels[owner];
+            if (5.0..=30.0).contains(&tv.diameter_um) {
+                diam_errs.push((det.diameter_um - tv.diameter_um).abs());
+            }
+            if tv.small
+                && tv.flow_class == FlowClass::Continuous
+                && let (Some(tvel), Some(dvel)) = (tv.velocity_um_s, det.velocity_um_s)
+                && tvel < det.v_max_um_s
+                && !det.velocity_at_least
+            {
+                vel_errs.push(((dvel - tvel) / tvel).abs());
             }
         }
     }
@@ -319,10 +321,10 @@ pub fn compare(truth: &Truth, report: &ScoreReport, seconds: f64) -> Row {
                 det_false += 1.0;
             }
         }
-        if let Some((&owner, &count)) = votes.iter().max_by_key(|(o, c)| (**c, usize::MAX - **o)) {
-            if count > unmatched {
-                *class_slot = truth.vessels[owner].flow_class;
-            }
+        if let Some((&owner, &count)) = votes.iter().max_by_key(|(o, c)| (**c, usize::MAX - **o))
+            && count > unmatched
+        {
+            *class_slot = truth.vessels[owner].flow_class;
         }
     }
     let oracle = oracle_flow_metrics(truth, report, &true_classes);

@@ -28,7 +28,12 @@ pub struct SkeletonGraph {
     pub junctions: Vec<[f64; 2]>,
 }
 
-fn neighbours(mask: &[bool], width: usize, height: usize, p: usize) -> impl Iterator<Item = usize> {
+fn neighbours(
+    mask: &[bool],
+    width: usize,
+    height: usize,
+    p: usize,
+) -> impl Iterator<Item = usize> + use<> {
     let n = ring(mask, width, height, p);
     let (x, y) = ((p % width) as i64, (p / width) as i64);
     (0..8).filter(move |&i| n[i]).map(move |i| {

@@ -469,14 +469,14 @@ pub fn detect_vessels_with_motion(
     params: &VesselParams,
 ) -> Result<Vec<VesselSegment>, VesselError> {
     let region = validate(mean, um_per_px, valid_region, params)?;
-    if let Some(s) = std {
-        if s.dimensions() != mean.dimensions() {
-            return Err(VesselError::BadParams(format!(
-                "std image {:?} differs from mean image {:?}",
-                s.dimensions(),
-                mean.dimensions()
-            )));
-        }
+    if let Some(s) = std
+        && s.dimensions() != mean.dimensions()
+    {
+        return Err(VesselError::BadParams(format!(
+            "std image {:?} differs from mean image {:?}",
+            s.dimensions(),
+            mean.dimensions()
+        )));
     }
     let field = Field::new(mean, um_per_px, region, params);
     let ridges = field.ridges(mean, std);

@@ -71,7 +71,7 @@ pub fn motion_z(
     let mut inside: Vec<f32> = smooth
         .iter()
         .zip(allowed)
-        .filter(|(_, &a)| a)
+        .filter(|&(_, &a)| a)
         .map(|(&v, _)| v)
         .collect();
     if inside.is_empty() {

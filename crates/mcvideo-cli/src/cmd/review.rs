@@ -91,10 +91,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let stop = running.stop_flag();
     ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst))
         .context("installing the Ctrl-C handler")?;
-    if args.open {
-        if let Err(e) = webbrowser::open(&url) {
-            eprintln!("warning: cannot open a browser ({e}); open the address above yourself");
-        }
+    if args.open
+        && let Err(e) = webbrowser::open(&url)
+    {
+        eprintln!("warning: cannot open a browser ({e}); open the address above yourself");
     }
     running.join();
     println!("review stopped");

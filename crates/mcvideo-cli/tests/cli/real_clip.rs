@@ -65,10 +65,9 @@ fn real_fluorescence_clip_reads_as_flowing_at_the_published_speeds() {
         // The map piles up at 93–96 µm/s where its line scans show no streak: its floor.
         if let (Some(published), Some(ours)) =
             (map_median(&map, centerline), v["velocity_um_s"].as_f64())
+            && published > 100.0
         {
-            if published > 100.0 {
-                log_ratios.push((ours / published).ln().abs());
-            }
+            log_ratios.push((ours / published).ln().abs());
         }
     }
     log_ratios.sort_by(|a, b| a.total_cmp(b));

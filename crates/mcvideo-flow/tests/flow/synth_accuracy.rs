@@ -59,18 +59,18 @@ fn evaluate(params: &SynthParams) -> Tally {
             if ok {
                 t.capillary_correct_um += v.length_um;
             }
-            if v.flow_class == FlowClass::Continuous {
-                if let Some(true_v) = v.velocity_um_s {
-                    if true_v <= f.v_max_um_s {
-                        let measured = f.velocity_um_s.unwrap_or(0.0);
-                        t.velocity_errors.push((measured - true_v).abs() / true_v);
-                    } else {
-                        t.beyond_range += 1;
-                        if f.at_least {
-                            t.beyond_flagged += 1;
-                        } else if f.velocity_um_s.is_some() {
-                            t.beyond_wrong += 1;
-                        }
+            if v.flow_class == FlowClass::Continuous
+                && let Some(true_v) = v.velocity_um_s
+            {
+                if true_v <= f.v_max_um_s {
+                    let measured = f.velocity_um_s.unwrap_or(0.0);
+                    t.velocity_errors.push((measured - true_v).abs() / true_v);
+                } else {
+                    t.beyond_range += 1;
+                    if f.at_least {
+                        t.beyond_flagged += 1;
+                    } else if f.velocity_um_s.is_some() {
+                        t.beyond_wrong += 1;
                     }
                 }
             }

@@ -13,23 +13,23 @@ fn write_cohort(dir: &Path, n: usize, exact: bool, separate: bool) {
     let mut csv =
         String::from("patient,ne_dose,mfi,ppv,apache,hr,lactate,time28,death28,time90,death90\n");
     for i in 0..n {
-        let dose = ((0.05 + 1.5 * (i as f64 + 0.5) / n as f64 + 0.01 * rng.gen::<f64>()) * 1e4)
+        let dose = ((0.05 + 1.5 * (i as f64 + 0.5) / n as f64 + 0.01 * rng.r#gen::<f64>()) * 1e4)
             .round()
             / 1e4;
         let noise = if exact {
             0.0
         } else {
-            0.1 * (rng.gen::<f64>() - 0.5)
+            0.1 * (rng.r#gen::<f64>() - 0.5)
         };
         let mfi = 2.9 - 1.5 * (dose - 0.8).max(0.0) + noise;
-        let ppv = 90.0 - 30.0 * (dose - 0.7).max(0.0) + 5.0 * rng.gen::<f64>();
-        let apache = 15.0 + (10.0 * rng.gen::<f64>()).round();
-        let hr = 90.0 + (20.0 * rng.gen::<f64>()).round();
-        let lactate = 1.5 + dose + rng.gen::<f64>();
+        let ppv = 90.0 - 30.0 * (dose - 0.7).max(0.0) + 5.0 * rng.r#gen::<f64>();
+        let apache = 15.0 + (10.0 * rng.r#gen::<f64>()).round();
+        let hr = 90.0 + (20.0 * rng.r#gen::<f64>()).round();
+        let lactate = 1.5 + dose + rng.r#gen::<f64>();
         let death = if separate {
             dose > 0.5 && i % 2 == 0
         } else {
-            rng.gen::<f64>() < 0.3 + 0.3 * dose
+            rng.r#gen::<f64>() < 0.3 + 0.3 * dose
         };
         let t28 = if death { 3.0 + (i % 20) as f64 } else { 28.0 };
         let (t90, d90) = if death {

@@ -121,7 +121,7 @@ fn lumen_and_tissue(p: &SynthParams) -> (f64, f64) {
         let v: Vec<f64> = mean
             .iter()
             .zip(&dist)
-            .filter(|(_, &d)| keep(d))
+            .filter(|&(_, &d)| keep(d))
             .map(|(m, _)| *m)
             .collect();
         assert!(v.len() > 50, "{} pixels", v.len());
